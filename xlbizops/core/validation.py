@@ -1,0 +1,94 @@
+"""Input checks shared by every operational area.
+
+One place for the rules and the wording of the messages, in the spirit of
+scikit-learn's ``sklearn.utils.validation``.  Functions take array-likes that the
+caller already converted (the Excel boundary turns cells into arrays first) and
+return float arrays or raise :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xlbizops.core.errors import InputError
+
+
+def _where(arr: np.ndarray, bad: np.ndarray) -> str:
+    """'(got -1 in row 3)' for arrays, '(got -1)' for scalars; rows count from 1."""
+    idx = int(np.flatnonzero(bad)[0])
+    value = arr.flat[idx]
+    shown = f"{value:g}" if isinstance(value, float | np.floating) else repr(value)
+    if arr.ndim == 0 or arr.size == 1:
+        return f"(got {shown})"
+    return f"(got {shown} in row {idx + 1})"
+
+
+def as_numbers(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
+    """``values`` as a float array; every entry a finite number unless ``allow_nan``."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers") from None
+    if arr.size == 0:
+        raise InputError(f"{name} is empty")
+    bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
+    if bad.any():
+        raise InputError(f"{name} must be a finite number {_where(arr, bad)}")
+    return arr
+
+
+def positive(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
+    """Finite numbers > 0, e.g. a cost (NaN passes through when ``allow_nan``)."""
+    arr = as_numbers(name, values, allow_nan=allow_nan)
+    bad = arr <= 0
+    if bad.any():
+        raise InputError(f"{name} must be greater than 0 {_where(arr, bad)}")
+    return arr
+
+
+def non_negative(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
+    """Finite numbers >= 0, e.g. a demand that may be zero (NaN passes when ``allow_nan``)."""
+    arr = as_numbers(name, values, allow_nan=allow_nan)
+    bad = arr < 0
+    if bad.any():
+        raise InputError(f"{name} must not be negative {_where(arr, bad)}")
+    return arr
+
+
+def whole_number(name: str, value, *, minimum: int, maximum: int | None = None) -> int:
+    """One integer within bounds, e.g. a season length or a number of clusters."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a whole number (got {value!r})") from None
+    if not np.isfinite(number) or number != int(number):
+        raise InputError(f"{name} must be a whole number (got {value!r})")
+    number = int(number)
+    if number < minimum:
+        raise InputError(f"{name} must be at least {minimum} (got {number})")
+    if maximum is not None and number > maximum:
+        raise InputError(f"{name} must be at most {maximum} (got {number})")
+    return number
+
+
+def choice(name: str, value: str, options: tuple[str, ...]) -> str:
+    """A case-insensitive keyword, returned in lower case."""
+    text = str(value).strip().lower()
+    if text not in options:
+        listed = ", ".join(f'"{o}"' for o in options)
+        raise InputError(f"{name} must be one of {listed} (got {value!r})")
+    return text
+
+
+def same_length(**arrays: np.ndarray) -> int:
+    """The common length of 1-D arrays; length-1 arrays broadcast to it."""
+    lengths = {name: np.size(arr) for name, arr in arrays.items()}
+    longest = max(lengths.values())
+    for name, n in lengths.items():
+        if n not in (1, longest):
+            other = max(lengths, key=lengths.get)
+            raise InputError(
+                f"{name} has {n} rows but {other} has {longest}; "
+                "give ranges of the same length or a single cell"
+            )
+    return longest

@@ -1,0 +1,1 @@
+"""The Excel boundary: cells in, core inputs; core results out, cells."""
