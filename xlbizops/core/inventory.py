@@ -10,8 +10,10 @@ value (NaN) gives a missing result for that row only.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from xlbizops.core import validation as v
+from xlbizops.core.errors import InputError
 
 
 def _demand_and_costs(annual_demand, order_cost, holding_cost):
@@ -53,3 +55,39 @@ def eoq_annual_cost(annual_demand, order_cost, holding_cost, order_qty=None) -> 
     qty = v.positive("order_qty", order_qty, allow_nan=True)
     v.same_length(annual_demand=demand, order_qty=qty)
     return order * demand / qty + holding * qty / 2.0
+
+
+def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365) -> pd.DataFrame:
+    """Per item: annual demand and daily demand mean and standard deviation.
+
+    Uses the ``window_days`` days up to and including ``as_of`` (default: the latest
+    date).  Days without sales count as zero demand, so the standard deviation is
+    that of daily demand, as safety-stock formulas expect.  Annual demand =
+    daily mean × 365.
+    """
+    window_days = v.whole_number("window_days", window_days, minimum=1)
+    day = pd.to_datetime(pd.Series(dates), errors="coerce").dt.normalize()
+    if day.isna().any():
+        raise InputError(f"dates is not a date in row {int(np.flatnonzero(day.isna())[0]) + 1}")
+    qty = v.as_numbers("quantities", quantities)
+    last = day.max() if as_of is None else pd.Timestamp(as_of).normalize()
+    inside = ((day > last - pd.Timedelta(days=window_days)) & (day <= last)).to_numpy()
+    frame = pd.DataFrame({"item": np.asarray(items, dtype=object)[inside], "day": day[inside]})
+    frame["qty"] = qty[inside]
+    daily = frame.groupby(["item", "day"], sort=False)["qty"].sum()
+    per_item = pd.DataFrame(
+        {
+            "total": daily.groupby(level=0).sum(),
+            "squares": (daily**2).groupby(level=0).sum(),
+        }
+    ).sort_index()
+    mean = per_item["total"] / window_days
+    variance = (per_item["squares"] / window_days - mean**2).clip(lower=0)
+    return pd.DataFrame(
+        {
+            "item": per_item.index.to_numpy(dtype=object),
+            "annual_demand": (mean * 365).to_numpy(),
+            "daily_mean": mean.to_numpy(),
+            "daily_sd": np.sqrt(variance).to_numpy(),
+        }
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from sklearn.cluster import KMeans
 
 from xlbizops.core import validation as v
@@ -63,3 +64,17 @@ def kmeans_segments(
     labels = new_label[model.labels_]
     centers = np.vstack([x[labels == j].mean(axis=0) for j in range(1, k + 1)])
     return Segmentation(labels=labels, centers=centers, inertia=float(model.inertia_))
+
+
+def segment_profile(features, labels, names: list[str]) -> pd.DataFrame:
+    """Per segment: size, share of rows and the mean of each feature in original units."""
+    x = v.as_numbers("data", features)
+    labels = np.asarray(labels)
+    segments = np.unique(labels)
+    size = np.array([(labels == s).sum() for s in segments])
+    means = np.vstack([x[labels == s].mean(axis=0) for s in segments])
+    profile = pd.DataFrame(means, columns=names)
+    profile.insert(0, "share", size / len(labels))
+    profile.insert(0, "size", size)
+    profile.insert(0, "segment", segments)
+    return profile

@@ -1,0 +1,1 @@
+"""Headless report building with openpyxl: no Excel needed."""

@@ -1,0 +1,98 @@
+"""Writing result tables into openpyxl worksheets, safely and readably."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+TITLE_FONT = Font(bold=True, size=14)
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def plain(value):
+    """A value openpyxl writes as data: NumPy scalars unwrapped, NaN/NaT blank."""
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def put(ws: Worksheet, row: int, col: int, value, number_format: str | None = None):
+    """Write one cell.  Text that looks like a formula (=, +, -, @) stays text."""
+    cell = ws.cell(row=row, column=col, value=plain(value))
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"  # never a formula: spreadsheet formula injection
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def title(ws: Worksheet, text: str, note: str = "") -> int:
+    """A sheet title in A1 and an optional note in A2; returns the next free row."""
+    ws.cell(row=1, column=1, value=text).font = TITLE_FONT
+    if note:
+        put(ws, 2, 1, note)
+        return 4
+    return 3
+
+
+def write_table(
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    top: int,
+    left: int = 1,
+    formats: dict[str, str] | None = None,
+    freeze: bool = True,
+) -> tuple[int, int]:
+    """Write ``frame`` with a styled header row at (top, left); returns (last_row, last_col).
+
+    Adds an autofilter, freezes the header (when ``freeze``) and sizes columns to
+    their content (header and first 200 rows).
+    """
+    formats = formats or {}
+    for j, name in enumerate(frame.columns):
+        cell = put(ws, top, left + j, str(name))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    columns = [frame[c].tolist() for c in frame.columns]
+    for j, name in enumerate(frame.columns):
+        fmt = formats.get(name)
+        if fmt is None and pd.api.types.is_datetime64_any_dtype(frame[name]):
+            fmt = "yyyy-mm-dd"
+        for i, value in enumerate(columns[j]):
+            put(ws, top + 1 + i, left + j, value, fmt)
+    last_row, last_col = top + len(frame), left + len(frame.columns) - 1
+    ws.auto_filter.ref = (
+        f"{get_column_letter(left)}{top}:{get_column_letter(last_col)}{max(last_row, top + 1)}"
+    )
+    if freeze:
+        ws.freeze_panes = ws.cell(row=top + 1, column=left)
+    for j, name in enumerate(frame.columns):
+        sample = [name] + columns[j][:200]
+        width = max(len(_shown(v)) for v in sample)
+        letter = get_column_letter(left + j)
+        ws.column_dimensions[letter].width = min(max(width + 2, 9), 40)
+    return last_row, last_col
+
+
+def _shown(value) -> str:
+    value = plain(value)
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, dt.datetime):
+        return "2024-01-01"
+    return "" if value is None else str(value)
