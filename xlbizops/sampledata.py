@@ -5,8 +5,8 @@ How it is made (all vectorised, so 10 million orders take seconds, not hours):
 - Calendar: two years, 2024-11-01 to 2026-10-31.  Daily order intensity has a trend
   (+35 % over the two years), a weekly pattern (Mondays busiest, Saturdays
   quietest) and a yearly one (Black Friday/Cyber week, December, a January lull).
-- Customers: ~1 per 4 orders (about 3 in 4 of them buy), 12 % B2B.  Each has an acquisition day (a third
-  were already customers on day one), a lifetime after which it churns
+- Customers: ~1 per 4 orders (about 3 in 4 of them buy), 12 % B2B.  Each has an
+  acquisition day (a third were already customers on day one), a lifetime after which it churns
   (exponential; B2B stays longer) and a gamma-distributed purchase rate, so a few
   customers place many orders and most place one or two - the buy-till-you-die
   structure that RFM and BG/NBD expect.

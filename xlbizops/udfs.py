@@ -68,6 +68,7 @@ def EOQ(annual_demand, order_cost, holding_cost):
 def RFM_SCORE(customer_ids, order_dates, amounts, as_of=None, weights=None, bins=5):
     """RFM table per customer: recency, frequency, monetary, R/F/M quantile scores, score = w1*R + w2*F + w3*M, and named segment."""  # noqa: E501
     used, x = cells.aligned(
+        broadcast=False,
         customer_ids=cells.labels("customer_ids", cells.column("customer_ids", customer_ids)),
         order_dates=cells.dates("order_dates", cells.column("order_dates", order_dates)),
         amounts=_numbers("amounts", amounts),
@@ -137,6 +138,8 @@ def _feature_table(value) -> tuple[bool, dict[str, np.ndarray]]:
         raise InputError("data: the range is empty")
     first = rows[0]
     has_header = any(isinstance(c, str) and not cells.is_blank(c) for c in first)
+    if has_header and len(rows) == 1:
+        raise InputError("data has a header row but no data rows")
     columns = {}
     for j, head in enumerate(first):
         name = str(head).strip() if has_header and not cells.is_blank(head) else f"{j + 1}"
@@ -155,7 +158,7 @@ def _feature_table(value) -> tuple[bool, dict[str, np.ndarray]]:
 def SEGMENT(data, k, standardize=True, seed=0):
     """k-means market segmentation: a column headed 'segment' with the segment number 1..k of each row."""  # noqa: E501
     has_header, columns = _feature_table(data)
-    used, x = cells.aligned(**columns)
+    used, x = cells.aligned(broadcast=False, **columns)
     features = np.column_stack([c[used] for c in x.values()])
     result = segmentation.kmeans_segments(
         features,

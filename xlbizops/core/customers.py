@@ -104,8 +104,8 @@ def rfm_table(
     ids = pd.Series(np.asarray(customer_ids, dtype=object))
     dates = pd.to_datetime(pd.Series(order_dates), errors="coerce")
     amount = v.as_numbers("amounts", amounts)
-    n = v.same_length(customer_ids=ids, order_dates=dates, amounts=amount)
-    if n == 0 or len(ids) != n or len(dates) != n or len(amount) != n:
+    n = len(ids)
+    if len(dates) != n or len(amount) != n:
         raise InputError(
             "customer_ids, order_dates and amounts must have one value per order "
             f"(got {len(ids)}, {len(dates)} and {len(amount)})"

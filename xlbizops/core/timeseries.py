@@ -121,7 +121,8 @@ def decompose(
     )
 
 
-_PERIODS = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
+# pandas period codes; a "W-SUN" week runs Monday to Sunday.
+_PERIODS = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 _HOW = ("sum", "mean", "count", "min", "max")
 
 
@@ -143,9 +144,10 @@ def resample(dates, values, period: str = "month", how: str = "sum") -> pd.DataF
     x = v.as_numbers("values", values)
     if len(x) != len(stamps):
         raise InputError(f"dates has {len(stamps)} rows but values has {len(x)}")
-    series = pd.Series(x, index=pd.DatetimeIndex(stamps))
-    grouped = series.resample(_PERIODS[period])
-    out = getattr(grouped, how)()
-    if how in ("sum", "count"):
-        out = out.fillna(0)
-    return pd.DataFrame({"period": out.index.to_numpy(), "value": out.to_numpy(dtype=float)})
+    if len(x) == 0:
+        raise InputError("dates and values are empty")
+    periods = pd.PeriodIndex(stamps, freq=_PERIODS[period])
+    grouped = getattr(pd.Series(x).groupby(periods), how)()
+    every = pd.period_range(periods.min(), periods.max(), freq=_PERIODS[period])
+    out = grouped.reindex(every, fill_value=0 if how in ("sum", "count") else np.nan)
+    return pd.DataFrame({"period": every.start_time.to_numpy(), "value": out.to_numpy(dtype=float)})

@@ -208,21 +208,32 @@ def _blank_mask(arr: np.ndarray) -> np.ndarray:
     return np.isnat(arr) if arr.dtype.kind == "M" else np.isnan(arr)
 
 
-def aligned(**columns: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def aligned(
+    broadcast: bool = True, **columns: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Apply the blank-cell rules to arguments that go together row by row.
 
     Returns the mask of rows to compute (see :func:`used_rows`) and each argument
     cut to that many rows (blank rows still in, so positions match the sheet).
-    Single cells given beside ranges are repeated for every row; they take no part
-    in deciding which rows are blank.
+    With ``broadcast``, single cells given beside ranges are repeated for every row;
+    they take no part in deciding which rows are blank.
     """
     longest = max(len(arr) for arr in columns.values())
+    if longest == 1:
+        for name, arr in columns.items():
+            if _blank_mask(arr)[0]:
+                raise InputError(f"{name} is blank")
+    allowed = (1, longest) if broadcast else (longest,)
     for name, arr in columns.items():
-        if len(arr) not in (1, longest):
+        if len(arr) not in allowed:
             other = next(n for n, a in columns.items() if len(a) == longest)
             raise InputError(
                 f"{name} has {len(arr)} rows but {other} has {longest}; "
-                "give ranges of the same length or a single cell"
+                + (
+                    "give ranges of the same length or a single cell"
+                    if broadcast
+                    else "give ranges of the same length"
+                )
             )
     ranges = {n: a for n, a in columns.items() if len(a) == longest}
     used = used_rows(**ranges)
@@ -257,7 +268,12 @@ def used_rows(**columns: np.ndarray) -> np.ndarray:
         )
     last = np.flatnonzero(filled)
     if last.size == 0:
-        raise InputError(f"{', '.join(columns)}: the range is empty")
+        names = list(columns)
+        raise InputError(
+            f"{names[0]} is empty"
+            if len(names) == 1
+            else f"{names[0]} and the other ranges are empty"
+        )
     return filled[: last[-1] + 1]
 
 

@@ -1,0 +1,138 @@
+"""RFM on a hand-checked order log, and the scoring conventions of the oracles README."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlbizops.core import InputError
+from xlbizops.core.customers import quantile_scores, rfm_segment, rfm_table
+
+# Five customers, as_of 2024-07-01.  Worked by hand:
+#   A: last 06-30 -> 1 day,  3 orders, 200      B: last 06-20 -> 11 days, 1 order, 500
+#   C: last 04-01 -> 91 days, 2 orders, 40      D: last 04-15 -> 77 days, 4 orders, 4000
+#   E: last 2023-12-01 -> 213 days (2024 is a leap year), 1 order, 10
+LOG = [
+    ("A", "2024-05-01", 50), ("A", "2024-06-01", 50), ("A", "2024-06-30", 100),
+    ("B", "2024-06-20", 500),
+    ("C", "2024-03-01", 20), ("C", "2024-04-01", 20),
+    ("D", "2024-01-15", 1000), ("D", "2024-02-15", 1000), ("D", "2024-03-15", 1000),
+    ("D", "2024-04-15", 1000),
+    ("E", "2023-12-01", 10),
+]  # fmt: skip
+
+
+def _rfm(**kwargs):
+    ids, dates, amounts = zip(*LOG, strict=True)
+    return rfm_table(ids, dates, amounts, as_of="2024-07-01", **kwargs).set_index("customer_id")
+
+
+def test_recency_frequency_monetary_by_hand():
+    t = _rfm()
+    assert t["recency_days"].to_dict() == {"A": 1, "B": 11, "C": 91, "D": 77, "E": 213}
+    assert t["frequency"].to_dict() == {"A": 3, "B": 1, "C": 2, "D": 4, "E": 1}
+    assert t["monetary"].to_dict() == {"A": 200, "B": 500, "C": 40, "D": 4000, "E": 10}
+
+
+def test_scores_segments_and_weighted_score_by_hand():
+    # Five customers, five bins: each score is the customer's rank.  R ranks recency
+    # (fewest days = 5); B and E tie on one order: "first" puts B (earlier id) lower.
+    t = _rfm()
+    assert t["RFM"].to_dict() == {"A": "543", "B": "414", "C": "232", "D": "355", "E": "121"}
+    assert t["segment"].to_dict() == {
+        "A": "Champions",
+        "B": "Promising",
+        "C": "At Risk",
+        "D": "Loyal Customers",
+        "E": "Hibernating",
+    }
+    assert t.loc["A", "score"] == pytest.approx(4.0)
+    assert t.loc["D", "score"] == pytest.approx(13 / 3)
+    weighted = _rfm(weights=(0.5, 0.3, 0.2))
+    assert weighted.loc["A", "score"] == pytest.approx(0.5 * 5 + 0.3 * 4 + 0.2 * 3)
+
+
+def test_default_as_of_is_the_day_after_the_latest_order():
+    ids, dates, amounts = zip(*LOG, strict=True)
+    t = rfm_table(ids, dates, amounts).set_index("customer_id")
+    assert t.loc["A", "recency_days"] == 1  # latest order 2024-06-30, as_of 07-01
+
+
+def test_header_and_order_of_columns():
+    assert list(_rfm().reset_index().columns) == [
+        "customer_id", "recency_days", "frequency", "monetary",
+        "R", "F", "M", "RFM", "score", "segment",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("r", "f", "segment"),
+    [
+        (r, f, name)
+        for name, rs, fs in [
+            ("Hibernating", [1, 2], [1, 2]),
+            ("At Risk", [1, 2], [3, 4]),
+            ("Can't Lose", [1, 2], [5]),
+            ("About to Sleep", [3], [1, 2]),
+            ("Need Attention", [3], [3]),
+            ("Loyal Customers", [3, 4], [4, 5]),
+            ("Promising", [4], [1]),
+            ("New Customers", [5], [1]),
+            ("Potential Loyalists", [4, 5], [2, 3]),
+            ("Champions", [5], [4, 5]),
+        ]
+        for r in rs
+        for f in fs
+    ],
+)
+def test_segment_map_from_the_oracles_readme(r, f, segment):
+    assert rfm_segment([r], [f])[0] == segment
+
+
+def test_segment_map_covers_every_cell_once():
+    r, f = np.meshgrid(np.arange(1, 6), np.arange(1, 6))
+    assert len(rfm_segment(r.ravel(), f.ravel())) == 25
+
+
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=300), st.integers(2, 10))
+@settings(max_examples=200, deadline=None)
+def test_first_rank_scores_equal_pandas_qcut_convention(values, bins):
+    # The common recipe: pd.qcut(x.rank(method="first"), bins, labels=False) + 1.
+    if len(values) < bins:
+        return
+    ours = quantile_scores(np.array(values), bins, ties="first")
+    recipe = pd.qcut(pd.Series(values).rank(method="first"), bins, labels=False) + 1
+    assert ours.tolist() == recipe.tolist()
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=300), st.integers(2, 10))
+@settings(max_examples=200, deadline=None)
+def test_more_never_scores_lower_and_ties_score_equal(values, bins):
+    x = np.array(values)
+    s = quantile_scores(x, bins)
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(s[order]) >= 0).all()
+    for value in np.unique(x):
+        assert len(set(s[x == value])) == 1
+    assert s.min() >= 1 and s.max() <= bins
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"as_of": "2024-06-01"}, "as_of (2024-06-01) is before the latest order (2024-06-30)"),
+        ({"weights": (1, 1)}, "weights must be 3 numbers"),
+        ({"weights": (1, -1, 1)}, "weights must not be negative"),
+        ({"bins": 1}, "bins must be at least 2"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(InputError) as err:
+        _rfm(**kwargs) if "as_of" not in kwargs else rfm_table(*zip(*LOG, strict=True), **kwargs)
+    assert message in str(err.value)
+
+
+def test_mismatched_columns_are_refused():
+    with pytest.raises(InputError, match=r"one value per order \(got 2, 2 and 1\)"):
+        rfm_table(["a", "b"], ["2024-01-01", "2024-01-02"], [5])

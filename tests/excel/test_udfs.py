@@ -1,0 +1,260 @@
+"""The Excel functions as Excel calls them.
+
+Arguments are raw COM values (floats, None for blanks, error codes, datetimes, tuples
+of row tuples for ranges) put through xlwings' own Windows conversion code with each
+argument's declared options; see ``windows_excel``.
+"""
+
+import datetime as dt
+
+import pytest
+
+import xlbizops.udfs as plain_udfs
+from tests.excel.windows_excel import COM_ERRORS, call, udf_module
+from tests.oracles import QUARTERLY
+
+udfs = udf_module()
+NA = COM_ERRORS["#N/A"]
+
+
+def col(*values):
+    """A one-column range as COM delivers it."""
+    return tuple((v,) for v in values)
+
+
+# EOQ ---------------------------------------------------------------------------------
+
+
+def test_eoq_from_plain_python_returns_a_number():
+    assert plain_udfs.EOQ(1000, 10, 0.5) == 200.0
+
+
+def test_eoq_single_cells_give_a_single_value():
+    assert call(udfs.EOQ, 1300.0, 8.0, 0.225) == pytest.approx(304.04678, rel=1e-6)
+
+
+def test_eoq_ranges_spill_one_value_per_row_aligned_with_input():
+    out = call(udfs.EOQ, col(1300.0, 182500.0, None, 0.0), col(8.0, 2250.0, None, 8.0),
+               col(0.225, 275.0, None, 0.225))  # fmt: skip
+    assert out[0][0] == pytest.approx(304.04678, rel=1e-6)
+    assert out[1][0] == pytest.approx(1728.10984, rel=1e-6)
+    assert out[2] == [""]  # a row blank in every argument stays blank (xlwings writes "")
+    assert out[3] == [0.0]
+
+
+def test_eoq_range_with_single_cell_costs():
+    assert call(udfs.EOQ, col(1000.0, 4000.0), 10.0, 0.5) == [[200.0], [400.0]]
+
+
+def test_eoq_whole_column_reference_returns_only_the_data_rows():
+    demand = (("Demand",), (1000.0,), (4000.0,)) + ((None,),) * (1_048_576 - 3)
+    out = call(udfs.EOQ, demand[1:], 10.0, 0.5)
+    assert out == [[200.0], [400.0]]
+    # With the header row included, the message points at it.
+    assert call(udfs.EOQ, demand, 10.0, 0.5) == (
+        "EOQ: annual_demand row 1 holds text 'Demand', not a number"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((1000.0, -1.0, 0.5), "EOQ: order_cost must be greater than 0 (got -1)"),
+        ((1000.0, 10.0, 0.0), "EOQ: holding_cost must be greater than 0 (got 0)"),
+        (("abc", 10.0, 0.5), "EOQ: annual_demand row 1 holds text 'abc', not a number"),
+        ((True, 10.0, 0.5), "EOQ: annual_demand row 1 holds TRUE, not a number"),
+        ((NA, 10.0, 0.5), "EOQ: annual_demand row 1 holds the error #N/A, not a number"),
+        ((None, 10.0, 0.5), "EOQ: annual_demand is blank"),
+        (
+            (col(1.0, 2.0), col(1.0, 2.0, 3.0), 0.5),
+            "EOQ: annual_demand has 2 rows but order_cost has 3; "
+            "give ranges of the same length or a single cell",
+        ),
+        (
+            (col(1000.0, 2000.0), col(10.0, None), 0.5),
+            "EOQ: order_cost is blank in row 2, where the rest of the row has values",
+        ),
+        (
+            (col(1000.0, 2000.0, 50.0), 10.0, col(0.5, 0.5, -2.0)),
+            "EOQ: holding_cost must be greater than 0 (got -2 in row 3)",
+        ),
+        (("=1+1", 10.0, 0.5), "EOQ: annual_demand row 1 holds text '=1+1', not a number"),
+    ],
+)
+def test_eoq_bad_input_is_one_readable_message(args, message):
+    assert call(udfs.EOQ, *args) == message
+
+
+def test_eoq_row_numbers_in_messages_count_skipped_blank_rows():
+    out = call(udfs.EOQ, col(1000.0, None, 5.0), col(10.0, None, -1.0), 0.5)
+    assert out == "EOQ: order_cost must be greater than 0 (got -1 in row 3)"
+
+
+# RFM_SCORE ---------------------------------------------------------------------------
+
+IDS = col("A", "A", "A", "B", "C", "C", "D", "D", "D", "D", "E")
+DATES = col(
+    *[dt.datetime(2024, 5, 1), dt.datetime(2024, 6, 1), dt.datetime(2024, 6, 30),
+      dt.datetime(2024, 6, 20), dt.datetime(2024, 3, 1), dt.datetime(2024, 4, 1),
+      dt.datetime(2024, 1, 15), dt.datetime(2024, 2, 15), dt.datetime(2024, 3, 15),
+      dt.datetime(2024, 4, 15), dt.datetime(2023, 12, 1)]
+)  # fmt: skip
+AMOUNTS = col(50.0, 50.0, 100.0, 500.0, 20.0, 20.0, 1000.0, 1000.0, 1000.0, 1000.0, 10.0)
+
+
+def test_rfm_score_spills_a_header_and_one_row_per_customer():
+    out = call(udfs.RFM_SCORE, IDS, DATES, AMOUNTS, dt.datetime(2024, 7, 1))
+    assert out[0] == ["customer_id", "recency_days", "frequency", "monetary",
+                      "R", "F", "M", "RFM", "score", "segment"]  # fmt: skip
+    rows = {r[0]: r for r in out[1:]}
+    assert rows["A"][1:8] == [1.0, 3.0, 200.0, 5.0, 4.0, 3.0, "543"]
+    assert rows["A"][8] == pytest.approx(4.0)
+    assert rows["A"][9] == "Champions"
+    assert rows["E"][1] == 213.0 and rows["E"][9] == "Hibernating"
+
+
+def test_rfm_dates_as_excel_serial_numbers_and_iso_text():
+    # 45474 is 2024-07-01 in Excel's 1900 date system; 45473 is 2024-06-30.
+    serials = col(45473.0, 45473.0 - 40)
+    out = call(udfs.RFM_SCORE, col("x", "y"), serials, col(1.0, 2.0), 45474.0)
+    assert {r[0]: r[1] for r in out[1:]} == {"x": 1.0, "y": 41.0}
+    out = call(udfs.RFM_SCORE, col("x", "y"), col("2024-06-30", "2024-05-21"), col(1.0, 2.0),
+               "2024-07-01")  # fmt: skip
+    assert {r[0]: r[1] for r in out[1:]} == {"x": 1.0, "y": 41.0}
+
+
+def test_rfm_weights_range_and_bins():
+    out = call(udfs.RFM_SCORE, IDS, DATES, AMOUNTS, None, ((0.5, 0.3, 0.2),), 5.0)
+    rows = {r[0]: r for r in out[1:]}
+    assert rows["A"][8] == pytest.approx(0.5 * 5 + 0.3 * 4 + 0.2 * 3)
+
+
+def test_rfm_numeric_customer_ids_come_back_as_whole_numbers():
+    out = call(udfs.RFM_SCORE, col(1001.0, 1002.0), col(45473.0, 45400.0), col(5.0, 6.0))
+    assert [r[0] for r in out[1:]] == [1001, 1002]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            (col("A", "B"), col(45473.0, "soon"), col(1.0, 2.0)),
+            "RFM_SCORE: order_dates row 2 holds text 'soon', not a date (use a date cell or "
+            "yyyy-mm-dd)",
+        ),
+        (
+            (col("A", "B"), col(45473.0, 45474.0), col(1.0, "n/a")),
+            "RFM_SCORE: amounts row 2 holds text 'n/a', not a number",
+        ),
+        (
+            (col("A", None), col(45473.0, 45474.0), col(1.0, 2.0)),
+            "RFM_SCORE: customer_ids is blank in row 2, where the rest of the row has values",
+        ),
+        (
+            (col("A", "B"), col(45473.0, 45474.0), col(1.0)),
+            "RFM_SCORE: amounts has 1 rows but customer_ids has 2; give ranges of the same length",
+        ),
+        (
+            (col("A", "B"), col(45473.0, 12.0), col(1.0, 2.0)),
+            "RFM_SCORE: order_dates row 2 holds 12, which is not a date after 1900-03-01",
+        ),
+        (
+            (col("A", "B"), col(45473.0, NA), col(1.0, 2.0)),
+            "RFM_SCORE: order_dates row 2 holds the error #N/A, not a date",
+        ),
+    ],
+)
+def test_rfm_bad_input(args, message):
+    assert call(udfs.RFM_SCORE, *args) == message
+
+
+def test_rfm_blank_rows_inside_the_log_are_skipped():
+    out = call(udfs.RFM_SCORE, col("A", None, "B"), col(45473.0, None, 45470.0),
+               col(1.0, None, 2.0))  # fmt: skip
+    assert [r[0] for r in out[1:]] == ["A", "B"]
+
+
+# DECOMPOSE ---------------------------------------------------------------------------
+
+
+def test_decompose_spills_header_and_blank_ends():
+    out = call(udfs.DECOMPOSE, col(*map(float, QUARTERLY)), 4.0)
+    assert out[0] == ["observed", "trend", "seasonal", "cycle", "residual"]
+    assert len(out) == 33
+    assert out[1][0] == -50.0 and out[1][1] == "" and out[1][3] == "" and out[1][4] == ""
+    assert out[1][2] == pytest.approx(62.46, abs=0.01)
+    assert out[3][1] + out[3][3] == pytest.approx(159.12, abs=0.01)  # trend + cycle
+    assert out[3][4] == pytest.approx(78.254, abs=0.001)
+
+
+def test_decompose_multiplicative_stl_has_no_blanks():
+    y = col(*[abs(v) + 1.0 for v in QUARTERLY])
+    out = call(udfs.DECOMPOSE, y, 4.0, "multiplicative", "STL")
+    assert all(cell != "" for row in out[1:] for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((col(1.0, 2.0, 3.0), 2.0), "DECOMPOSE: values needs at least two full periods: "
+                                    "4 values for period 2 (got 3)"),
+        ((col(1.0, None, 3.0, 4.0, 5.0), 2.0),
+         "DECOMPOSE: values is blank in row 2; the series must have no gaps "
+         "(enter 0 for a period with no sales)"),
+        ((col(1.0, 2.0, 3.0, 4.0), "four"),
+         "DECOMPOSE: period must be a whole number (got 'four')"),
+        ((col(1.0, 2.0, 3.0, 4.0), 2.0, "log"),
+         'DECOMPOSE: model must be one of "additive", "multiplicative" (got \'log\')'),
+        ((col(None, None), 2.0), "DECOMPOSE: values: the range is empty"),
+    ],
+)  # fmt: skip
+def test_decompose_bad_input(args, message):
+    assert call(udfs.DECOMPOSE, *args) == message
+
+
+def test_decompose_ignores_trailing_blank_rows():
+    y = col(*map(float, QUARTERLY), None, None, None)
+    assert len(call(udfs.DECOMPOSE, y, 4.0)) == 33
+
+
+# SEGMENT -----------------------------------------------------------------------------
+
+
+def _table():
+    rows = [("orders", "spend")]
+    rows += [(1.0 + 0.01 * i, 100.0 + i) for i in range(5)]
+    rows += [(20.0 + 0.01 * i, 5000.0 + i) for i in range(5)]
+    return tuple(rows)
+
+
+def test_segment_spills_a_segment_column_in_input_order():
+    out = call(udfs.SEGMENT, _table(), 2.0)
+    assert out == [["segment"]] + [[1]] * 5 + [[2]] * 5
+
+
+def test_segment_is_the_same_every_time():
+    assert call(udfs.SEGMENT, _table(), 2.0) == call(udfs.SEGMENT, _table(), 2.0, True, 99.0)
+
+
+def test_segment_blank_row_gives_blank_segment():
+    table = _table()[:3] + ((None, None),) + _table()[3:]
+    out = call(udfs.SEGMENT, table, 2.0)
+    assert out[3] == [""] and len(out) == 12
+
+
+@pytest.mark.parametrize(
+    ("table", "k", "message"),
+    [
+        ((("orders", "spend"), (1.0, 2.0), (3.0, "lots")), 2.0,
+         "SEGMENT: data column 'spend' row 3 holds text 'lots', not a number"),
+        ((("orders", "spend"), (1.0, 2.0), (3.0, 4.0)), 3.0,
+         "SEGMENT: k must be at most the number of rows (2); got 3"),
+        ((("orders", "spend"),), 2.0, "SEGMENT: data has a header row but no data rows"),
+        ((("orders", "spend"), (None, None)), 2.0,
+         "SEGMENT: data column 'orders' and the other ranges are empty"),
+        ((("orders", "spend"), (1.0, 2.0), (3.0, None)), 1.0,
+         "SEGMENT: data column 'spend' is blank in row 3, where the rest of the row has values"),
+    ],
+)  # fmt: skip
+def test_segment_bad_input(table, k, message):
+    assert call(udfs.SEGMENT, table, k) == message
