@@ -14,6 +14,7 @@ import pywin32 modules at module level.  Stubbing ``pythoncom``, ``pywintypes``,
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import importlib
 import io
 import sys
@@ -57,6 +58,8 @@ def install():
     for name in _WIN_MODULES:
         sys.modules.setdefault(name, mock.MagicMock(name=name))
     sys.modules["pythoncom"].__file__ = "pythoncom311.dll"
+    # Dates written back to Excel get a UTC tzinfo from win32timezone.
+    sys.modules["win32timezone"].TimeZoneInfo.utc.return_value = dt.timezone.utc
     patched = {n: getattr(ctypes, n, None) for n in ("windll", "oledll", "PyDLL")}
     try:
         ctypes.windll = ctypes.oledll = mock.MagicMock()

@@ -15,6 +15,8 @@ import pandas as pd
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
 
+_INPUTS = "annual_demand, order_cost and holding_cost"
+
 
 def _demand_and_costs(annual_demand, order_cost, holding_cost):
     demand = v.non_negative("annual_demand", annual_demand, allow_nan=True)
@@ -36,7 +38,9 @@ def economic_order_quantity(annual_demand, order_cost, holding_cost) -> np.ndarr
     304.0467800264...
     """
     demand, order, holding = _demand_and_costs(annual_demand, order_cost, holding_cost)
-    return np.sqrt(2.0 * demand * order / holding)
+    with np.errstate(over="ignore"):
+        quantity = np.sqrt(2.0 * demand * order / holding)
+    return v.finite_result("the order quantity", quantity, _INPUTS)
 
 
 def eoq_annual_cost(annual_demand, order_cost, holding_cost, order_qty=None) -> np.ndarray:
@@ -50,11 +54,14 @@ def eoq_annual_cost(annual_demand, order_cost, holding_cost, order_qty=None) -> 
     69.725
     """
     demand, order, holding = _demand_and_costs(annual_demand, order_cost, holding_cost)
-    if order_qty is None:
-        return np.sqrt(2.0 * order * demand * holding)
-    qty = v.positive("order_qty", order_qty, allow_nan=True)
-    v.same_length(annual_demand=demand, order_qty=qty)
-    return order * demand / qty + holding * qty / 2.0
+    with np.errstate(over="ignore"):
+        if order_qty is None:
+            cost = np.sqrt(2.0 * order * demand * holding)
+        else:
+            qty = v.positive("order_qty", order_qty, allow_nan=True)
+            v.same_length(annual_demand=demand, order_qty=qty)
+            cost = order * demand / qty + holding * qty / 2.0
+    return v.finite_result("the annual cost", cost, _INPUTS)
 
 
 def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365) -> pd.DataFrame:

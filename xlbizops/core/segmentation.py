@@ -9,11 +9,13 @@ appearance in the input (the first row is always in segment 1).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
@@ -55,9 +57,15 @@ def kmeans_segments(
     if k > distinct:
         raise InputError(f"k must be at most the number of distinct rows ({distinct}); got {k}")
     z = standardize(x) if standardize_features else x
-    model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # checked just below
+        model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(z)
+    found, first_rows = np.unique(model.labels_, return_index=True)
+    if len(found) < k:  # rows too close to tell apart at floating-point precision
+        raise InputError(
+            f"data has only {len(found)} distinguishable groups; use k <= {len(found)}"
+        )
     # Renumber 1..k by first appearance so the numbering does not depend on the seed.
-    _, first_rows = np.unique(model.labels_, return_index=True)
     order = np.argsort(first_rows)
     new_label = np.empty(k, dtype=int)
     new_label[order] = np.arange(1, k + 1)

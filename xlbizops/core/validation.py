@@ -12,6 +12,9 @@ import numpy as np
 
 from xlbizops.core.errors import InputError
 
+# Business quantities never come near this; beyond it products and squares overflow.
+LARGEST = 1e100
+
 
 def _where(arr: np.ndarray, bad: np.ndarray) -> str:
     """'(got -1 in row 3)' for arrays, '(got -1)' for scalars; rows count from 1."""
@@ -34,7 +37,17 @@ def as_numbers(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
     bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
     if bad.any():
         raise InputError(f"{name} must be a finite number {_where(arr, bad)}")
+    huge = np.abs(arr) > LARGEST
+    if huge.any():
+        raise InputError(f"{name} is too large to compute with {_where(arr, huge)}")
     return arr
+
+
+def finite_result(name: str, result: np.ndarray, inputs: str) -> np.ndarray:
+    """Refuse to hand back an overflowed (infinite) result as if it were a number."""
+    if np.isinf(result).any():
+        raise InputError(f"{name} is too large to compute; check the units of {inputs}")
+    return result
 
 
 def positive(name: str, values, *, allow_nan: bool = False) -> np.ndarray:

@@ -1,0 +1,81 @@
+"""What Excel sees of the catalogue: the VBA wrappers and function-wizard help.
+
+``xlwings.udfs.generate_vba_wrapper`` is the code behind the add-in's "Import
+Functions"; it runs here under the pywin32 stubs of ``windows_excel``.
+"""
+
+import inspect
+import re
+
+import pytest
+
+from tests.excel.windows_excel import udf_module, vba_wrapper
+
+udfs = udf_module()
+CATALOGUE = {
+    "EOQ": ["annual_demand", "order_cost", "holding_cost"],
+    "RFM_SCORE": ["customer_ids", "order_dates", "amounts", "as_of", "weights", "bins"],
+    "DECOMPOSE": ["values", "period", "model", "method"],
+    "SEGMENT": ["data", "k", "standardize", "seed"],
+}
+TABLE_FUNCTIONS = ["RFM_SCORE", "DECOMPOSE", "SEGMENT"]
+
+
+def _declared():
+    return {
+        name: obj
+        for name, obj in vars(udfs).items()
+        if callable(obj) and hasattr(obj, "__xlfunc__")
+    }
+
+
+def test_the_module_exports_exactly_the_catalogue():
+    assert set(_declared()) == set(CATALOGUE)
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_vba_wrapper_declares_each_function_with_its_arguments(name):
+    vba = vba_wrapper()
+    header = re.search(rf"^Function {name}\((.*)\)$", vba, re.M)
+    assert header, f"no VBA wrapper for {name}"
+    args = [a.replace("Optional ", "") for a in header.group(1).split(", ")]
+    assert args == CATALOGUE[name]
+    call = f'{name} = XLPy.CallUDF("xlbizops.udfs", "{name}", Array({", ".join(args)})'
+    assert call in vba
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_optional_arguments_are_optional_in_excel(name):
+    signature = inspect.signature(getattr(udfs, name))
+    vba = vba_wrapper()
+    header = re.search(rf"^Function {name}\((.*)\)$", vba, re.M).group(1)
+    for parameter in signature.parameters.values():
+        optional = parameter.default is not inspect.Parameter.empty
+        assert (f"Optional {parameter.name}" in header) == optional
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_function_wizard_help_is_present_and_fits(name):
+    info = getattr(udfs, name).__xlfunc__
+    # import_udfs passes these to Application.MacroOptions, 255 characters at most.
+    assert 30 < len(info["ret"]["doc"]) <= 255
+    for arg in info["args"]:
+        assert not arg["doc"].startswith("Positional argument"), (name, arg["name"])
+        assert 10 < len(arg["doc"]) <= 255
+    assert info["category"] == "xlbizops"
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_argument_hands_over_errors_as_text_and_rows_as_2d(name):
+    for arg in getattr(udfs, name).__xlfunc__["args"]:
+        assert arg["options"].get("err_to_str") is True
+        assert arg["options"].get("ndim") == 2
+
+
+@pytest.mark.parametrize("name", TABLE_FUNCTIONS)
+def test_table_functions_spill_as_dynamic_arrays(name):
+    # Dynamic-array Excel spills any array a function returns.  xlwings' legacy
+    # "expand" option would instead resize the caller into a CSE array formula.
+    ret = getattr(udfs, name).__xlfunc__["ret"]
+    assert "expand" not in ret["options"]
+    assert getattr(udfs, name).__xlfunc__["async_mode"] is None
