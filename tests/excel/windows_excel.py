@@ -59,7 +59,7 @@ def install():
         sys.modules.setdefault(name, mock.MagicMock(name=name))
     sys.modules["pythoncom"].__file__ = "pythoncom311.dll"
     # Dates written back to Excel get a UTC tzinfo from win32timezone.
-    sys.modules["win32timezone"].TimeZoneInfo.utc.return_value = dt.timezone.utc
+    sys.modules["win32timezone"].TimeZoneInfo.utc.return_value = dt.UTC
     patched = {n: getattr(ctypes, n, None) for n in ("windll", "oledll", "PyDLL")}
     try:
         ctypes.windll = ctypes.oledll = mock.MagicMock()
