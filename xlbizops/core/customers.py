@@ -101,7 +101,7 @@ def rfm_table(
     ``score`` = w1·R + w2·F + w3·M.
     Customers come out sorted by id.
     """
-    ids = pd.Series(np.asarray(customer_ids, dtype=object))
+    ids = np.asarray(customer_ids, dtype=object)
     dates = pd.to_datetime(pd.Series(order_dates), errors="coerce")
     amount = v.as_numbers("amounts", amounts)
     n = len(ids)
@@ -110,8 +110,9 @@ def rfm_table(
             "customer_ids, order_dates and amounts must have one value per order "
             f"(got {len(ids)}, {len(dates)} and {len(amount)})"
         )
-    if ids.isna().any():
-        raise InputError(f"customer_ids is blank in row {int(np.flatnonzero(ids.isna())[0]) + 1}")
+    codes, customers = pd.factorize(ids, sort=True)  # a blank id gets code -1
+    if (codes < 0).any():
+        raise InputError(f"customer_ids is blank in row {int(np.flatnonzero(codes < 0)[0]) + 1}")
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna())[0]) + 1
         raise InputError(f"order_dates is not a date in row {row}")
@@ -133,7 +134,6 @@ def rfm_table(
             last = np.datetime64(latest, "D")
             raise InputError(f"as_of ({stamp.date()}) is before the latest order ({last})")
 
-    codes, customers = pd.factorize(ids, sort=True)
     k = len(customers)
     frequency = np.bincount(codes, minlength=k)
     monetary = np.bincount(codes, weights=amount, minlength=k)
@@ -144,10 +144,6 @@ def rfm_table(
     r = quantile_scores(-recency, bins)
     f = quantile_scores(frequency, bins, ties="first")
     m = quantile_scores(monetary, bins)
-    sep = "" if bins <= 9 else "-"  # "545"; "10-7-3" once a score can have two digits
-    digits = (
-        pd.Series(r).astype(str) + sep + pd.Series(f).astype(str) + sep + pd.Series(m).astype(str)
-    )
     return pd.DataFrame(
         {
             "customer_id": np.asarray(customers, dtype=object),
@@ -157,9 +153,17 @@ def rfm_table(
             "R": r,
             "F": f,
             "M": m,
-            "RFM": digits.to_numpy(dtype=object),
+            "RFM": _score_text(r, f, m, bins),
             "score": w[0] * r + w[1] * f + w[2] * m,
             "segment": rfm_segment(r, f, bins),
         },
         columns=RFM_COLUMNS,
     )
+
+
+def _score_text(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.ndarray:
+    """ "545" for each customer; "10-7-3" once a score can have two digits."""
+    if bins > 9:
+        return np.array([f"{a}-{b}-{c}" for a, b, c in zip(r, f, m, strict=True)], dtype=object)
+    names = np.array([f"{a}{b}{c}" for a in range(10) for b in range(10) for c in range(10)])
+    return names[r * 100 + f * 10 + m].astype(object)

@@ -71,15 +71,20 @@ def rows_of(value) -> list[list]:
 
 def column(name: str, value) -> list:
     """A single-column (or single-row) range as a flat list of cells."""
-    rows = rows_of(value)
-    if not rows:
+    if isinstance(value, pd.DataFrame | pd.Series | np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, list | tuple):
+        return [value]
+    if not value:
         return []
-    width = len(rows[0])
-    if len(rows) == 1:
-        return list(rows[0])
-    if width != 1:
-        raise InputError(f"{name} must be a single column (got {width} columns)")
-    return [r[0] for r in rows]
+    if not isinstance(value[0], list | tuple):
+        return list(value)  # 1-D: already a column
+    if len(value) == 1:
+        return list(value[0])
+    width = len(value[0])
+    if width != 1 or any(len(r) != 1 for r in value):
+        raise InputError(f"{name} must be a single column (got {max(map(len, value))} columns)")
+    return [r[0] for r in value]
 
 
 def single(name: str, value):
