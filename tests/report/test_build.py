@@ -80,6 +80,17 @@ def test_customers_from_a_hand_made_log(tmp_path):
         assert "<f>" not in z.read(sheet).decode()  # written as text, never a formula
 
 
+def test_report_file_has_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = build_report(generate_orders(300, seed=2), tmp_path / "r.xlsx")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_a_failed_build_leaves_no_file(tmp_path):
     target = tmp_path / "report.xlsx"
     orders = generate_orders(200, seed=1).iloc[:0]
