@@ -8,8 +8,12 @@ monetary ascending.  Named segments use the widely published R×F map.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import gammaln, hyp2f1
 from scipy.stats import rankdata
 
 from xlbizops.core import validation as v
@@ -167,3 +171,292 @@ def _score_text(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.nd
         return np.array([f"{a}-{b}-{c}" for a, b, c in zip(r, f, m, strict=True)], dtype=object)
     names = np.array([f"{a}{b}{c}" for a in range(10) for b in range(10) for c in range(10)])
     return names[r * 100 + f * 10 + m].astype(object)
+
+
+# --- Customer lifetime value: BG/NBD + Gamma-Gamma ------------------------------------
+
+WEEK = 7.0  # model time unit in days, as in the published CDNOW fits
+CLV_COLUMNS = [
+    "customer_id",
+    "frequency",
+    "recency_days",
+    "age_days",
+    "p_alive",
+    "expected_purchases",
+    "expected_order_value",
+    "clv",
+]
+
+
+@dataclass(frozen=True)
+class BgNbd:
+    """BG/NBD parameters (time in weeks): purchase rate ~ Gamma(r, α), dropout ~ Beta(a, b)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+
+
+@dataclass(frozen=True)
+class GammaGamma:
+    """Gamma-Gamma spend parameters: mean spend ~ p·γ/(q − 1) across customers."""
+
+    p: float
+    q: float
+    gamma: float
+
+
+def repeat_purchase_summary(customer_ids, order_dates, amounts, as_of=None) -> pd.DataFrame:
+    """Per customer: repeat purchases, recency, age and average repeat spend.
+
+    Orders on the same day are one purchase (their amounts summed), as in Fader,
+    Hardie & Lee (2005).  ``frequency`` x = purchase days − 1; ``recency_days`` t_x =
+    first to last purchase; ``age_days`` T = first purchase to ``as_of`` (default the
+    latest order date); ``repeat_average`` = mean spend of the repeat purchases
+    (0 when there are none).  Orders after ``as_of`` are left out.
+    """
+    ids = np.asarray(customer_ids, dtype=object)
+    day = pd.to_datetime(pd.Series(order_dates), errors="coerce").dt.normalize()
+    amount = v.as_numbers("amounts", amounts)
+    if not len(ids) == len(day) == len(amount):
+        raise InputError(
+            "customer_ids, order_dates and amounts must have one value per order "
+            f"(got {len(ids)}, {len(day)} and {len(amount)})"
+        )
+    if day.isna().any():
+        raise InputError(
+            f"order_dates is not a date in row {int(np.flatnonzero(day.isna())[0]) + 1}"
+        )
+    end = day.max() if as_of is None else pd.Timestamp(as_of).normalize()
+    keep = (day <= end).to_numpy()
+    if not keep.any():
+        raise InputError(f"as_of ({end.date()}) is before every order")
+    frame = pd.DataFrame({"id": ids[keep], "day": day[keep].to_numpy(), "amount": amount[keep]})
+    daily = frame.groupby(["id", "day"], sort=True)["amount"].sum().reset_index()
+    first = daily.groupby("id")["day"].transform("min")
+    daily["repeat"] = daily["day"] > first
+    per = daily.groupby("id").agg(
+        purchases=("day", "size"),
+        first=("day", "min"),
+        last=("day", "max"),
+    )
+    repeat_total = daily[daily["repeat"]].groupby("id")["amount"].sum()
+    frequency = per["purchases"].to_numpy() - 1
+    total = repeat_total.reindex(per.index, fill_value=0.0).to_numpy()
+    return pd.DataFrame(
+        {
+            "customer_id": per.index.to_numpy(dtype=object),
+            "frequency": frequency,
+            "recency_days": (per["last"] - per["first"]).dt.days.to_numpy(),
+            "age_days": (end - per["first"]).dt.days.to_numpy(),
+            "repeat_average": np.where(frequency > 0, total / np.maximum(frequency, 1), 0.0),
+        }
+    )
+
+
+def _bgnbd_log_likelihood(log_params, x, tx, t, weight):
+    r, alpha, a, b = np.exp(log_params)
+    common = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + gammaln(a + b)
+        + gammaln(b + x)
+        - gammaln(b)
+        - gammaln(a + b + x)
+    )
+    still = -(r + x) * np.log(alpha + t)
+    with np.errstate(divide="ignore"):
+        dropped = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx),
+            -np.inf,
+        )
+    return float((weight * (common + np.logaddexp(still, dropped))).sum())
+
+
+def _grouped(*columns):
+    """Unique rows of the columns and how often each occurs (fewer terms to sum)."""
+    stacked = np.column_stack(columns)
+    unique, counts = np.unique(stacked, axis=0, return_counts=True)
+    return [unique[:, j] for j in range(unique.shape[1])], counts
+
+
+def fit_bgnbd(frequency, recency, age) -> BgNbd:
+    """Maximum-likelihood BG/NBD fit (Fader, Hardie & Lee 2005, "Counting Your
+    Customers the Easy Way", eq. 6), times in the unit given (weeks for CDNOW).
+
+    On the 2,357-customer CDNOW sample (39-week calibration) the published estimates
+    are r = 0.243, α = 4.414, a = 0.793, b = 2.426.
+    """
+    x = v.non_negative("frequency", frequency)
+    tx = v.non_negative("recency", recency)
+    t = v.positive("age", age)
+    if (tx > t).any():
+        raise InputError("recency must not exceed age")
+    if len(x) < 10 or (x > 0).sum() < 2:
+        raise InputError("CLV needs at least 10 customers, some with repeat purchases")
+    (x, tx, t), weight = _grouped(x, tx, t)
+    scale = t.mean()  # fit on a unit scale so α starts near 1
+
+    def objective(p):
+        return -_bgnbd_log_likelihood(p, x, tx / scale, t / scale, weight)
+
+    best = min(
+        (
+            minimize(objective, np.log(start), method="Nelder-Mead",
+                     options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000})
+            for start in ([1.0, 1.0, 1.0, 1.0], [0.5, 0.5, 0.5, 2.0])
+        ),
+        key=lambda res: res.fun,
+    )  # fmt: skip
+    r, alpha, a, b = np.exp(best.x)
+    return BgNbd(r=float(r), alpha=float(alpha * scale), a=float(a), b=float(b))
+
+
+def fit_gamma_gamma(frequency, repeat_average) -> GammaGamma:
+    """Maximum-likelihood Gamma-Gamma spend model on customers with repeat purchases.
+
+    Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value", eq. 3:
+    f(m̄ | p, q, γ, x) = Γ(px+q)/(Γ(px)Γ(q)) · γ^q m̄^(px−1) x^(px) / (γ + m̄x)^(px+q).
+    CDNOW sample (946 repeat buyers): p = 6.25, q = 3.74, γ = 15.44.
+    """
+    x = v.non_negative("frequency", frequency)
+    m = v.as_numbers("repeat_average", repeat_average)
+    keep = (x > 0) & (m > 0)
+    if keep.sum() < 10:
+        raise InputError("CLV needs at least 10 customers with repeat purchases to model spend")
+    (x, m), weight = _grouped(x[keep], m[keep])
+    scale = m.mean()
+
+    def objective(log_params):
+        p, q, g = np.exp(log_params)
+        mm = m / scale
+        ll = (
+            gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(g)
+            + (p * x - 1) * np.log(mm) + p * x * np.log(x) - (p * x + q) * np.log(g + mm * x)
+        )  # fmt: skip
+        return -float((weight * ll).sum())
+
+    best = minimize(objective, np.log([1.0, 2.0, 1.0]), method="Nelder-Mead",
+                    options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 20_000})  # fmt: skip
+    p, q, g = np.exp(best.x)
+    return GammaGamma(p=float(p), q=float(q), gamma=float(g * scale))
+
+
+def p_alive(model: BgNbd, frequency, recency, age) -> np.ndarray:
+    """P(still a customer | x, t_x, T) = 1 / (1 + δ(x>0)·a/(b+x−1)·((α+T)/(α+t_x))^(r+x))."""
+    x, tx, t = (np.asarray(c, float) for c in (frequency, recency, age))
+    r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    with np.errstate(divide="ignore", over="ignore"):
+        odds = a / np.maximum(b + x - 1, 1e-300) * ((alpha + t) / (alpha + tx)) ** (r + x)
+    return 1.0 / (1.0 + np.where(x > 0, odds, 0.0))
+
+
+def expected_purchases(model: BgNbd, horizon, frequency, recency, age) -> np.ndarray:
+    """E[purchases in the next ``horizon`` | x, t_x, T] (FHL 2005, eq. 10)."""
+    x, tx, t = (np.asarray(c, float) for c in (frequency, recency, age))
+    r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    h = np.asarray(horizon, float)
+    z = h / (alpha + t + h)
+    head = (a + b + x - 1) / (a - 1)
+    tail = 1 - ((alpha + t) / (alpha + t + h)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    return head * tail * p_alive(model, x, tx, t)
+
+
+def expected_order_value(model: GammaGamma, frequency, repeat_average) -> np.ndarray:
+    """E[spend per purchase | x, m̄] = p·(γ + x·m̄)/(p·x + q − 1); population mean when x = 0."""
+    x = np.asarray(frequency, float)
+    m = np.asarray(repeat_average, float)
+    return model.p * (model.gamma + x * m) / (model.p * x + model.q - 1)
+
+
+def customer_lifetime_value(
+    customer_ids,
+    order_dates,
+    amounts,
+    horizon_months=12,
+    annual_discount_rate=0.10,
+    as_of=None,
+) -> pd.DataFrame:
+    """Per customer: frequency, recency, age, P(alive), expected purchases and order
+    value over the horizon, and discounted lifetime value.
+
+    BG/NBD for purchases and Gamma-Gamma for spend, both fitted by maximum likelihood
+    on the log itself.  CLV = Σ_{m=1..H} (E[Y(m)] − E[Y(m−1)])·E[M] / (1 + d)^m over
+    months m, with d the monthly rate equivalent to ``annual_discount_rate`` (the
+    discrete form of Fader, Hardie & Lee 2005, "RFM and CLV").
+    """
+    months = v.whole_number("horizon_months", horizon_months, minimum=1, maximum=600)
+    rate = float(v.non_negative("annual_discount_rate", [annual_discount_rate])[0])
+    summary = repeat_purchase_summary(customer_ids, order_dates, amounts, as_of)
+    x = summary["frequency"].to_numpy(float)
+    tx = summary["recency_days"].to_numpy(float) / WEEK
+    t = summary["age_days"].to_numpy(float) / WEEK
+    t = np.maximum(t, 1.0 / WEEK)  # first purchase on as_of: one day of age
+    purchases = fit_bgnbd(x, tx, t)
+    spend = fit_gamma_gamma(x, summary["repeat_average"].to_numpy())
+    value = expected_order_value(spend, x, summary["repeat_average"].to_numpy())
+    month = 365.25 / 12 / WEEK
+    steps = np.arange(months + 1) * month
+    cumulative = np.vstack([expected_purchases(purchases, s, x, tx, t) for s in steps])
+    monthly = np.diff(cumulative, axis=0)
+    discount = (1 + rate) ** (-np.arange(1, months + 1) / 12)
+    return pd.DataFrame(
+        {
+            "customer_id": summary["customer_id"],
+            "frequency": summary["frequency"],
+            "recency_days": summary["recency_days"],
+            "age_days": summary["age_days"],
+            "p_alive": p_alive(purchases, x, tx, t),
+            "expected_purchases": cumulative[-1],
+            "expected_order_value": value,
+            "clv": value * (discount @ monthly),
+        },
+        columns=CLV_COLUMNS,
+    )
+
+
+# --- Cohort retention -----------------------------------------------------------------
+
+_COHORT_PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q"}
+
+
+def cohort_retention(customer_ids, order_dates, period="month") -> pd.DataFrame:
+    """Cohort × period retention: share of each cohort buying again k periods later.
+
+    Cohort = the period of a customer's first order.  Column k (0, 1, 2, …) is the
+    share of the cohort's customers with an order in period cohort + k; column 0 is
+    therefore 1.  Periods beyond the data are blank, not 0.  Returns columns
+    ``cohort`` (first day of the period), ``customers`` and 0..n.
+    """
+    period = v.choice("period", period, tuple(_COHORT_PERIODS))
+    ids = np.asarray(customer_ids, dtype=object)
+    stamps = pd.to_datetime(pd.Series(order_dates), errors="coerce")
+    if len(ids) != len(stamps):
+        raise InputError(f"customer_ids has {len(ids)} rows but order_dates has {len(stamps)}")
+    if stamps.isna().any():
+        raise InputError(
+            f"order_dates is not a date in row {int(np.flatnonzero(stamps.isna())[0]) + 1}"
+        )
+    if len(ids) == 0:
+        raise InputError("customer_ids is empty")
+    periods = pd.PeriodIndex(stamps, freq=_COHORT_PERIODS[period])
+    codes, _ = pd.factorize(ids)
+    ordinal = periods.asi8  # consecutive integers per period
+    first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
+    offset = ordinal - first
+    active = pd.DataFrame({"customer": codes, "cohort": first, "offset": offset}).drop_duplicates()
+    counts = active.groupby(["cohort", "offset"]).size().unstack(fill_value=0)
+    last = ordinal.max()
+    counts = counts.reindex(columns=range(last - counts.index.min() + 1), fill_value=0)
+    size = counts[0]
+    share = counts.div(size, axis=0)
+    horizon = last - share.index.to_numpy()[:, None]
+    share = share.where(share.columns.to_numpy()[None, :] <= horizon)
+    cohort_start = pd.PeriodIndex.from_ordinals(share.index, freq=_COHORT_PERIODS[period])
+    out = pd.DataFrame({"cohort": cohort_start.start_time, "customers": size.to_numpy()})
+    for k in share.columns:
+        out[int(k)] = share[k].to_numpy()
+    return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm, poisson
 
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
@@ -98,3 +99,314 @@ def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365)
             "daily_sd": np.sqrt(variance).to_numpy(),
         }
     )
+
+
+def eoq_with_backorders(annual_demand, order_cost, holding_cost, backorder_cost):
+    """EOQ with planned backorders: Q*, stock-out fraction x* and annual cost g*.
+
+    Q* = sqrt(2·K·λ·(h + p) / (h·p)),  x* = h / (h + p),  g* = sqrt(2·K·λ·h·p / (h + p)),
+    with p the backorder cost per unit per year.  Snyder & Shen (2019), section 3.5.
+
+    Example 3.8: K = 8, h = 0.225, λ = 1300, p = 5 → Q* = 310.81256, x* = 0.0430622,
+    g* = 66.92136.
+    """
+    demand, order, holding = _demand_and_costs(annual_demand, order_cost, holding_cost)
+    backorder = v.positive("backorder_cost", backorder_cost, allow_nan=True)
+    v.same_length(annual_demand=demand, backorder_cost=backorder)
+    with np.errstate(over="ignore"):
+        quantity = np.sqrt(2 * order * demand * (holding + backorder) / (holding * backorder))
+        cost = np.sqrt(2 * order * demand * holding * backorder / (holding + backorder))
+    return (
+        v.finite_result("the order quantity", quantity, _INPUTS),
+        holding / (holding + backorder),
+        v.finite_result("the annual cost", cost, _INPUTS),
+    )
+
+
+def economic_production_quantity(annual_demand, setup_cost, holding_cost, production_rate):
+    """Economic production quantity (EPQ) and its annual setup + holding cost.
+
+    Q* = sqrt(2·K·λ / (h·(1 − ρ))),  g* = sqrt(2·K·λ·h·(1 − ρ)),  ρ = λ/μ < 1,
+    with μ the production rate per year.  Snyder & Shen (2019), section 3.6.
+
+    Example 3.1 variant: K = 8, h = 0.225, λ = 1300, μ = 2000 → Q* = 513.93286,
+    g* = 40.47221.
+    """
+    demand, setup, holding = _demand_and_costs(annual_demand, setup_cost, holding_cost)
+    rate = v.positive("production_rate", production_rate, allow_nan=True)
+    v.same_length(annual_demand=demand, production_rate=rate)
+    rho = demand / rate
+    if (rho >= 1).any():
+        raise InputError(
+            "production_rate must be greater than annual_demand "
+            f"{v._where(rate, rho >= 1)}; otherwise stock never builds up"
+        )
+    with np.errstate(over="ignore"):
+        quantity = np.sqrt(2 * setup * demand / (holding * (1 - rho)))
+        cost = np.sqrt(2 * setup * demand * holding * (1 - rho))
+    return (
+        v.finite_result("the production quantity", quantity, _INPUTS),
+        v.finite_result("the annual cost", cost, _INPUTS),
+    )
+
+
+DISCOUNT_COLUMNS = ["break_quantity", "unit_price", "order_qty", "feasible", "annual_cost"]
+
+
+def eoq_with_discounts(
+    annual_demand, order_cost, holding_rate, break_quantities, unit_prices, kind="all_units"
+) -> tuple[float, float, pd.DataFrame]:
+    """Best order quantity under quantity discounts, and the cost of every candidate.
+
+    Price region j starts at ``break_quantities[j]`` (the first must be 0) with unit
+    price c_j; holding cost is i·(unit value) per year.  Annual cost includes
+    purchasing.  Snyder & Shen (2019), section 3.4.
+
+    - ``kind="all_units"``: an order of Q in region j pays c_j on every unit.
+      g_j(Q) = c_j·λ + K·λ/Q + i·c_j·Q/2; candidate = EOQ at c_j raised to the break
+      if below it; infeasible if at or above the next break.
+    - ``kind="incremental"``: c_j applies only to units beyond b_j.  With
+      F_j = Σ_{m<j} c_m·(b_{m+1} − b_m) − c_j·b_j,
+      g_j(Q) = c_j·λ + (K + F_j)·λ/Q + i·c_j·Q/2 + i·F_j/2, candidate
+      Q_j = sqrt(2·λ·(K + F_j)/(i·c_j)), feasible only inside its region.
+
+    Example 3.5 (K = 8, i = 0.3, λ = 1300, breaks 0/400/800, prices .75/.72/.68):
+    all-units → Q* = 800, cost 978.60; incremental → Q* = 304.04678, cost 1043.41053.
+    Returns (best quantity, best cost, candidates table).
+    """
+    demand = float(v.non_negative("annual_demand", [annual_demand])[0])
+    order = float(v.positive("order_cost", [order_cost])[0])
+    rate = float(v.positive("holding_rate", [holding_rate])[0])
+    breaks = v.non_negative("break_quantities", break_quantities)
+    prices = v.positive("unit_prices", unit_prices)
+    kind = v.choice("kind", kind, ("all_units", "incremental"))
+    if breaks.ndim != 1 or len(breaks) != len(prices):
+        raise InputError(
+            f"break_quantities has {breaks.size} values but unit_prices has {prices.size}"
+        )
+    if breaks[0] != 0:
+        raise InputError(f"break_quantities must start at 0 (got {breaks[0]:g})")
+    if (np.diff(breaks) <= 0).any():
+        raise InputError("break_quantities must increase from one price to the next")
+    upper = np.append(breaks[1:], np.inf)
+    if kind == "all_units":
+        fixed = np.zeros_like(prices)
+        eoq = np.sqrt(2 * order * demand / (rate * prices))
+        qty = np.maximum(eoq, breaks)
+        feasible = qty < upper
+    else:
+        paid_before = np.concatenate([[0.0], np.cumsum(prices[:-1] * np.diff(breaks))])
+        fixed = paid_before - prices * breaks
+        qty = np.sqrt(2 * demand * (order + fixed) / (rate * prices))
+        feasible = (qty >= breaks) & (qty < upper)
+    with np.errstate(divide="ignore"):
+        cost = (
+            prices * demand
+            + (order + fixed) * demand / qty
+            + rate * prices * qty / 2
+            + rate * fixed / 2
+        )
+    table = pd.DataFrame(
+        {
+            "break_quantity": breaks,
+            "unit_price": prices,
+            "order_qty": qty,
+            "feasible": feasible,
+            "annual_cost": np.where(feasible, cost, np.nan),
+        },
+        columns=DISCOUNT_COLUMNS,
+    )
+    best = int(np.nanargmin(table["annual_cost"].to_numpy()))
+    return float(qty[best]), float(cost[best]), table
+
+
+def _z(service_level):
+    level = v.as_numbers("service_level", service_level, allow_nan=True)
+    bad = (level <= 0) | (level >= 1)
+    if bad.any():
+        raise InputError(f"service_level must be between 0 and 1, e.g. 0.95 {v._where(level, bad)}")
+    return norm.ppf(level)
+
+
+def safety_stock(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
+    """Safety stock for a cycle service level α:  SS = z·sqrt(L·σd² + d̄²·σL²),  z = Φ⁻¹(α).
+
+    Demand per period ~ (d̄, σd), lead time in the same periods ~ (L, σL); with
+    σL = 0 it is z·σd·√L (demand varies), with σd = 0 it is z·d̄·σL (lead time
+    varies).  Silver, Pyke & Thomas, *Inventory and Production Management in Supply
+    Chains* (4th ed.), section 6.7; oracles README.
+    """
+    z = _z(service_level)
+    mean = v.non_negative("demand_mean", demand_mean, allow_nan=True)
+    sd = v.non_negative("demand_sd", demand_sd, allow_nan=True)
+    lead = v.non_negative("lead_time", lead_time, allow_nan=True)
+    lead_sd = v.non_negative("lead_time_sd", lead_time_sd, allow_nan=True)
+    v.same_length(
+        service_level=z, demand_mean=mean, demand_sd=sd, lead_time=lead, lead_time_sd=lead_sd
+    )
+    return z * np.sqrt(lead * sd**2 + mean**2 * lead_sd**2)
+
+
+def reorder_point(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
+    """Reorder point  ROP = d̄·L + SS  (see :func:`safety_stock`)."""
+    ss = safety_stock(service_level, demand_mean, demand_sd, lead_time, lead_time_sd)
+    return np.asarray(demand_mean, float) * np.asarray(lead_time, float) + ss
+
+
+NEWSVENDOR_COLUMNS = [
+    "order_qty",
+    "critical_ratio",
+    "expected_sales",
+    "expected_leftover",
+    "expected_shortage",
+    "expected_profit",
+    "expected_mismatch_cost",
+]
+
+
+def newsvendor(
+    price, cost, salvage, demand_mean, demand_sd=None, distribution="normal", order_qty=None
+):
+    """Single-period order quantity that maximises expected profit, and what to expect.
+
+    Underage cost cu = price − cost, overage cost co = cost − salvage, critical ratio
+    cu/(cu + co); S* = F⁻¹(cu/(cu + co)).  Normal demand: S* = μ + σ·z and the
+    expected mismatch cost co·E[(S−D)⁺] + cu·E[(D−S)⁺] = (cu + co)·σ·φ(z) at S*.
+    Poisson demand (``demand_sd`` ignored): the smallest S with F(S) ≥ ratio.
+    Expected profit = cu·μ − mismatch cost.  With ``order_qty`` the same figures
+    are given for that quantity instead of S*.  Snyder & Shen (2019), section 4.3.
+
+    Example 4.3 (co = h = 0.18, cu = p = 0.7, N(50, 8)) → S* = 56.60396, mismatch
+    cost 1.99761 (7.35613 at S = 40); Example 4.7 (h = 1, p = 4, Poisson(6)) → S* = 8,
+    cost 3.57011.
+    """
+    price = float(v.as_numbers("price", [price])[0])
+    unit_cost = float(v.non_negative("cost", [cost])[0])
+    salvage = float(v.as_numbers("salvage", [salvage])[0])
+    mean = float(v.positive("demand_mean", [demand_mean])[0])
+    distribution = v.choice("distribution", distribution, ("normal", "poisson"))
+    under, over = price - unit_cost, unit_cost - salvage
+    if under <= 0:
+        raise InputError(f"price must be greater than cost (got {price:g} and {unit_cost:g})")
+    if over <= 0:
+        raise InputError(f"salvage must be less than cost (got {salvage:g} and {unit_cost:g})")
+    ratio = under / (under + over)
+    given = None if order_qty is None else float(v.non_negative("order_qty", [order_qty])[0])
+    if distribution == "normal":
+        sd = float(v.positive("demand_sd", [demand_sd])[0])
+        qty = mean + sd * norm.ppf(ratio) if given is None else given
+        z = (qty - mean) / sd
+        shortage = sd * (norm.pdf(z) - z * (1 - norm.cdf(z)))  # σ·L(z), standard loss
+    else:
+        qty = float(poisson.ppf(ratio, mean)) if given is None else given
+        grid = np.arange(0, int(poisson.ppf(1 - 1e-12, mean)) + 2)
+        shortage = float((np.maximum(grid - qty, 0) * poisson.pmf(grid, mean)).sum())
+    leftover = qty - mean + shortage
+    mismatch = over * leftover + under * shortage
+    values = [qty, ratio, mean - shortage, leftover, shortage, under * mean - mismatch, mismatch]
+    return dict(zip(NEWSVENDOR_COLUMNS, values, strict=True))
+
+
+def rq_policy(holding_cost, backorder_cost, order_cost, annual_demand, annual_demand_sd, lead_time):
+    """(r, Q) policy by the EOQ + safety-stock approximation.
+
+    Q = EOQ = sqrt(2·K·λ/h);  r = λ·L + z·σ·√L with z = Φ⁻¹(p/(p + h)), σ the
+    annual standard deviation of demand and L the lead time in years.
+    Snyder & Shen (2019), section 5.2.
+
+    Example 5.1: h = 0.225, p = 7.5, K = 8, λ = 1300, σ = 150, L = 1/12
+    → r = 190.33700, Q = 304.04678.  Returns (r, Q).
+    """
+    demand, order, holding = _demand_and_costs(annual_demand, order_cost, holding_cost)
+    backorder = v.positive("backorder_cost", backorder_cost, allow_nan=True)
+    sd = v.non_negative("annual_demand_sd", annual_demand_sd, allow_nan=True)
+    lead = v.non_negative("lead_time", lead_time, allow_nan=True)
+    z = norm.ppf(backorder / (backorder + holding))
+    return demand * lead + z * sd * np.sqrt(lead), np.sqrt(2 * order * demand / holding)
+
+
+ABC_COLUMNS = ["item", "annual_value", "share", "cumulative_share", "class"]
+
+
+def abc_classes(items, annual_values, a_share=0.8, b_share=0.95) -> pd.DataFrame:
+    """ABC classification by cumulative share of annual value (Pareto analysis).
+
+    Items sorted by value, largest first.  Walking down the list, an item is A while
+    the share of the items above it is below ``a_share`` (so the item that crosses
+    80 % is still A, and the top item always is), B while below ``b_share``, else C.
+    Oracles README; Silver, Pyke & Thomas (4th ed.), section 2.4.
+    """
+    values = v.non_negative("annual_values", annual_values)
+    names = np.asarray(items, dtype=object)
+    if len(names) != len(values):
+        raise InputError(f"items has {len(names)} rows but annual_values has {len(values)}")
+    a = float(v.as_numbers("a_share", [a_share])[0])
+    b = float(v.as_numbers("b_share", [b_share])[0])
+    if not 0 < a < b <= 1:
+        raise InputError(f"need 0 < a_share < b_share <= 1 (got {a:g} and {b:g})")
+    total = values.sum()
+    if total <= 0:
+        raise InputError("annual_values are all 0; nothing to classify")
+    order = np.argsort(-values, kind="stable")
+    share = values[order] / total
+    cumulative = np.cumsum(share)
+    above = cumulative - share
+    label = np.where(above < a, "A", np.where(above < b, "B", "C"))
+    return pd.DataFrame(
+        {
+            "item": names[order],
+            "annual_value": values[order],
+            "share": share,
+            "cumulative_share": cumulative,
+            "class": label.astype(object),
+        },
+        columns=ABC_COLUMNS,
+    )
+
+
+XYZ_COLUMNS = ["item", "mean", "sd", "cv", "class"]
+
+
+def xyz_classes(items, demand_history, x_cv=0.5, y_cv=1.0) -> pd.DataFrame:
+    """XYZ classification by the coefficient of variation of demand.
+
+    One row per item, periods across columns.  cv = sd/mean with the sample standard
+    deviation (Excel's STDEV.S); X if cv ≤ ``x_cv``, Y if cv ≤ ``y_cv``, else Z.
+    An item with no demand at all has no cv and is Z.  No standard cut-offs exist,
+    so both are parameters (oracles README).
+    """
+    history = v.non_negative("demand_history", demand_history)
+    if history.ndim != 2 or history.shape[1] < 2:
+        raise InputError("demand_history needs one row per item and at least 2 periods (columns)")
+    names = np.asarray(items, dtype=object)
+    if len(names) != history.shape[0]:
+        raise InputError(f"items has {len(names)} rows but demand_history has {history.shape[0]}")
+    x, y = (float(v.non_negative(n, [c])[0]) for n, c in (("x_cv", x_cv), ("y_cv", y_cv)))
+    if x >= y:
+        raise InputError(f"x_cv must be less than y_cv (got {x:g} and {y:g})")
+    mean = history.mean(axis=1)
+    sd = history.std(axis=1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(mean > 0, sd / mean, np.nan)
+    label = np.where(cv <= x, "X", np.where(cv <= y, "Y", "Z"))
+    return pd.DataFrame(
+        {"item": names, "mean": mean, "sd": sd, "cv": cv, "class": label.astype(object)},
+        columns=XYZ_COLUMNS,
+    )
+
+
+def inventory_turnover(cost_of_goods_sold, average_inventory):
+    """Inventory turnover = cost of goods sold / average inventory (at cost), per period."""
+    cogs = v.non_negative("cost_of_goods_sold", cost_of_goods_sold, allow_nan=True)
+    stock = v.positive("average_inventory", average_inventory, allow_nan=True)
+    v.same_length(cost_of_goods_sold=cogs, average_inventory=stock)
+    return cogs / stock
+
+
+def days_of_supply(on_hand, daily_demand):
+    """Days of supply = units on hand / average daily demand (blank when demand is 0)."""
+    stock = v.non_negative("on_hand", on_hand, allow_nan=True)
+    demand = v.non_negative("daily_demand", daily_demand, allow_nan=True)
+    v.same_length(on_hand=stock, daily_demand=demand)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(demand > 0, stock / demand, np.nan)
