@@ -173,7 +173,7 @@ def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
     )
     processing += np.where(disrupted, 6, 0)
     transit = _TRANSIT_DAYS[region] + rng.integers(-1, 3, n)
-    promised_days = _TRANSIT_DAYS[region] + np.where(is_b2b, 3, 2)
+    promised_days = _TRANSIT_DAYS[region] + np.where(is_b2b, 5, 4)
     shipped = order_day + processing
     delivered = shipped + np.maximum(transit, 1)
     promised = order_day + promised_days

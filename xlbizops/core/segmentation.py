@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import silhouette_score
 
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
@@ -86,3 +87,48 @@ def segment_profile(features, labels, names: list[str]) -> pd.DataFrame:
     profile.insert(0, "size", size)
     profile.insert(0, "segment", segments)
     return profile
+
+
+SILHOUETTE_SAMPLE = 5_000  # exact silhouette is O(n²); above this a fixed random sample
+
+
+def mean_silhouette(features, labels, metric: str = "euclidean", seed: int = 0) -> float:
+    """Mean silhouette width s = mean((b − a) / max(a, b)) (Rousseeuw 1987).
+
+    a = mean distance to the own segment, b = to the nearest other segment.
+    ``metric="precomputed"`` takes a distance matrix.  Above
+    :data:`SILHOUETTE_SAMPLE` rows a fixed random sample of rows is used.
+    """
+    x = v.as_numbers("data", features)
+    labels = np.asarray(labels)
+    size = (
+        SILHOUETTE_SAMPLE if len(labels) > SILHOUETTE_SAMPLE and metric != "precomputed" else None
+    )
+    return float(silhouette_score(x, labels, metric=metric, sample_size=size, random_state=seed))
+
+
+K_COLUMNS = ["k", "inertia", "silhouette"]
+
+
+def compare_k(features, k_max: int = 10, standardize_features: bool = True, seed: int = 0):
+    """For k = 2..k_max: within-segment sum of squares (the elbow) and mean silhouette."""
+    x = v.as_numbers("data", features)
+    if x.ndim != 2:
+        raise InputError("data must be a table: one row per customer, one column per feature")
+    distinct = len(np.unique(x, axis=0))
+    k_max = v.whole_number("k_max", k_max, minimum=2, maximum=50)
+    top = min(k_max, distinct - 1 if distinct <= x.shape[0] else x.shape[0] - 1)
+    if top < 2:
+        raise InputError(f"data needs at least 3 distinct rows to compare k (got {distinct})")
+    z = standardize(x) if standardize_features else x
+    rows = []
+    for k in range(2, top + 1):
+        result = kmeans_segments(x, k, standardize_features, seed)
+        rows.append((k, result.inertia, mean_silhouette(z, result.labels, seed=seed)))
+    return pd.DataFrame(rows, columns=K_COLUMNS)
+
+
+def best_k(features, k_max: int = 10, standardize_features: bool = True, seed: int = 0) -> int:
+    """The k in 2..k_max with the highest mean silhouette (Rousseeuw 1987)."""
+    table = compare_k(features, k_max, standardize_features, seed)
+    return int(table.loc[table["silhouette"].idxmax(), "k"])

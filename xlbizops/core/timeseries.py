@@ -9,6 +9,9 @@ filter (Hodrick & Prescott 1997) so all four components of the seed formula show
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from statsmodels.tsa.filters.hp_filter import hpfilter
@@ -151,3 +154,192 @@ def resample(dates, values, period: str = "month", how: str = "sum") -> pd.DataF
     every = pd.period_range(periods.min(), periods.max(), freq=_PERIODS[period])
     out = grouped.reindex(every, fill_value=0 if how in ("sum", "count") else np.nan)
     return pd.DataFrame({"period": every.start_time.to_numpy(), "value": out.to_numpy(dtype=float)})
+
+
+# --- Seasonality and exponential-smoothing forecasts ---------------------------------
+
+
+@dataclass(frozen=True)
+class Seasonality:
+    """``period`` 0 when no season was found; ``strength`` in 0..1."""
+
+    period: int
+    strength: float
+
+
+def seasonal_strength(values, period: int) -> float:
+    """Strength of seasonality F_S = max(0, 1 − Var(R) / Var(S + R)) from STL.
+
+    Wang, Smith & Hyndman (2006); Hyndman & Athanasopoulos, FPP 3rd ed., §4.3.
+    """
+    y = v.as_numbers("values", values)
+    fit = STL(y, period=period).fit()
+    total = np.var(fit.seasonal + fit.resid)
+    return float(max(0.0, 1.0 - np.var(fit.resid) / total)) if total > 0 else 0.0
+
+
+def detect_seasonality(values, max_period: int | None = None) -> Seasonality:
+    """Season length from the autocorrelation of the linearly detrended series.
+
+    Candidates are lags 2..min(n/2, ``max_period``) where the autocorrelation has a
+    local peak above 0.2; the highest wins, but a shorter lag within 10 % of it is
+    preferred (multiples of the season peak too).  The season counts only if its STL
+    strength is at least 0.3; otherwise ``period`` is 0.
+    """
+    y = v.as_numbers("values", values)
+    n = len(y)
+    if n < 8:
+        raise InputError(f"values needs at least 8 points to look for a season (got {n})")
+    top = n // 2 if max_period is None else min(n // 2, int(max_period))
+    t = np.arange(n)
+    detrended = y - np.polyval(np.polyfit(t, y, 1), t)
+    if np.allclose(detrended, 0):
+        return Seasonality(0, 0.0)
+    acf = _autocorrelation(detrended, top + 1)
+    lags = np.arange(2, top)
+    peaks = lags[(acf[lags] > 0.2) & (acf[lags] >= acf[lags - 1]) & (acf[lags] >= acf[lags + 1])]
+    if peaks.size == 0:
+        return Seasonality(0, 0.0)
+    best = acf[peaks].max()
+    period = int(peaks[acf[peaks] >= 0.9 * best][0])
+    if n < 2 * period:
+        return Seasonality(0, 0.0)
+    strength = seasonal_strength(y, period)
+    return Seasonality(period, strength) if strength >= 0.3 else Seasonality(0, strength)
+
+
+def _autocorrelation(x: np.ndarray, lags: int) -> np.ndarray:
+    x = x - x.mean()
+    spectrum = np.fft.rfft(x, 2 * len(x))
+    acov = np.fft.irfft(spectrum * np.conj(spectrum))[:lags]
+    return acov / acov[0]
+
+
+FORECAST_COLUMNS = ["forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
+# ETS(error, trend, season) codes (Hyndman et al. 2008) and their statsmodels settings.
+_ETS_MODELS = {
+    "ANN": (None, False, None),
+    "AAN": ("add", False, None),
+    "AAdN": ("add", True, None),
+    "ANA": (None, False, "add"),
+    "AAA": ("add", False, "add"),
+    "AAdA": ("add", True, "add"),
+}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """``table``: step (or date), forecast and 80 %/95 % prediction intervals."""
+
+    table: pd.DataFrame
+    model: str
+    period: int
+    aicc: float
+
+
+def _fit_ets(y, code, period, smoothing_level=None, initial_level=None):
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    trend, damped, seasonal = _ETS_MODELS[code]
+    kwargs = {}
+    if initial_level is not None:
+        kwargs = {"initialization_method": "known", "initial_level": float(initial_level)}
+        if trend:
+            kwargs["initial_trend"] = 0.0
+        if seasonal:
+            kwargs["initial_seasonal"] = np.zeros(period)
+    model = ETSModel(
+        pd.Series(y),  # get_prediction needs an index
+        error="add",
+        trend=trend,
+        damped_trend=damped,
+        seasonal=seasonal,
+        seasonal_periods=period if seasonal else None,
+        **kwargs,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter; the AICc comparison decides
+        if smoothing_level is not None:
+            with model.fix_params({"smoothing_level": float(smoothing_level)}):
+                return model.fit(disp=False)
+        return model.fit(disp=False)
+
+
+def forecast_ets(
+    values,
+    horizon: int,
+    period: int | None = None,
+    dates=None,
+    model: str = "auto",
+    smoothing_level: float | None = None,
+    initial_level: float | None = None,
+) -> Forecast:
+    """Exponential-smoothing forecast with 80 % and 95 % prediction intervals.
+
+    State-space ETS with additive errors (Hyndman, Koehler, Ord & Snyder 2008;
+    FPP 3rd ed., ch. 8), fitted by maximum likelihood with statsmodels.  With
+    ``model="auto"`` the candidates ANN, AAN, AAdN and, when a season of ``period``
+    fits at least twice, ANA, AAA, AAdA are compared by AICc (Excel's
+    FORECAST.ETS is AAA).  ``period`` is detected when omitted (0 = none).
+    Intervals are analytic.  ``dates`` (evenly spaced) label the future periods.
+
+    ``smoothing_level`` and ``initial_level`` fix α and ℓ₀, e.g. FPP's Saudi oil
+    example: ANN, α = 0.2, ℓ₀ = first value → one-step forecast 484.8025.
+    """
+    y = v.as_numbers("values", values)
+    horizon = v.whole_number("horizon", horizon, minimum=1, maximum=10_000)
+    if len(y) < 4:
+        raise InputError(f"values needs at least 4 points to forecast (got {len(y)})")
+    if period is None:
+        period = detect_seasonality(y).period if len(y) >= 8 else 0
+    period = v.whole_number("period", period, minimum=0)
+    if period == 1:
+        period = 0  # Excel's convention: 1 = no season
+    seasonal_ok = period >= 2 and len(y) >= 2 * period
+    if model == "auto":
+        candidates = [c for c in _ETS_MODELS if seasonal_ok or not c.endswith("A")]
+    else:
+        code = str(model).strip()
+        if code not in _ETS_MODELS:
+            raise InputError(
+                f"model must be auto or one of {', '.join(_ETS_MODELS)} (got {model!r})"
+            )
+        if code.endswith("A") and not seasonal_ok:
+            raise InputError(f"model {code} needs at least two full periods of {period}")
+        candidates = [code]
+    fits = {c: _fit_ets(y, c, period, smoothing_level, initial_level) for c in candidates}
+    chosen = min(fits, key=lambda c: fits[c].aicc if np.isfinite(fits[c].aicc) else np.inf)
+    result = fits[chosen]
+    prediction = result.get_prediction(start=len(y), end=len(y) + horizon - 1)
+    wide, narrow = prediction.summary_frame(alpha=0.05), prediction.summary_frame(alpha=0.2)
+    table = pd.DataFrame(
+        {
+            "forecast": np.asarray(wide["mean"]),
+            "lower_80": np.asarray(narrow["pi_lower"]),
+            "upper_80": np.asarray(narrow["pi_upper"]),
+            "lower_95": np.asarray(wide["pi_lower"]),
+            "upper_95": np.asarray(wide["pi_upper"]),
+        },
+        columns=FORECAST_COLUMNS,
+    )
+    if dates is None:
+        table.insert(0, "step", np.arange(1, horizon + 1))
+    else:
+        table.insert(0, "date", future_dates(dates, horizon, len(y)))
+    return Forecast(table=table, model=chosen, period=period if seasonal_ok else 0,
+                    aicc=float(result.aicc))  # fmt: skip
+
+
+def future_dates(dates, horizon: int, expected: int) -> np.ndarray:
+    """The ``horizon`` dates after evenly spaced ``dates`` (daily, weekly, monthly, …)."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates), errors="coerce"))
+    if len(stamps) != expected:
+        raise InputError(f"dates has {len(stamps)} rows but values has {expected}")
+    if stamps.isna().any():
+        raise InputError(f"dates is not a date in row {int(np.flatnonzero(stamps.isna())[0]) + 1}")
+    if stamps.has_duplicates:
+        raise InputError("dates has the same date twice; aggregate first (RESAMPLE)")
+    freq = pd.infer_freq(stamps) if len(stamps) >= 3 else None
+    if freq is None:
+        raise InputError("dates must be evenly spaced (every day, week, month, quarter or year)")
+    return pd.date_range(stamps[-1], periods=horizon + 1, freq=freq)[1:].to_numpy()
