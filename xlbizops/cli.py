@@ -36,6 +36,13 @@ def _report(args) -> int:
     return 0
 
 
+def _functions(args) -> int:
+    from xlbizops.excel.catalogue import render_markdown, render_text
+
+    print(render_markdown() if args.markdown else render_text())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="xlbizops", description="E-commerce operations analytics for Excel."
@@ -56,6 +63,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=42, help=argparse.SUPPRESS)
     r.add_argument("-o", "--output", required=True, help="workbook to write")
     r.set_defaults(run=_report)
+
+    f = sub.add_parser("functions", help="list every Excel function with its signature")
+    f.add_argument("--markdown", action="store_true", help="print docs/functions.md")
+    f.set_defaults(run=_functions)
     return p
 
 
