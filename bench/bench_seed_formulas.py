@@ -53,9 +53,12 @@ def bench_rfm(n_orders=1_000_000, n_customers=100_000):
 
     def lifetimes_and_qcut():
         s = summary_data_from_transaction_data(
-            frame, "customer_id", "date", monetary_value_col="amount",
+            frame,
+            "customer_id",
+            "date",
+            monetary_value_col="amount",
             observation_period_end=as_of,
-        )  # fmt: skip
+        )
         last = frame.groupby("customer_id")["date"].max()
         recency = (pd.Timestamp(as_of) - last).dt.days
         r = pd.qcut(recency.rank(method="first", ascending=False), 5, labels=False) + 1

@@ -169,8 +169,10 @@ def _features(data) -> tuple[bool, np.ndarray, np.ndarray]:
 def _feature_names(data) -> list[str]:
     first = cells.rows_of(data)[0]
     if any(isinstance(c, str) and not cells.is_blank(c) for c in first):
-        return [str(c).strip() if not cells.is_blank(c) else f"column {j + 1}"
-                for j, c in enumerate(first)]  # fmt: skip
+        return [
+            str(c).strip() if not cells.is_blank(c) else f"column {j + 1}"
+            for j, c in enumerate(first)
+        ]
     return [f"column {j + 1}" for j in range(len(first))]
 
 
@@ -230,8 +232,11 @@ def SEGMENT(data, k, standardize=True, seed=0):
 @excel_function
 def EOQ_COST(annual_demand, order_cost, holding_cost, order_qty=None):
     """Annual ordering plus holding cost S*D/Q + H*Q/2, at the economic order quantity when order_qty is omitted."""  # noqa: E501
-    columns = {"annual_demand": annual_demand, "order_cost": order_cost,
-               "holding_cost": holding_cost}  # fmt: skip
+    columns = {
+        "annual_demand": annual_demand,
+        "order_cost": order_cost,
+        "holding_cost": holding_cost,
+    }
     if all(cells.is_blank(c) for c in cells.column("order_qty", order_qty)):
         x = _rowwise(**columns)
         cost = inventory.eoq_annual_cost(x["annual_demand"], x["order_cost"], x["holding_cost"])
@@ -251,8 +256,12 @@ def EOQ_COST(annual_demand, order_cost, holding_cost, order_qty=None):
 @excel_function
 def EOQ_BACKORDER(annual_demand, order_cost, holding_cost, backorder_cost):
     """EOQ with planned backorders: order quantity, fraction of demand backordered, and annual cost."""  # noqa: E501
-    x = _rowwise(annual_demand=annual_demand, order_cost=order_cost,
-                 holding_cost=holding_cost, backorder_cost=backorder_cost)  # fmt: skip
+    x = _rowwise(
+        annual_demand=annual_demand,
+        order_cost=order_cost,
+        holding_cost=holding_cost,
+        backorder_cost=backorder_cost,
+    )
     qty, short, cost = inventory.eoq_with_backorders(*x.values())
     return _row_table(order_qty=qty, stockout_fraction=short, annual_cost=cost)
 
@@ -265,8 +274,12 @@ def EOQ_BACKORDER(annual_demand, order_cost, holding_cost, backorder_cost):
 @excel_function
 def EPQ(annual_demand, setup_cost, holding_cost, production_rate):
     """Economic production quantity sqrt(2*D*S/(H*(1-D/P))) and its annual setup plus holding cost."""  # noqa: E501
-    x = _rowwise(annual_demand=annual_demand, setup_cost=setup_cost,
-                 holding_cost=holding_cost, production_rate=production_rate)  # fmt: skip
+    x = _rowwise(
+        annual_demand=annual_demand,
+        setup_cost=setup_cost,
+        holding_cost=holding_cost,
+        production_rate=production_rate,
+    )
     qty, cost = inventory.economic_production_quantity(*x.values())
     return _row_table(production_qty=qty, annual_cost=cost)
 
@@ -279,8 +292,9 @@ def EPQ(annual_demand, setup_cost, holding_cost, production_rate):
 @arg("unit_prices", "Unit price from each break quantity on.")
 @arg("kind", 'Optional. "all_units" (default) or "incremental" discounts.')
 @excel_function
-def EOQ_DISCOUNT(annual_demand, order_cost, holding_rate, break_quantities, unit_prices,
-                 kind="all_units"):  # fmt: skip
+def EOQ_DISCOUNT(
+    annual_demand, order_cost, holding_rate, break_quantities, unit_prices, kind="all_units"
+):
     """Best order quantity under quantity discounts: each price break's candidate quantity and annual cost incl. purchasing, best marked."""  # noqa: E501
     _, _, table = inventory.eoq_with_discounts(
         cells.single("annual_demand", annual_demand),
@@ -304,8 +318,12 @@ _SERVICE_ARGS = {
 
 
 def _service_inputs(service_level, demand_mean, demand_sd, lead_time, lead_time_sd):
-    x = _rowwise(service_level=service_level, demand_mean=demand_mean,
-                 demand_sd=demand_sd, lead_time=lead_time)  # fmt: skip
+    x = _rowwise(
+        service_level=service_level,
+        demand_mean=demand_mean,
+        demand_sd=demand_sd,
+        lead_time=lead_time,
+    )
     spread = _optional_numbers("lead_time_sd", lead_time_sd, 0.0)
     if len(spread) not in (1, len(x["lead_time"])):
         _, both = cells.aligned(lead_time=_numbers("lead_time", lead_time), lead_time_sd=spread)
@@ -348,8 +366,9 @@ def REORDER_POINT(service_level, demand_mean, demand_sd, lead_time, lead_time_sd
 @arg("distribution", 'Optional. "normal" (default) or "poisson" (demand_sd ignored).')
 @arg("order_qty", "Optional. Evaluate this order quantity instead of the best one.")
 @excel_function
-def NEWSVENDOR(price, cost, salvage, demand_mean, demand_sd=None, distribution="normal",
-               order_qty=None):  # fmt: skip
+def NEWSVENDOR(
+    price, cost, salvage, demand_mean, demand_sd=None, distribution="normal", order_qty=None
+):
     """Single-period (newsvendor) order quantity at the critical ratio, with expected sales, leftovers, shortage and profit."""  # noqa: E501
     result = inventory.newsvendor(
         cells.single("price", price),
@@ -371,12 +390,16 @@ def NEWSVENDOR(price, cost, salvage, demand_mean, demand_sd=None, distribution="
 @arg("annual_demand_sd", "Standard deviation of demand per year.")
 @arg("lead_time", "Lead time in years, e.g. 1/12 for a month.")
 @excel_function
-def RQ_POLICY(holding_cost, backorder_cost, order_cost, annual_demand, annual_demand_sd,
-              lead_time):  # fmt: skip
+def RQ_POLICY(holding_cost, backorder_cost, order_cost, annual_demand, annual_demand_sd, lead_time):
     """(r, Q) continuous-review policy by the EOQ plus safety-stock approximation: reorder point r and order quantity Q."""  # noqa: E501
-    x = _rowwise(holding_cost=holding_cost, backorder_cost=backorder_cost,
-                 order_cost=order_cost, annual_demand=annual_demand,
-                 annual_demand_sd=annual_demand_sd, lead_time=lead_time)  # fmt: skip
+    x = _rowwise(
+        holding_cost=holding_cost,
+        backorder_cost=backorder_cost,
+        order_cost=order_cost,
+        annual_demand=annual_demand,
+        annual_demand_sd=annual_demand_sd,
+        lead_time=lead_time,
+    )
     r, q = inventory.rq_policy(*x.values())
     return _row_table(reorder_point=r, order_qty=q)
 
@@ -402,8 +425,9 @@ def _labelled(name_items: str, items, name_values: str, values):
 def ABC_CLASS(items, annual_values, a_share=0.8, b_share=0.95):
     """ABC (Pareto) classes by cumulative share of annual value, largest first: item, value, share, cumulative share, class."""  # noqa: E501
     names, values = _labelled("items", items, "annual_values", annual_values)
-    table = inventory.abc_classes(names, values, cells.optional(a_share, 0.8),
-                                  cells.optional(b_share, 0.95))  # fmt: skip
+    table = inventory.abc_classes(
+        names, values, cells.optional(a_share, 0.8), cells.optional(b_share, 0.95)
+    )
     return cells.to_cells(table)
 
 
@@ -425,8 +449,9 @@ def XYZ_CLASS(items, demand_history, x_cv=0.5, y_cv=1.0):
     }
     used, x = cells.aligned(broadcast=False, items=names, **columns)
     history = np.column_stack([x[n][used] for n in columns])
-    table = inventory.xyz_classes(x["items"][used], history, cells.optional(x_cv, 0.5),
-                                  cells.optional(y_cv, 1.0))  # fmt: skip
+    table = inventory.xyz_classes(
+        x["items"][used], history, cells.optional(x_cv, 0.5), cells.optional(y_cv, 1.0)
+    )
     return cells.to_cells(table)
 
 
@@ -489,16 +514,19 @@ def _order_log(customer_ids, order_dates, amounts=None):
 @arg("annual_discount_rate", "Optional. Yearly discount rate, default 0.10.")
 @arg("as_of", "Optional. End of the observation period; default the latest order date.")
 @excel_function
-def CLV(customer_ids, order_dates, amounts, horizon_months=12, annual_discount_rate=0.10,
-        as_of=None):  # fmt: skip
+def CLV(
+    customer_ids, order_dates, amounts, horizon_months=12, annual_discount_rate=0.10, as_of=None
+):
     """Customer lifetime value by BG/NBD and Gamma-Gamma: P(alive), expected purchases, order value and discounted CLV."""  # noqa: E501
     ids, when, amount = _order_log(customer_ids, order_dates, amounts)
     table = customers.customer_lifetime_value(
-        ids, when, amount,
+        ids,
+        when,
+        amount,
         cells.optional(horizon_months, 12),
         cells.optional(annual_discount_rate, 0.10),
         _optional_date("as_of", as_of),
-    )  # fmt: skip
+    )
     return cells.to_cells(table)
 
 
@@ -617,34 +645,42 @@ def SEGMENT_PROFILE(data, k, standardize=True, seed=0):
 @arg("status", 'Optional. Order status; "cancelled" and "returned" are recognised.')
 @arg("error_flags", "Optional. 1 or TRUE for an order with a processing error.")
 @excel_function
-def ORDER_KPIS(order_dates, shipped_dates, delivered_dates, promised_dates, status=None,
-               error_flags=None):  # fmt: skip
+def ORDER_KPIS(
+    order_dates, shipped_dates, delivered_dates, promised_dates, status=None, error_flags=None
+):
     """Order-processing KPIs: cycle times (mean, median, 90th percentile), on-time, perfect-order, error, cancellation and return rates."""  # noqa: E501
     ordered = _dates("order_dates", order_dates)
     n = len(ordered)
     steps = [
         _same_rows(name, _dates(name, value), n)
-        for name, value in (("shipped_dates", shipped_dates),
-                            ("delivered_dates", delivered_dates),
-                            ("promised_dates", promised_dates))
-    ]  # fmt: skip
+        for name, value in (
+            ("shipped_dates", shipped_dates),
+            ("delivered_dates", delivered_dates),
+            ("promised_dates", promised_dates),
+        )
+    ]
     state = _optional_cells("status", status, n)
     flags = _optional_cells("error_flags", error_flags, n)
     if flags is not None:
-        flags = cells.numbers("error_flags", [0.0 if cells.is_blank(c) else
-                                              float(c) if isinstance(c, bool) else c
-                                              for c in flags])  # fmt: skip
+        flags = cells.numbers(
+            "error_flags",
+            [0.0 if cells.is_blank(c) else float(c) if isinstance(c, bool) else c for c in flags],
+        )
     is_order = ~np.isnat(ordered)
     orphan = ~is_order & np.any([~np.isnat(step) for step in steps], axis=0)
     if orphan.any():
-        raise InputError(f"order_dates is blank in row {int(np.flatnonzero(orphan)[0]) + 1}, "
-                         "where the rest of the row has values")  # fmt: skip
+        raise InputError(
+            f"order_dates is blank in row {int(np.flatnonzero(orphan)[0]) + 1}, "
+            "where the rest of the row has values"
+        )
     if not is_order.any():
         raise InputError("order_dates is empty")
     table = orders.order_kpis(
-        ordered[is_order], *(step[is_order] for step in steps),
-        None if state is None else state[is_order], None if flags is None else flags[is_order],
-    )  # fmt: skip
+        ordered[is_order],
+        *(step[is_order] for step in steps),
+        None if state is None else state[is_order],
+        None if flags is None else flags[is_order],
+    )
     return cells.to_cells(table)
 
 
@@ -677,8 +713,10 @@ def CYCLE_TIME(start_dates, end_dates, unit="days"):
     start, end = start[: last[-1] + 1], end[: last[-1] + 1]
     orphan = np.isnat(start) & ~np.isnat(end)
     if orphan.any():
-        raise InputError(f"start_dates is blank in row {int(np.flatnonzero(orphan)[0]) + 1} "
-                         "where end_dates has a date")  # fmt: skip
+        raise InputError(
+            f"start_dates is blank in row {int(np.flatnonzero(orphan)[0]) + 1} "
+            "where end_dates has a date"
+        )
     return _column_or_scalar(orders.cycle_time(start, end, cells.optional(unit, "days")))
 
 
@@ -691,8 +729,9 @@ def IMPACT(before, after, higher_is_better=False):
     """Before/after evaluation: change, percent change, 95% confidence interval, Welch t-test and Mann-Whitney p-values, verdict."""  # noqa: E501
     a = _numbers("before", _flat("before", before))
     b = _numbers("after", _flat("after", after))
-    table = orders.impact(a[~np.isnan(a)], b[~np.isnan(b)],
-                          cells.flag("higher_is_better", higher_is_better, False))  # fmt: skip
+    table = orders.impact(
+        a[~np.isnan(a)], b[~np.isnan(b)], cells.flag("higher_is_better", higher_is_better, False)
+    )
     return cells.to_cells(table)
 
 
@@ -724,10 +763,12 @@ def ANOMALIES(values, method="mad", threshold=None):
 @excel_function
 def STOCKOUT_RISK(on_hand, demand_mean, demand_sd, lead_time, lead_time_sd=None):
     """Probability of running out before replenishment arrives (normal lead-time demand)."""
-    _, x = cells.aligned(on_hand=_numbers("on_hand", on_hand),
-                         demand_mean=_numbers("demand_mean", demand_mean),
-                         demand_sd=_numbers("demand_sd", demand_sd),
-                         lead_time=_numbers("lead_time", lead_time))  # fmt: skip
+    _, x = cells.aligned(
+        on_hand=_numbers("on_hand", on_hand),
+        demand_mean=_numbers("demand_mean", demand_mean),
+        demand_sd=_numbers("demand_sd", demand_sd),
+        lead_time=_numbers("lead_time", lead_time),
+    )
     spread = _optional_numbers("lead_time_sd", lead_time_sd, 0.0)
     n = len(x["lead_time"])
     spread = np.repeat(spread, n) if len(spread) == 1 else spread[:n]
@@ -750,9 +791,16 @@ def SUPPLIER_RISK(table, weights, directions=None):
     w = _numbers("weights", _flat("weights", weights))
     better = None
     if not all(cells.is_blank(c) for c in _flat("directions", directions)):
-        better = [cells.flag("directions", "true" if str(c).strip().lower() == "higher" else
-                             ("false" if str(c).strip().lower() == "lower" else c), False)
-                  for c in _flat("directions", directions)]  # fmt: skip
+        better = [
+            cells.flag(
+                "directions",
+                "true"
+                if str(c).strip().lower() == "higher"
+                else ("false" if str(c).strip().lower() == "lower" else c),
+                False,
+            )
+            for c in _flat("directions", directions)
+        ]
     result = risk.supplier_risk(names[used[1:]], features, w, better)
     return cells.to_cells(result)
 

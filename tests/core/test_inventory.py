@@ -13,20 +13,26 @@ from xlbizops.core.inventory import demand_by_item, economic_order_quantity, eoq
 REL = 1e-6
 
 
+def published(printed: str):
+    """Equal to a published answer as printed: within half a unit of its last digit."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return pytest.approx(float(printed), rel=REL, abs=0.5 * 10**-decimals)
+
+
 def test_eoq_example_3_1():
     # K = 8, h = 0.225, lambda = 1300 -> Q* = 304.04678, g(Q*) = 68.41053
-    assert economic_order_quantity(1300, 8, 0.225) == pytest.approx(304.04678, rel=REL)
-    assert eoq_annual_cost(1300, 8, 0.225) == pytest.approx(68.41053, rel=REL)
+    assert economic_order_quantity(1300, 8, 0.225) == published("304.04678")
+    assert eoq_annual_cost(1300, 8, 0.225) == published("68.41053")
 
 
 def test_eoq_cost_at_a_given_quantity_example_3_1():
-    assert eoq_annual_cost(1300, 8, 0.225, 250) == pytest.approx(69.725, rel=REL)
+    assert eoq_annual_cost(1300, 8, 0.225, 250) == published("69.725")
 
 
 def test_eoq_problem_3_1():
     # K = 2250, h = 275, lambda = 182500 -> Q* = 1728.10984, cost = 475230.207
-    assert economic_order_quantity(182500, 2250, 275) == pytest.approx(1728.10984, rel=REL)
-    assert eoq_annual_cost(182500, 2250, 275) == pytest.approx(475230.207, rel=REL)
+    assert economic_order_quantity(182500, 2250, 275) == published("1728.10984")
+    assert eoq_annual_cost(182500, 2250, 275) == published("475230.207")
 
 
 def test_eoq_is_vectorised_and_broadcasts_single_values():
@@ -68,3 +74,143 @@ def test_demand_by_item_counts_days_without_sales_as_zero():
     assert a["daily_sd"] == pytest.approx(np.sqrt(1.5))
     assert a["annual_demand"] == pytest.approx(365.0)
     assert b["daily_mean"] == pytest.approx(2.0)
+
+
+# --- The rest of chapter 3-5 of Snyder & Shen (oracles README) -----------------------
+
+from xlbizops.core.inventory import (  # noqa: E402
+    abc_classes,
+    days_of_supply,
+    economic_production_quantity,
+    eoq_with_backorders,
+    eoq_with_discounts,
+    inventory_turnover,
+    newsvendor,
+    reorder_point,
+    rq_policy,
+    safety_stock,
+    xyz_classes,
+)
+
+TABLE = 0.005  # answers computed from printed z-tables: 0.5 % relative
+
+
+def test_eoq_with_planned_backorders_example_3_8():
+    q, x, g = eoq_with_backorders(1300, 8, 0.225, 5)
+    assert q == published("310.81256")
+    assert x == published("0.0430622")
+    assert g == published("66.92136")
+
+
+@pytest.mark.parametrize(
+    ("args", "q", "g"),
+    [
+        ((1300, 8, 0.225, 2000), "513.93286", "40.47221"),
+        ((80, 4, 0.08, 110), "171.26977", "3.73679"),
+    ],
+)
+def test_epq_example_3_1_variant_and_problem_3_22(args, q, g):
+    quantity, cost = economic_production_quantity(*args)
+    assert quantity == published(q) and cost == published(g)
+
+
+def test_epq_needs_production_faster_than_demand():
+    with pytest.raises(InputError, match="production_rate must be greater than annual_demand"):
+        economic_production_quantity(1300, 8, 0.225, 1000)
+
+
+def test_all_units_discount_example_3_5():
+    q, cost, table = eoq_with_discounts(1300, 8, 0.3, [0, 400, 800], [0.75, 0.72, 0.68])
+    assert q == pytest.approx(800) and cost == pytest.approx(978.60, abs=0.005)
+    assert table["order_qty"].tolist() == pytest.approx([304.04678, 400, 800], rel=REL)
+
+
+def test_incremental_discount_example_3_5():
+    q, cost, _ = eoq_with_discounts(
+        1300, 8, 0.3, [0, 400, 800], [0.75, 0.72, 0.68], kind="incremental"
+    )
+    assert q == published("304.04678")
+    assert cost == published("1043.41053")
+
+
+@pytest.mark.parametrize(
+    ("breaks", "prices", "message"),
+    [
+        ([100, 400], [0.75, 0.72], "break_quantities must start at 0"),
+        ([0, 400, 300], [0.75, 0.72, 0.7], "must increase"),
+        ([0, 400], [0.75], "break_quantities has 2 values but unit_prices has 1"),
+        ([0, 400], [0.75, -1], "unit_prices must be greater than 0"),
+    ],
+)
+def test_discount_bad_breaks(breaks, prices, message):
+    with pytest.raises(InputError, match=message):
+        eoq_with_discounts(1300, 8, 0.3, breaks, prices)
+
+
+def test_newsvendor_example_4_3_normal_demand():
+    # h = 0.18 (overage), p = 0.7 (underage): price 1.7, cost 1, salvage 0.82.
+    out = newsvendor(1.7, 1.0, 0.82, 50, 8)
+    assert out["order_qty"] == published("56.60396")
+    assert out["expected_mismatch_cost"] == published("1.99761")
+    assert out["expected_profit"] == pytest.approx(0.7 * 50 - 1.99761, rel=REL)
+    at_40 = newsvendor(1.7, 1.0, 0.82, 50, 8, order_qty=40)
+    assert at_40["expected_mismatch_cost"] == published("7.35613")
+
+
+def test_newsvendor_example_4_7_poisson_demand():
+    out = newsvendor(5.0, 1.0, 0.0, 6, distribution="poisson")  # h = 1, p = 4
+    assert out["order_qty"] == 8
+    assert out["expected_mismatch_cost"] == published("3.57011")
+
+
+def test_newsvendor_refuses_a_loss_making_price():
+    with pytest.raises(InputError, match="price must be greater than cost"):
+        newsvendor(1.0, 2.0, 0.0, 50, 8)
+
+
+def test_rq_policy_example_5_1_eoq_plus_ss():
+    r, q = rq_policy(0.225, 7.5, 8, 1300, 150, 1 / 12)
+    assert r == published("190.33700") and q == published("304.04678")
+
+
+def test_safety_stock_three_textbook_cases():
+    # z(0.95) = 1.645 from the printed table; SS formulas from the oracles README.
+    z = 1.645
+    assert safety_stock(0.95, 100, 20, 4) == pytest.approx(z * 20 * 2, rel=TABLE)
+    assert safety_stock(0.95, 100, 0, 4, 1) == pytest.approx(z * 100 * 1, rel=TABLE)
+    both = z * np.sqrt(4 * 20**2 + 100**2 * 1**2)
+    assert safety_stock(0.95, 100, 20, 4, 1) == pytest.approx(both, rel=TABLE)
+    assert reorder_point(0.95, 100, 20, 4) == pytest.approx(400 + z * 40, rel=TABLE)
+
+
+def test_safety_stock_service_level_must_be_a_probability():
+    with pytest.raises(InputError, match="service_level must be between 0 and 1"):
+        safety_stock(95, 100, 20, 4)
+
+
+def test_abc_by_hand():
+    table = abc_classes(list("abcdef"), [3, 50, 10, 2, 30, 5])
+    assert table["item"].tolist() == ["b", "e", "c", "f", "a", "d"]
+    assert table["cumulative_share"].tolist() == pytest.approx([0.5, 0.8, 0.9, 0.95, 0.98, 1.0])
+    assert table["class"].tolist() == ["A", "A", "B", "B", "C", "C"]
+
+
+def test_abc_top_item_is_a_even_when_it_alone_passes_80_percent():
+    assert abc_classes(["x", "y"], [90, 10])["class"].tolist() == ["A", "B"]
+
+
+def test_xyz_by_hand():
+    # Sample sd (STDEV.S): [10,10,10,10] -> 0; [5,15,5,15] -> 5.7735, cv 0.577;
+    # [0,0,0,40] -> sd 20, cv 2; no demand -> Z without a cv.
+    table = xyz_classes(
+        list("abcd"), [[10, 10, 10, 10], [5, 15, 5, 15], [0, 0, 0, 40], [0, 0, 0, 0]]
+    )
+    assert table["cv"].tolist()[:3] == pytest.approx([0.0, 0.57735, 2.0], rel=1e-5)
+    assert np.isnan(table["cv"].iloc[3])
+    assert table["class"].tolist() == ["X", "Y", "Z", "Z"]
+
+
+def test_turnover_and_days_of_supply():
+    assert inventory_turnover(1_200_000, 200_000) == pytest.approx(6.0)
+    out = days_of_supply([300, 10], [20, 0])
+    assert out[0] == 15.0 and np.isnan(out[1])

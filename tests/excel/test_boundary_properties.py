@@ -93,8 +93,12 @@ def test_decompose_any_cells(values, period):
     assert out[0] == ["observed", "trend", "seasonal", "cycle", "residual"]
     for observed, trend, seasonal, cycle, residual in out[1:]:
         if trend != "":
-            assert math.isclose(trend + seasonal + cycle + residual, observed,
-                                rel_tol=1e-6, abs_tol=1e-6 * (1 + abs(observed)))  # fmt: skip
+            assert math.isclose(
+                trend + seasonal + cycle + residual,
+                observed,
+                rel_tol=1e-6,
+                abs_tol=1e-6 * (1 + abs(observed)),
+            )
 
 
 @given(

@@ -34,8 +34,12 @@ def test_eoq_single_cells_give_a_single_value():
 
 
 def test_eoq_ranges_spill_one_value_per_row_aligned_with_input():
-    out = call(udfs.EOQ, col(1300.0, 182500.0, None, 0.0), col(8.0, 2250.0, None, 8.0),
-               col(0.225, 275.0, None, 0.225))  # fmt: skip
+    out = call(
+        udfs.EOQ,
+        col(1300.0, 182500.0, None, 0.0),
+        col(8.0, 2250.0, None, 8.0),
+        col(0.225, 275.0, None, 0.225),
+    )
     assert out[0][0] == pytest.approx(304.04678, rel=1e-6)
     assert out[1][0] == pytest.approx(1728.10984, rel=1e-6)
     assert out[2] == [""]  # a row blank in every argument stays blank (xlwings writes "")
@@ -94,18 +98,37 @@ def test_eoq_row_numbers_in_messages_count_skipped_blank_rows():
 
 IDS = col("A", "A", "A", "B", "C", "C", "D", "D", "D", "D", "E")
 DATES = col(
-    *[dt.datetime(2024, 5, 1), dt.datetime(2024, 6, 1), dt.datetime(2024, 6, 30),
-      dt.datetime(2024, 6, 20), dt.datetime(2024, 3, 1), dt.datetime(2024, 4, 1),
-      dt.datetime(2024, 1, 15), dt.datetime(2024, 2, 15), dt.datetime(2024, 3, 15),
-      dt.datetime(2024, 4, 15), dt.datetime(2023, 12, 1)]
-)  # fmt: skip
+    *[
+        dt.datetime(2024, 5, 1),
+        dt.datetime(2024, 6, 1),
+        dt.datetime(2024, 6, 30),
+        dt.datetime(2024, 6, 20),
+        dt.datetime(2024, 3, 1),
+        dt.datetime(2024, 4, 1),
+        dt.datetime(2024, 1, 15),
+        dt.datetime(2024, 2, 15),
+        dt.datetime(2024, 3, 15),
+        dt.datetime(2024, 4, 15),
+        dt.datetime(2023, 12, 1),
+    ]
+)
 AMOUNTS = col(50.0, 50.0, 100.0, 500.0, 20.0, 20.0, 1000.0, 1000.0, 1000.0, 1000.0, 10.0)
 
 
 def test_rfm_score_spills_a_header_and_one_row_per_customer():
     out = call(udfs.RFM_SCORE, IDS, DATES, AMOUNTS, dt.datetime(2024, 7, 1))
-    assert out[0] == ["customer_id", "recency_days", "frequency", "monetary",
-                      "R", "F", "M", "RFM", "score", "segment"]  # fmt: skip
+    assert out[0] == [
+        "customer_id",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "R",
+        "F",
+        "M",
+        "RFM",
+        "score",
+        "segment",
+    ]
     rows = {r[0]: r for r in out[1:]}
     assert rows["A"][1:8] == [1.0, 3.0, 200.0, 5.0, 4.0, 3.0, "543"]
     assert rows["A"][8] == pytest.approx(4.0)
@@ -118,8 +141,9 @@ def test_rfm_dates_as_excel_serial_numbers_and_iso_text():
     serials = col(45473.0, 45473.0 - 40)
     out = call(udfs.RFM_SCORE, col("x", "y"), serials, col(1.0, 2.0), 45474.0)
     assert {r[0]: r[1] for r in out[1:]} == {"x": 1.0, "y": 41.0}
-    out = call(udfs.RFM_SCORE, col("x", "y"), col("2024-06-30", "2024-05-21"), col(1.0, 2.0),
-               "2024-07-01")  # fmt: skip
+    out = call(
+        udfs.RFM_SCORE, col("x", "y"), col("2024-06-30", "2024-05-21"), col(1.0, 2.0), "2024-07-01"
+    )
     assert {r[0]: r[1] for r in out[1:]} == {"x": 1.0, "y": 41.0}
 
 
@@ -169,8 +193,9 @@ def test_rfm_bad_input(args, message):
 
 
 def test_rfm_blank_rows_inside_the_log_are_skipped():
-    out = call(udfs.RFM_SCORE, col("A", None, "B"), col(45473.0, None, 45470.0),
-               col(1.0, None, 2.0))  # fmt: skip
+    out = call(
+        udfs.RFM_SCORE, col("A", None, "B"), col(45473.0, None, 45470.0), col(1.0, None, 2.0)
+    )
     assert [r[0] for r in out[1:]] == ["A", "B"]
 
 
@@ -196,18 +221,26 @@ def test_decompose_multiplicative_stl_has_no_blanks():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((col(1.0, 2.0, 3.0), 2.0), "DECOMPOSE: values needs at least two full periods: "
-                                    "4 values for period 2 (got 3)"),
-        ((col(1.0, None, 3.0, 4.0, 5.0), 2.0),
-         "DECOMPOSE: values is blank in row 2; the series must have no gaps "
-         "(enter 0 for a period with no sales)"),
-        ((col(1.0, 2.0, 3.0, 4.0), "four"),
-         "DECOMPOSE: period must be a whole number (got 'four')"),
-        ((col(1.0, 2.0, 3.0, 4.0), 2.0, "log"),
-         'DECOMPOSE: model must be one of "additive", "multiplicative" (got \'log\')'),
+        (
+            (col(1.0, 2.0, 3.0), 2.0),
+            "DECOMPOSE: values needs at least two full periods: 4 values for period 2 (got 3)",
+        ),
+        (
+            (col(1.0, None, 3.0, 4.0, 5.0), 2.0),
+            "DECOMPOSE: values is blank in row 2; the series must have no gaps "
+            "(enter 0 for a period with no sales)",
+        ),
+        (
+            (col(1.0, 2.0, 3.0, 4.0), "four"),
+            "DECOMPOSE: period must be a whole number (got 'four')",
+        ),
+        (
+            (col(1.0, 2.0, 3.0, 4.0), 2.0, "log"),
+            'DECOMPOSE: model must be one of "additive", "multiplicative" (got \'log\')',
+        ),
         ((col(None, None), 2.0), "DECOMPOSE: values: the range is empty"),
     ],
-)  # fmt: skip
+)
 def test_decompose_bad_input(args, message):
     assert call(udfs.DECOMPOSE, *args) == message
 
@@ -245,16 +278,28 @@ def test_segment_blank_row_gives_blank_segment():
 @pytest.mark.parametrize(
     ("table", "k", "message"),
     [
-        ((("orders", "spend"), (1.0, 2.0), (3.0, "lots")), 2.0,
-         "SEGMENT: data column 'spend' row 3 holds text 'lots', not a number"),
-        ((("orders", "spend"), (1.0, 2.0), (3.0, 4.0)), 3.0,
-         "SEGMENT: k must be at most the number of rows (2); got 3"),
+        (
+            (("orders", "spend"), (1.0, 2.0), (3.0, "lots")),
+            2.0,
+            "SEGMENT: data column 'spend' row 3 holds text 'lots', not a number",
+        ),
+        (
+            (("orders", "spend"), (1.0, 2.0), (3.0, 4.0)),
+            3.0,
+            "SEGMENT: k must be at most the number of rows (2); got 3",
+        ),
         ((("orders", "spend"),), 2.0, "SEGMENT: data has a header row but no data rows"),
-        ((("orders", "spend"), (None, None)), 2.0,
-         "SEGMENT: data column 'orders' and the other ranges are empty"),
-        ((("orders", "spend"), (1.0, 2.0), (3.0, None)), 1.0,
-         "SEGMENT: data column 'spend' is blank in row 3, where the rest of the row has values"),
+        (
+            (("orders", "spend"), (None, None)),
+            2.0,
+            "SEGMENT: data column 'orders' and the other ranges are empty",
+        ),
+        (
+            (("orders", "spend"), (1.0, 2.0), (3.0, None)),
+            1.0,
+            "SEGMENT: data column 'spend' is blank in row 3, where the rest of the row has values",
+        ),
     ],
-)  # fmt: skip
+)
 def test_segment_bad_input(table, k, message):
     assert call(udfs.SEGMENT, table, k) == message

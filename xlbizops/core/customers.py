@@ -305,12 +305,16 @@ def fit_bgnbd(frequency, recency, age) -> BgNbd:
 
     best = min(
         (
-            minimize(objective, np.log(start), method="Nelder-Mead",
-                     options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000})
+            minimize(
+                objective,
+                np.log(start),
+                method="Nelder-Mead",
+                options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000},
+            )
             for start in ([1.0, 1.0, 1.0, 1.0], [0.5, 0.5, 0.5, 2.0])
         ),
         key=lambda res: res.fun,
-    )  # fmt: skip
+    )
     r, alpha, a, b = np.exp(best.x)
     return BgNbd(r=float(r), alpha=float(alpha * scale), a=float(a), b=float(b))
 
@@ -334,13 +338,22 @@ def fit_gamma_gamma(frequency, repeat_average) -> GammaGamma:
         p, q, g = np.exp(log_params)
         mm = m / scale
         ll = (
-            gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(g)
-            + (p * x - 1) * np.log(mm) + p * x * np.log(x) - (p * x + q) * np.log(g + mm * x)
-        )  # fmt: skip
+            gammaln(p * x + q)
+            - gammaln(p * x)
+            - gammaln(q)
+            + q * np.log(g)
+            + (p * x - 1) * np.log(mm)
+            + p * x * np.log(x)
+            - (p * x + q) * np.log(g + mm * x)
+        )
         return -float((weight * ll).sum())
 
-    best = minimize(objective, np.log([1.0, 2.0, 1.0]), method="Nelder-Mead",
-                    options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 20_000})  # fmt: skip
+    best = minimize(
+        objective,
+        np.log([1.0, 2.0, 1.0]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 20_000},
+    )
     p, q, g = np.exp(best.x)
     return GammaGamma(p=float(p), q=float(q), gamma=float(g * scale))
 

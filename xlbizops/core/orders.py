@@ -48,8 +48,11 @@ def cycle_time(start_dates, end_dates, unit: str = "days") -> np.ndarray:
 def _summary(name: str, spans: np.ndarray) -> list[tuple[str, float]]:
     done = spans[~np.isnan(spans)]
     if done.size == 0:
-        return [(f"{name} mean (days)", np.nan), (f"{name} median (days)", np.nan),
-                (f"{name} 90th percentile (days)", np.nan)]  # fmt: skip
+        return [
+            (f"{name} mean (days)", np.nan),
+            (f"{name} median (days)", np.nan),
+            (f"{name} 90th percentile (days)", np.nan),
+        ]
     return [
         (f"{name} mean (days)", float(done.mean())),
         (f"{name} median (days)", float(np.median(done))),

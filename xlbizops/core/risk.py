@@ -55,15 +55,17 @@ def anomalies(values, method: str = "mad", threshold: float | None = None, seed:
         else:
             mean_ad = np.mean(np.abs(x - median))
             score = (x - median) / (1.253314 * mean_ad) if mean_ad > 0 else np.zeros_like(x)
-        return pd.DataFrame({"score": score, "anomaly": np.abs(score) > limit},
-                            columns=ANOMALY_COLUMNS)  # fmt: skip
+        return pd.DataFrame(
+            {"score": score, "anomaly": np.abs(score) > limit}, columns=ANOMALY_COLUMNS
+        )
     q1, q3 = np.percentile(x, [25, 75])
     iqr = q3 - q1
     below, above = q1 - limit * iqr, q3 + limit * iqr
     outside = np.maximum(below - x, x - above).clip(min=0)
     score = outside / iqr if iqr > 0 else np.where(outside > 0, np.inf, 0.0)
-    return pd.DataFrame({"score": score, "anomaly": (x < below) | (x > above)},
-                        columns=ANOMALY_COLUMNS)  # fmt: skip
+    return pd.DataFrame(
+        {"score": score, "anomaly": (x < below) | (x > above)}, columns=ANOMALY_COLUMNS
+    )
 
 
 def stockout_probability(on_hand, demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
@@ -78,8 +80,9 @@ def stockout_probability(on_hand, demand_mean, demand_sd, lead_time, lead_time_s
     sd = v.non_negative("demand_sd", demand_sd, allow_nan=True)
     lead = v.non_negative("lead_time", lead_time, allow_nan=True)
     lead_sd = v.non_negative("lead_time_sd", lead_time_sd, allow_nan=True)
-    v.same_length(on_hand=stock, demand_mean=mean, demand_sd=sd, lead_time=lead,
-                  lead_time_sd=lead_sd)  # fmt: skip
+    v.same_length(
+        on_hand=stock, demand_mean=mean, demand_sd=sd, lead_time=lead, lead_time_sd=lead_sd
+    )
     expected = mean * lead
     spread = np.sqrt(lead * sd**2 + mean**2 * lead_sd**2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -117,8 +120,9 @@ def supplier_risk(names, metrics, weights, higher_is_better=None, metric_names=N
         else np.asarray(higher_is_better, dtype=bool)
     )
     if better_high.size != table.shape[1]:
-        raise InputError(f"directions has {better_high.size} values but the table has "
-                         f"{table.shape[1]} metrics")  # fmt: skip
+        raise InputError(
+            f"directions has {better_high.size} values but the table has {table.shape[1]} metrics"
+        )
     low, high = table.min(axis=0), table.max(axis=0)
     span = np.where(high > low, high - low, 1.0)
     scaled = (table - low) / span
@@ -126,8 +130,9 @@ def supplier_risk(names, metrics, weights, higher_is_better=None, metric_names=N
     scaled[:, high == low] = 0.0
     score = 100 * scaled @ w / w.sum()
     rank = pd.Series(score).rank(method="min", ascending=False).astype(int).to_numpy()
-    return pd.DataFrame({"supplier": labels, "risk_score": score, "rank": rank},
-                        columns=SUPPLIER_COLUMNS)  # fmt: skip
+    return pd.DataFrame(
+        {"supplier": labels, "risk_score": score, "rank": rank}, columns=SUPPLIER_COLUMNS
+    )
 
 
 RISK_LEVELS = ("Low", "Medium", "High", "Critical")

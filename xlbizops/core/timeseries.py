@@ -326,8 +326,9 @@ def forecast_ets(
         table.insert(0, "step", np.arange(1, horizon + 1))
     else:
         table.insert(0, "date", future_dates(dates, horizon, len(y)))
-    return Forecast(table=table, model=chosen, period=period if seasonal_ok else 0,
-                    aicc=float(result.aicc))  # fmt: skip
+    return Forecast(
+        table=table, model=chosen, period=period if seasonal_ok else 0, aicc=float(result.aicc)
+    )
 
 
 def future_dates(dates, horizon: int, expected: int) -> np.ndarray:
