@@ -51,16 +51,20 @@ _SEGMENT_MAP = np.array(
 def quantile_scores(values, bins: int, ties: str = "average") -> np.ndarray:
     """Scores 1..bins by rank: equal-count groups, higher value → higher score.
 
-    Equivalent to ``pandas.qcut(rank, bins, labels=1..bins)`` on ranks 1..n: interior
-    cut points sit at 1 + (n − 1)·j/bins and each group is closed on the right.
-    ``ties="average"`` gives equal values equal scores; ``ties="first"`` breaks ties
-    by position (the frequency convention).  Either way a strictly larger value never
-    scores lower.
+    The ``pandas.qcut(rank, bins, labels=1..bins)`` recipe on ranks 1..n, with its
+    cut points taken exactly: rank ρ scores 1 + #{j = 1..bins−1 : ρ > 1 + (n−1)·j/bins}
+    (groups closed on the right).  Integer arithmetic, so no round-off decides a
+    boundary (pandas' own float edges differ between versions).  ``ties="average"``
+    gives equal values equal scores; ``ties="first"`` breaks ties by position (the
+    frequency convention).  Either way a strictly larger value never scores lower.
     """
     n = len(values)
+    if n < 2:
+        return np.ones(n, dtype=int)
     ranks = rankdata(values, method="average" if ties == "average" else "ordinal")
-    cuts = 1.0 + (n - 1) * np.arange(1, bins) / bins
-    return np.searchsorted(cuts, ranks, side="left") + 1
+    above = np.rint((2 * ranks - 2) * bins).astype(np.int64)  # 2·(ρ − 1)·bins, exact
+    per_cut = 2 * (n - 1)
+    return np.clip((above + per_cut - 1) // per_cut - 1, 0, bins - 1) + 1
 
 
 def rfm_segment(r_score, f_score, bins: int = 5) -> np.ndarray:
