@@ -67,3 +67,38 @@ def test_bad_input(x, k, message):
     with pytest.raises(InputError) as err:
         kmeans_segments(x, k)
     assert message in str(err.value)
+
+
+# --- Choosing k -----------------------------------------------------------------------
+
+from tests.oracles import (  # noqa: E402
+    COUNTRY_DISSIMILARITY_LOWER,
+    COUNTRY_PARTITION_K2,
+    COUNTRY_PARTITION_K3,
+)
+from xlbizops.core.segmentation import best_k, compare_k, mean_silhouette  # noqa: E402
+
+
+def test_silhouette_of_rousseeuw_1987_country_partitions():
+    d = np.zeros((12, 12))
+    d[np.tril_indices(12, -1)] = COUNTRY_DISSIMILARITY_LOWER
+    d += d.T
+    assert mean_silhouette(d, COUNTRY_PARTITION_K2, metric="precomputed") == pytest.approx(
+        0.28, abs=0.005
+    )
+    assert mean_silhouette(d, COUNTRY_PARTITION_K3, metric="precomputed") == pytest.approx(
+        0.33, abs=0.005
+    )
+
+
+def test_k_by_silhouette_finds_the_three_groups():
+    assert best_k(_blobs(), k_max=6) == 3
+    table = compare_k(_blobs(), k_max=5)
+    assert table["k"].tolist() == [2, 3, 4, 5]
+    assert table["inertia"].is_monotonic_decreasing
+    assert table["silhouette"].idxmax() == 1  # k = 3
+
+
+def test_compare_k_needs_enough_distinct_rows():
+    with pytest.raises(InputError, match="at least 3 distinct rows"):
+        compare_k(np.array([[1.0, 1.0], [2.0, 2.0], [2.0, 2.0]]))

@@ -95,3 +95,84 @@ def test_resample_weeks_start_on_monday():
     out = resample(["2024-01-03", "2024-01-07", "2024-01-08"], [1, 1, 5], "week", "count")
     assert out["period"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-08"]
     assert out["value"].tolist() == [2.0, 1.0]
+
+
+# --- Forecasting and seasonality ------------------------------------------------------
+
+import pandas as pd  # noqa: E402
+
+from tests.oracles import SAUDI_OIL  # noqa: E402
+from xlbizops.core.timeseries import detect_seasonality, forecast_ets, seasonal_strength  # noqa: E402,E501
+
+
+@pytest.mark.parametrize(("alpha", "expected"), [(0.2, 484.8025), (0.6, 501.8375)])
+def test_simple_exponential_smoothing_fpp_saudi_oil(alpha, expected):
+    # FPP 1st ed.: SES with the level initialised at the first value.
+    f = forecast_ets(
+        SAUDI_OIL, 1, 0, model="ANN", smoothing_level=alpha, initial_level=SAUDI_OIL[0]
+    )
+    assert f.table["forecast"].iloc[0] == pytest.approx(expected, abs=0.00005)
+
+
+def test_forecast_table_has_nested_intervals_and_dates():
+    rng = np.random.default_rng(0)
+    t = np.arange(60)
+    y = 50 + 0.3 * t + 5 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, 60)
+    dates = pd.date_range("2021-01-01", periods=60, freq="MS")
+    f = forecast_ets(y, 6, dates=dates)
+    assert f.period == 12 and f.model in ("ANA", "AAA", "AAdA")
+    table = f.table
+    assert table["date"].dt.strftime("%Y-%m-%d").tolist()[:2] == ["2026-01-01", "2026-02-01"]
+    assert (table["lower_95"] < table["lower_80"]).all()
+    assert (table["lower_80"] < table["forecast"]).all()
+    assert (table["forecast"] < table["upper_80"]).all()
+    assert (table["upper_80"] < table["upper_95"]).all()
+    # Widths grow with the horizon.
+    assert (np.diff(table["upper_95"] - table["lower_95"]) >= -1e-9).all()
+
+
+def test_forecast_picks_a_trend_model_for_a_trending_series():
+    y = 10 + 2.0 * np.arange(30) + np.random.default_rng(1).normal(0, 0.5, 30)
+    f = forecast_ets(y, 3, period=0)
+    assert f.model in ("AAN", "AAdN")
+    assert f.table["forecast"].iloc[0] == pytest.approx(10 + 2 * 30, abs=2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"values": [1.0, 2.0, 3.0], "horizon": 2}, "at least 4 points"),
+        ({"values": list(range(10)), "horizon": 0}, "horizon must be at least 1"),
+        ({"values": list(range(10)), "horizon": 2, "period": 6, "model": "AAA"},
+         "needs at least two full periods"),
+        ({"values": list(range(10)), "horizon": 2, "dates": ["2024-01-01"] * 10},
+         "same date twice"),
+        ({"values": list(range(10)), "horizon": 2, "model": "MAM"}, "model must be auto"),
+    ],
+)  # fmt: skip
+def test_forecast_bad_input(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        forecast_ets(**kwargs)
+
+
+def test_seasonality_finds_weekly_and_monthly_seasons():
+    rng = np.random.default_rng(0)
+    t = np.arange(200)
+    daily = 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 2, 200)
+    found = detect_seasonality(daily)
+    assert found.period == 7 and found.strength > 0.9
+    monthly = 50 + 5 * np.sin(2 * np.pi * np.arange(60) / 12) + rng.normal(0, 1, 60)
+    assert detect_seasonality(monthly).period == 12
+
+
+def test_seasonality_is_zero_for_noise_and_for_a_pure_trend():
+    assert detect_seasonality(np.random.default_rng(2).normal(0, 1, 300)).period == 0
+    assert detect_seasonality(np.arange(50.0)).period == 0
+
+
+def test_seasonal_strength_bounds():
+    t = np.arange(84)
+    pure = np.tile([1.0, 5.0, 2.0, 8.0, 3.0, 9.0, 4.0], 12)
+    assert seasonal_strength(pure + 0.01 * t, 7) > 0.99
+    noise = np.random.default_rng(3).normal(0, 1, 84)
+    assert seasonal_strength(noise, 7) < 0.5

@@ -110,7 +110,7 @@ def rfm_table(
     Customers come out sorted by id.
     """
     ids = np.asarray(customer_ids, dtype=object)
-    dates = pd.to_datetime(pd.Series(order_dates), errors="coerce")
+    dates = v.as_dates("order_dates", order_dates)
     amount = v.as_numbers("amounts", amounts)
     n = len(ids)
     if len(dates) != n or len(amount) != n:
@@ -121,9 +121,6 @@ def rfm_table(
     codes, customers = pd.factorize(ids, sort=True)  # a blank id gets code -1
     if (codes < 0).any():
         raise InputError(f"customer_ids is blank in row {int(np.flatnonzero(codes < 0)[0]) + 1}")
-    if dates.isna().any():
-        row = int(np.flatnonzero(dates.isna())[0]) + 1
-        raise InputError(f"order_dates is not a date in row {row}")
     bins = v.whole_number("bins", bins, minimum=2, maximum=100)
     w = v.non_negative("weights", weights)
     if w.size != 3:
@@ -134,9 +131,7 @@ def rfm_table(
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         as_of_day = latest + 1
     else:
-        stamp = pd.to_datetime(as_of, errors="coerce")
-        if pd.isna(stamp):
-            raise InputError(f"as_of must be a date (got {as_of!r})")
+        stamp = v.as_date("as_of", as_of)
         as_of_day = int(np.datetime64(stamp.date(), "D").astype(np.int64))
         if as_of_day < latest:
             last = np.datetime64(latest, "D")
@@ -221,18 +216,14 @@ def repeat_purchase_summary(customer_ids, order_dates, amounts, as_of=None) -> p
     (0 when there are none).  Orders after ``as_of`` are left out.
     """
     ids = np.asarray(customer_ids, dtype=object)
-    day = pd.to_datetime(pd.Series(order_dates), errors="coerce").dt.normalize()
+    day = v.as_dates("order_dates", order_dates).dt.normalize()
     amount = v.as_numbers("amounts", amounts)
     if not len(ids) == len(day) == len(amount):
         raise InputError(
             "customer_ids, order_dates and amounts must have one value per order "
             f"(got {len(ids)}, {len(day)} and {len(amount)})"
         )
-    if day.isna().any():
-        raise InputError(
-            f"order_dates is not a date in row {int(np.flatnonzero(day.isna())[0]) + 1}"
-        )
-    end = day.max() if as_of is None else pd.Timestamp(as_of).normalize()
+    end = day.max() if as_of is None else v.as_date("as_of", as_of).normalize()
     keep = (day <= end).to_numpy()
     if not keep.any():
         raise InputError(f"as_of ({end.date()}) is before every order")
@@ -450,13 +441,9 @@ def cohort_retention(customer_ids, order_dates, period="month") -> pd.DataFrame:
     """
     period = v.choice("period", period, tuple(_COHORT_PERIODS))
     ids = np.asarray(customer_ids, dtype=object)
-    stamps = pd.to_datetime(pd.Series(order_dates), errors="coerce")
+    stamps = v.as_dates("order_dates", order_dates)
     if len(ids) != len(stamps):
         raise InputError(f"customer_ids has {len(ids)} rows but order_dates has {len(stamps)}")
-    if stamps.isna().any():
-        raise InputError(
-            f"order_dates is not a date in row {int(np.flatnonzero(stamps.isna())[0]) + 1}"
-        )
     if len(ids) == 0:
         raise InputError("customer_ids is empty")
     periods = pd.PeriodIndex(stamps, freq=_COHORT_PERIODS[period])

@@ -74,11 +74,9 @@ def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365)
     daily mean × 365.
     """
     window_days = v.whole_number("window_days", window_days, minimum=1)
-    day = pd.to_datetime(pd.Series(dates), errors="coerce").dt.normalize()
-    if day.isna().any():
-        raise InputError(f"dates is not a date in row {int(np.flatnonzero(day.isna())[0]) + 1}")
+    day = v.as_dates("dates", dates).dt.normalize()
     qty = v.as_numbers("quantities", quantities)
-    last = day.max() if as_of is None else pd.Timestamp(as_of).normalize()
+    last = day.max() if as_of is None else v.as_date("as_of", as_of).normalize()
     inside = ((day > last - pd.Timedelta(days=window_days)) & (day <= last)).to_numpy()
     frame = pd.DataFrame({"item": np.asarray(items, dtype=object)[inside], "day": day[inside]})
     frame["qty"] = qty[inside]

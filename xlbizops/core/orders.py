@@ -17,7 +17,7 @@ KPI_COLUMNS = ["kpi", "value"]
 
 
 def _days(name: str, dates, n: int) -> np.ndarray:
-    stamps = pd.to_datetime(pd.Series(dates), errors="coerce")
+    stamps = v.as_dates(name, dates, allow_blank=True)
     if len(stamps) != n:
         raise InputError(f"{name} has {len(stamps)} rows but order_dates has {n}")
     return stamps.to_numpy("datetime64[ns]")
@@ -38,7 +38,7 @@ def _duration(start: np.ndarray, end: np.ndarray, name: str, unit: str = "days")
 def cycle_time(start_dates, end_dates, unit: str = "days") -> np.ndarray:
     """Per-order duration end − start in ``unit`` ("days" or "hours"); blank while open."""
     unit = v.choice("unit", unit, ("days", "hours"))
-    start = pd.to_datetime(pd.Series(start_dates), errors="coerce").to_numpy("datetime64[ns]")
+    start = v.as_dates("start_dates", start_dates).to_numpy("datetime64[ns]")
     end = _days("end_dates", end_dates, len(start)) if len(start) else start
     if len(end) != len(start):
         raise InputError(f"end_dates has {len(end)} rows but start_dates has {len(start)}")
@@ -79,11 +79,11 @@ def order_kpis(
     ``status`` (text, optional): "cancelled" and "returned" are recognised, case
     insensitive.  ``error_flags``: 1/TRUE for an order with a processing error.
     """
-    ordered = pd.to_datetime(pd.Series(order_dates), errors="coerce").to_numpy("datetime64[ns]")
+    ordered = v.as_dates("order_dates", order_dates).to_numpy("datetime64[ns]")
     n = len(ordered)
     if n == 0:
         raise InputError("order_dates is empty")
-    if np.isnat(ordered).any():
+    if np.isnat(ordered).any():  # pragma: no cover - as_dates refuses blanks
         raise InputError(
             f"order_dates is blank in row {int(np.flatnonzero(np.isnat(ordered))[0]) + 1}"
         )

@@ -140,10 +140,7 @@ def resample(dates, values, period: str = "month", how: str = "sum") -> pd.DataF
     """
     period = v.choice("period", period, tuple(_PERIODS))
     how = v.choice("how", how, _HOW)
-    stamps = pd.to_datetime(pd.Series(dates), errors="coerce")
-    if stamps.isna().any():
-        row = int(np.flatnonzero(stamps.isna())[0]) + 1
-        raise InputError(f"dates is not a date in row {row}")
+    stamps = v.as_dates("dates", dates)
     x = v.as_numbers("values", values)
     if len(x) != len(stamps):
         raise InputError(f"dates has {len(stamps)} rows but values has {len(x)}")
@@ -333,11 +330,9 @@ def forecast_ets(
 
 def future_dates(dates, horizon: int, expected: int) -> np.ndarray:
     """The ``horizon`` dates after evenly spaced ``dates`` (daily, weekly, monthly, …)."""
-    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates), errors="coerce"))
+    stamps = pd.DatetimeIndex(v.as_dates("dates", dates))
     if len(stamps) != expected:
         raise InputError(f"dates has {len(stamps)} rows but values has {expected}")
-    if stamps.isna().any():
-        raise InputError(f"dates is not a date in row {int(np.flatnonzero(stamps.isna())[0]) + 1}")
     if stamps.has_duplicates:
         raise InputError("dates has the same date twice; aggregate first (RESAMPLE)")
     freq = pd.infer_freq(stamps) if len(stamps) >= 3 else None

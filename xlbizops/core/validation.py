@@ -9,6 +9,7 @@ return float arrays or raise :class:`InputError`.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from xlbizops.core.errors import InputError
 
@@ -105,3 +106,28 @@ def same_length(**arrays: np.ndarray) -> int:
                 "give ranges of the same length or a single cell"
             )
     return longest
+
+
+def as_dates(name: str, values, *, allow_blank: bool = False) -> pd.Series:
+    """Dates as a datetime Series: datetime values, or text in ISO 8601 (yyyy-mm-dd,
+    optionally with a time).  Text that is not a date is refused with its row, never
+    turned silently into a blank; blanks (None, NaN, NaT, "") only where allowed."""
+    raw = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw.astype("datetime64[ns]")
+    else:
+        blank_text = raw.map(lambda c: isinstance(c, str) and not c.strip()).astype(bool)
+        parsed = pd.to_datetime(raw.mask(blank_text), errors="coerce", format="ISO8601")
+        failed = parsed.isna() & raw.notna() & ~blank_text
+        if failed.any():
+            row = int(np.flatnonzero(failed)[0])
+            raise InputError(f"{name} row {row + 1} is not a date ({raw.iloc[row]!r})")
+        parsed = parsed.astype("datetime64[ns]")
+    if not allow_blank and parsed.isna().any():
+        raise InputError(f"{name} is blank in row {int(np.flatnonzero(parsed.isna())[0]) + 1}")
+    return parsed.reset_index(drop=True)
+
+
+def as_date(name: str, value) -> pd.Timestamp:
+    """One date (a datetime or ISO text)."""
+    return as_dates(name, [value]).iloc[0]
