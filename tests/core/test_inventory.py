@@ -46,6 +46,13 @@ def test_eoq_is_vectorised_and_broadcasts_single_values():
 def test_missing_value_gives_missing_result_for_that_row_only():
     q = economic_order_quantity([1000, np.nan, 4000], 10, 0.5)
     assert q[0] == pytest.approx(200.0) and np.isnan(q[1]) and q[2] == pytest.approx(400.0)
+    cost = eoq_annual_cost([1300, 1300], 8, 0.225, [250, np.nan])
+    assert cost[0] == pytest.approx(69.725) and np.isnan(cost[1])
+
+
+def test_overflow_is_refused_not_returned_as_a_number():
+    with pytest.raises(InputError, match="the order quantity is too large to compute"):
+        economic_order_quantity(1e100, 1e100, 1e-100)
 
 
 @pytest.mark.parametrize(

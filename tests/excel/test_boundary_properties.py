@@ -115,3 +115,40 @@ def test_segment_any_cells(rows, k):
     assert out[0] == ["segment"] and len(out) == len(table)
     labels = {r[0] for r in out[1:]} - {""}
     assert labels <= set(range(1, int(k) + 1))
+
+
+# Every catalogue function, any argument shapes and cells -------------------------------
+
+import inspect  # noqa: E402
+
+import pytest  # noqa: E402
+
+from xlbizops.excel.catalogue import AREAS  # noqa: E402
+
+small_numbers = st.one_of(st.integers(-3, 60).map(float), st.floats(-10, 10, allow_nan=False))
+friendly = st.one_of(
+    small_numbers,
+    st.sampled_from(["auto", "stl", "incremental", "poisson", "iqr", "hours", "week", "a"]),
+    st.none(),
+)
+any_cell = st.one_of(friendly, cells)
+ranges = st.one_of(
+    any_cell,
+    st.lists(any_cell, min_size=1, max_size=14).map(column),
+    st.lists(st.lists(any_cell, min_size=2, max_size=3), min_size=1, max_size=10).map(
+        lambda rows: tuple(tuple(r[:2]) for r in rows)
+    ),
+)
+
+
+@pytest.mark.parametrize("name", [n for names in AREAS.values() for n in names])
+@given(data=st.data())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_function_answers_or_explains(name, data):
+    udf = getattr(udfs, name)
+    n_args = len(inspect.signature(udf).parameters)
+    args = [data.draw(ranges, label=p) for p in inspect.signature(udf).parameters][:n_args]
+    out = call(udf, *args)
+    if isinstance(out, str) and out.startswith(f"{name}: "):
+        assert "unexpected" not in out and "Traceback" not in out, out
+        assert len(out) <= 255 and "\n" not in out

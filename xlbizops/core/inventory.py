@@ -39,9 +39,9 @@ def economic_order_quantity(annual_demand, order_cost, holding_cost) -> np.ndarr
     304.0467800264...
     """
     demand, order, holding = _demand_and_costs(annual_demand, order_cost, holding_cost)
-    with np.errstate(over="ignore"):
+    with np.errstate(all="ignore"):
         quantity = np.sqrt(2.0 * demand * order / holding)
-    return v.finite_result("the order quantity", quantity, _INPUTS)
+    return v.finite_result("the order quantity", quantity, _INPUTS, demand, order, holding)
 
 
 def eoq_annual_cost(annual_demand, order_cost, holding_cost, order_qty=None) -> np.ndarray:
@@ -55,14 +55,16 @@ def eoq_annual_cost(annual_demand, order_cost, holding_cost, order_qty=None) -> 
     69.725
     """
     demand, order, holding = _demand_and_costs(annual_demand, order_cost, holding_cost)
-    with np.errstate(over="ignore"):
+    given = [demand, order, holding]
+    with np.errstate(all="ignore"):
         if order_qty is None:
             cost = np.sqrt(2.0 * order * demand * holding)
         else:
             qty = v.positive("order_qty", order_qty, allow_nan=True)
             v.same_length(annual_demand=demand, order_qty=qty)
             cost = order * demand / qty + holding * qty / 2.0
-    return v.finite_result("the annual cost", cost, _INPUTS)
+            given.append(qty)
+    return v.finite_result("the annual cost", cost, _INPUTS, *given)
 
 
 def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365) -> pd.DataFrame:
@@ -111,13 +113,14 @@ def eoq_with_backorders(annual_demand, order_cost, holding_cost, backorder_cost)
     demand, order, holding = _demand_and_costs(annual_demand, order_cost, holding_cost)
     backorder = v.positive("backorder_cost", backorder_cost, allow_nan=True)
     v.same_length(annual_demand=demand, backorder_cost=backorder)
-    with np.errstate(over="ignore"):
+    with np.errstate(all="ignore"):
         quantity = np.sqrt(2 * order * demand * (holding + backorder) / (holding * backorder))
         cost = np.sqrt(2 * order * demand * holding * backorder / (holding + backorder))
+    given = (demand, order, holding, backorder)
     return (
-        v.finite_result("the order quantity", quantity, _INPUTS),
+        v.finite_result("the order quantity", quantity, _INPUTS, *given),
         holding / (holding + backorder),
-        v.finite_result("the annual cost", cost, _INPUTS),
+        v.finite_result("the annual cost", cost, _INPUTS, *given),
     )
 
 
@@ -139,12 +142,13 @@ def economic_production_quantity(annual_demand, setup_cost, holding_cost, produc
             "production_rate must be greater than annual_demand "
             f"{v._where(rate, rho >= 1)}; otherwise stock never builds up"
         )
-    with np.errstate(over="ignore"):
+    with np.errstate(all="ignore"):
         quantity = np.sqrt(2 * setup * demand / (holding * (1 - rho)))
         cost = np.sqrt(2 * setup * demand * holding * (1 - rho))
+    given = (demand, setup, holding, rate)
     return (
-        v.finite_result("the production quantity", quantity, _INPUTS),
-        v.finite_result("the annual cost", cost, _INPUTS),
+        v.finite_result("the production quantity", quantity, _INPUTS, *given),
+        v.finite_result("the annual cost", cost, _INPUTS, *given),
     )
 
 

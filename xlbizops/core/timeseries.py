@@ -335,7 +335,7 @@ def future_dates(dates, horizon: int, expected: int) -> np.ndarray:
         raise InputError(f"dates has {len(stamps)} rows but values has {expected}")
     if stamps.has_duplicates:
         raise InputError("dates has the same date twice; aggregate first (RESAMPLE)")
-    freq = pd.infer_freq(stamps) if len(stamps) >= 3 else None
+    freq = pd.DatetimeIndex(stamps, freq="infer").freq if len(stamps) >= 3 else None
     if freq is None:
         raise InputError("dates must be evenly spaced (every day, week, month, quarter or year)")
     return pd.date_range(stamps[-1], periods=horizon + 1, freq=freq)[1:].to_numpy()

@@ -44,9 +44,13 @@ def as_numbers(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
     return arr
 
 
-def finite_result(name: str, result: np.ndarray, inputs: str) -> np.ndarray:
-    """Refuse to hand back an overflowed (infinite) result as if it were a number."""
-    if np.isinf(result).any():
+def finite_result(name: str, result: np.ndarray, inputs: str, *arrays: np.ndarray) -> np.ndarray:
+    """Refuse to hand back an overflowed result (inf, or NaN from finite inputs)."""
+    result = np.asarray(result, dtype=float)
+    missing_input = np.zeros(result.shape, bool)
+    for arr in arrays:
+        missing_input |= np.broadcast_to(np.isnan(arr), result.shape)
+    if np.isinf(result).any() or (np.isnan(result) & ~missing_input).any():
         raise InputError(f"{name} is too large to compute; check the units of {inputs}")
     return result
 

@@ -1,0 +1,360 @@
+"""Every catalogue function as Excel calls it: one worked answer and bad input each.
+
+Raw COM values go through xlwings' Windows conversion (``windows_excel.call``).
+"""
+
+import datetime as dt
+
+import pytest
+
+from tests.excel.windows_excel import COM_ERRORS, call, udf_module
+from tests.oracles import SAUDI_OIL, SLEEP_GROUP1, SLEEP_GROUP2
+
+udfs = udf_module()
+NA = COM_ERRORS["#N/A"]
+
+
+def col(*values):
+    return tuple((v,) for v in values)
+
+
+def row(*values):
+    return (tuple(values),)
+
+
+def as_dict(table):
+    """A spilled header + one row table as {column: value}."""
+    header, values = table
+    return dict(zip(header, values, strict=True))
+
+
+# Supply chain and inventory -----------------------------------------------------------
+
+
+def test_eoq_cost_at_q_star_and_at_a_given_quantity():
+    assert call(udfs.EOQ_COST, 1300.0, 8.0, 0.225) == pytest.approx(68.41053, abs=5e-6)
+    assert call(udfs.EOQ_COST, 1300.0, 8.0, 0.225, 250.0) == pytest.approx(69.725)
+    out = call(udfs.EOQ_COST, col(1300.0, 182500.0), col(8.0, 2250.0), col(0.225, 275.0))
+    assert out[1][0] == pytest.approx(475230.207, abs=5e-4)
+
+
+def test_eoq_backorder_and_epq_spill_header_and_rows():
+    out = as_dict(call(udfs.EOQ_BACKORDER, 1300.0, 8.0, 0.225, 5.0))
+    assert out["order_qty"] == pytest.approx(310.81256, abs=5e-6)
+    assert out["stockout_fraction"] == pytest.approx(0.0430622, abs=5e-8)
+    out = call(udfs.EPQ, col(1300.0, 80.0), col(8.0, 4.0), col(0.225, 0.08), col(2000.0, 110.0))
+    assert out[0] == ["production_qty", "annual_cost"]
+    assert out[2] == [pytest.approx(171.26977, abs=5e-6), pytest.approx(3.73679, abs=5e-6)]
+    assert call(udfs.EPQ, 1300.0, 8.0, 0.225, 1000.0).startswith(
+        "EPQ: production_rate must be greater than annual_demand"
+    )
+
+
+def test_eoq_discount_marks_the_best_candidate():
+    out = call(udfs.EOQ_DISCOUNT, 1300.0, 8.0, 0.3, row(0.0, 400.0, 800.0), col(0.75, 0.72, 0.68))
+    assert out[0] == [
+        "break_quantity",
+        "unit_price",
+        "order_qty",
+        "feasible",
+        "annual_cost",
+        "best",
+    ]
+    best = [r for r in out[1:] if r[5] is True]
+    assert len(best) == 1 and best[0][2] == 800.0
+    assert best[0][4] == pytest.approx(978.60)
+    inc = call(
+        udfs.EOQ_DISCOUNT,
+        1300.0,
+        8.0,
+        0.3,
+        row(0.0, 400.0, 800.0),
+        row(0.75, 0.72, 0.68),
+        "incremental",
+    )
+    assert [r for r in inc[1:] if r[5]][0][2] == pytest.approx(304.04678, abs=5e-6)
+    assert call(udfs.EOQ_DISCOUNT, 1300.0, 8.0, 0.3, row(0.0, 400.0), row(0.75, 0.72), "bulk") == (
+        'EOQ_DISCOUNT: kind must be one of "all_units", "incremental" (got \'bulk\')'
+    )
+
+
+def test_safety_stock_and_reorder_point_with_and_without_lead_time_sd():
+    z95 = 1.6448536269514722
+    assert call(udfs.SAFETY_STOCK, 0.95, 100.0, 20.0, 4.0) == pytest.approx(z95 * 40)
+    assert call(udfs.SAFETY_STOCK, 0.95, 100.0, 0.0, 4.0, 1.0) == pytest.approx(z95 * 100)
+    assert call(udfs.REORDER_POINT, 0.95, 100.0, 20.0, 4.0) == pytest.approx(400 + z95 * 40)
+    out = call(udfs.REORDER_POINT, 0.95, col(100.0, 50.0), col(20.0, 10.0), 4.0, col(0.0, 1.0))
+    assert out[1][0] == pytest.approx(200 + z95 * (4 * 100 + 2500) ** 0.5)
+    assert call(udfs.SAFETY_STOCK, 95.0, 100.0, 20.0, 4.0).startswith(
+        "SAFETY_STOCK: service_level must be between 0 and 1"
+    )
+
+
+def test_newsvendor_normal_and_poisson():
+    out = as_dict(call(udfs.NEWSVENDOR, 1.7, 1.0, 0.82, 50.0, 8.0))
+    assert out["order_qty"] == pytest.approx(56.60396, abs=5e-6)
+    assert out["expected_mismatch_cost"] == pytest.approx(1.99761, abs=5e-6)
+    out = as_dict(call(udfs.NEWSVENDOR, 5.0, 1.0, 0.0, 6.0, None, "poisson"))
+    assert out["order_qty"] == 8
+    assert out["expected_mismatch_cost"] == pytest.approx(3.57011, abs=5e-6)
+    assert call(udfs.NEWSVENDOR, 1.0, 2.0, 0.0, 50.0, 8.0) == (
+        "NEWSVENDOR: price must be greater than cost (got 1 and 2)"
+    )
+
+
+def test_rq_policy():
+    out = as_dict(call(udfs.RQ_POLICY, 0.225, 7.5, 8.0, 1300.0, 150.0, 1 / 12))
+    assert out["reorder_point"] == pytest.approx(190.33700, abs=5e-6)
+    assert out["order_qty"] == pytest.approx(304.04678, abs=5e-6)
+
+
+def test_abc_class_with_blank_rows_and_custom_shares():
+    out = call(udfs.ABC_CLASS, col("a", "b", None, "c", "d"), col(3.0, 50.0, None, 10.0, 37.0))
+    assert [r[0] for r in out[1:]] == ["b", "d", "c", "a"]
+    assert [r[4] for r in out[1:]] == ["A", "A", "B", "C"]
+    out = call(udfs.ABC_CLASS, col("a", "b"), col(60.0, 40.0), 0.5, 0.9)
+    assert [r[4] for r in out[1:]] == ["A", "B"]
+    assert call(udfs.ABC_CLASS, col("a", "b"), col(60.0, "x")) == (
+        "ABC_CLASS: annual_values row 2 holds text 'x', not a number"
+    )
+
+
+def test_xyz_class_history_across_columns():
+    history = ((10.0, 10.0, 10.0, 10.0), (5.0, 15.0, 5.0, 15.0), (0.0, 0.0, 0.0, 40.0))
+    out = call(udfs.XYZ_CLASS, col("a", "b", "c"), history)
+    assert [r[4] for r in out[1:]] == ["X", "Y", "Z"]
+    assert call(udfs.XYZ_CLASS, col("a", "b"), ((1.0, 2.0), (3.0, None))) == (
+        "XYZ_CLASS: demand_history column 2 is blank in row 2, where the rest of the row has values"
+    )
+
+
+def test_turnover_and_days_of_supply():
+    assert call(udfs.INVENTORY_TURNOVER, 1_200_000.0, 200_000.0) == 6.0
+    assert call(udfs.DAYS_OF_SUPPLY, col(300.0, 10.0), col(20.0, 0.0)) == [[15.0], [""]]
+    assert call(udfs.INVENTORY_TURNOVER, 100.0, 0.0) == (
+        "INVENTORY_TURNOVER: average_inventory must be greater than 0 (got 0)"
+    )
+
+
+# Customers ---------------------------------------------------------------------------
+
+
+def test_rfm_segment_on_its_own_columns():
+    assert call(udfs.RFM_SEGMENT, 5.0, 5.0) == "Champions"
+    assert call(udfs.RFM_SEGMENT, col(1.0, None, 3.0), col(5.0, None, 3.0)) == [
+        ["Can't Lose"],
+        [""],
+        ["Need Attention"],
+    ]
+    assert call(udfs.RFM_SEGMENT, 6.0, 1.0).startswith(
+        "RFM_SEGMENT: r_score must be whole scores from 1 to 5"
+    )
+
+
+def _orders_for_clv():
+    """30 customers over 20 weeks; two in three buy every 1-3 weeks, the rest once."""
+    ids, dates, amounts = [], [], []
+    start = dt.datetime(2024, 1, 1)
+    for c in range(1, 31):
+        visits = range(0, 140, 7 * (1 + c % 3)) if c % 3 else [c]
+        for d in visits:
+            ids.append(f"C{c:02d}")
+            dates.append(start + dt.timedelta(days=d + c))
+            amounts.append(20.0 + c + d / 10)
+    return col(*ids), col(*dates), col(*amounts)
+
+
+def test_clv_spills_one_row_per_customer():
+    ids, dates, amounts = _orders_for_clv()
+    out = call(udfs.CLV, ids, dates, amounts, 6.0, 0.1, dt.datetime(2024, 6, 1))
+    assert out[0] == [
+        "customer_id",
+        "frequency",
+        "recency_days",
+        "age_days",
+        "p_alive",
+        "expected_purchases",
+        "expected_order_value",
+        "clv",
+    ]
+    rows = {r[0]: r for r in out[1:]}
+    assert len(rows) == 30 and rows["C01"][1] == 9.0  # every 2 weeks for 20 weeks
+    assert rows["C01"][7] > rows["C03"][7] > 0  # the regular buyer is worth more
+
+
+def test_cohort_retention_spills_a_matrix():
+    out = call(
+        udfs.COHORT_RETENTION,
+        col("a", "a", "b", "c", "c", "b"),
+        col("2024-01-05", "2024-02-10", "2024-01-20", "2024-02-01", "2024-04-01", "2024-03-03"),
+    )
+    assert out[0] == ["cohort", "customers", 0, 1, 2, 3]
+    assert out[1][1:] == [2, 1.0, 0.5, 0.5, 0.0]
+    assert out[2][1:] == [1, 1.0, 0.0, 1.0, ""]
+    assert call(udfs.COHORT_RETENTION, col("a"), col("2024-01-05"), "fortnight").startswith(
+        'COHORT_RETENTION: period must be one of "week", "month", "quarter"'
+    )
+
+
+# Trends ------------------------------------------------------------------------------
+
+
+def test_forecast_hw_with_dates():
+    values = col(*[50.0 + (i % 12) + 0.2 * i for i in range(48)])
+    dates = col(*[dt.datetime(2021 + i // 12, i % 12 + 1, 1) for i in range(48)])
+    out = call(udfs.FORECAST_HW, values, 3.0, None, dates)
+    assert out[0] == ["date", "forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
+    assert out[1][0].replace(tzinfo=None) == dt.datetime(2025, 1, 1)  # xlwings tags UTC
+    assert len(out) == 4
+
+
+def test_forecast_hw_saudi_oil_without_a_season():
+    out = call(udfs.FORECAST_HW, col(*SAUDI_OIL), 2.0, 0.0)
+    assert out[0][0] == "step" and [r[0] for r in out[1:]] == [1, 2]
+    assert call(udfs.FORECAST_HW, col(1.0, 2.0, None, 4.0), 2.0).startswith(
+        "FORECAST_HW: values is blank in row 3"
+    )
+
+
+def test_seasonality():
+    weekly = col(*[10.0 + [0, 5, 3, 8, 2, 9, 4][i % 7] + 0.05 * i for i in range(70)])
+    out = call(udfs.SEASONALITY, weekly)
+    assert out[0] == ["season_length", "strength"] and out[1][0] == 7
+
+
+def test_resample_an_order_log_to_months():
+    out = call(udfs.RESAMPLE, col("2024-01-31", "2024-01-01", "2024-03-05"), col(1.0, 2.0, 3.0))
+    assert out[0] == ["period", "value"]
+    assert [(d.replace(tzinfo=None), v) for d, v in out[1:]] == [
+        (dt.datetime(2024, 1, 1), 3.0),
+        (dt.datetime(2024, 2, 1), 0.0),
+        (dt.datetime(2024, 3, 1), 3.0),
+    ]
+    assert call(udfs.RESAMPLE, col("2024-01-31"), col(1.0), "fortnight").startswith(
+        'RESAMPLE: period must be one of "day", "week", "month"'
+    )
+
+
+# Segments ----------------------------------------------------------------------------
+
+
+def _groups():
+    rows = [("orders", "spend")]
+    rows += [(1.0 + 0.01 * i, 100.0 + i) for i in range(6)]
+    rows += [(20.0 + 0.01 * i, 5000.0 + i) for i in range(6)]
+    rows += [(10.0 + 0.01 * i, 20000.0 + i) for i in range(6)]
+    return tuple(rows)
+
+
+def test_segment_auto_chooses_k_by_silhouette():
+    out = call(udfs.SEGMENT, _groups(), "auto")
+    assert [r[0] for r in out[1:]] == [1] * 6 + [2] * 6 + [3] * 6
+
+
+def test_segment_k_and_profile():
+    out = call(udfs.SEGMENT_K, _groups(), 5.0)
+    assert out[0] == ["k", "inertia", "silhouette"]
+    assert max(out[1:], key=lambda r: r[2])[0] == 3
+    profile = call(udfs.SEGMENT_PROFILE, _groups(), 3.0)
+    assert profile[0] == ["segment", "size", "share", "orders", "spend"]
+    assert profile[1][1:3] == [6, pytest.approx(1 / 3)]
+    assert profile[2][4] == pytest.approx(5002.5)  # in dollars, not z-scores
+
+
+# Order processing --------------------------------------------------------------------
+
+
+def test_order_kpis_as_a_two_column_table():
+    d = [dt.datetime(2024, 3, 1) + dt.timedelta(days=k) for k in range(10)]
+    out = call(
+        udfs.ORDER_KPIS,
+        col(d[0], d[0], d[1], d[2], None),
+        col(d[1], d[2], d[1], None, None),
+        col(d[3], d[6], d[3], None, None),
+        col(d[3], d[4], d[6], d[5], None),
+        col("delivered", "delivered", "returned", "cancelled", None),
+        col(False, False, True, False, None),
+    )
+    k = {r[0]: r[1] for r in out[1:]}
+    assert out[0] == ["kpi", "value"]
+    assert k["orders"] == 4 and k["on-time delivery rate"] == pytest.approx(2 / 3)
+    assert k["error rate"] == pytest.approx(1 / 3)
+
+
+def test_order_kpis_refuses_a_row_without_an_order_date():
+    d = dt.datetime(2024, 3, 1)
+    assert call(udfs.ORDER_KPIS, col(d, None), col(d, d), col(None, None), col(d, d)) == (
+        "ORDER_KPIS: order_dates is blank in row 2, where the rest of the row has values"
+    )
+
+
+def test_cycle_time_days_hours_and_open_orders():
+    start = col(dt.datetime(2024, 1, 1, 8), dt.datetime(2024, 1, 2))
+    end = col(dt.datetime(2024, 1, 2, 20), None)
+    assert call(udfs.CYCLE_TIME, start, end) == [[1.5], [""]]
+    assert call(udfs.CYCLE_TIME, start, end, "hours") == [[36.0], [""]]
+    assert call(udfs.CYCLE_TIME, col(dt.datetime(2024, 1, 3)), col(dt.datetime(2024, 1, 2))) == (
+        "CYCLE_TIME: end_dates is before its start date in row 1"
+    )
+
+
+def test_impact_on_sleep_and_blank_cells_ignored():
+    out = call(udfs.IMPACT, col(*SLEEP_GROUP1, None), row(*SLEEP_GROUP2), True)
+    r = {m: v for m, v in out[1:]}
+    assert r["p-value (Welch t-test)"] == pytest.approx(0.07939, abs=5e-6)
+    assert r["verdict"] == "no significant change"
+    assert call(udfs.IMPACT, col(1.0, "n/a"), col(1.0, 2.0)) == (
+        "IMPACT: before row 2 holds text 'n/a', not a number"
+    )
+
+
+# Risk --------------------------------------------------------------------------------
+
+
+def test_anomalies_with_a_header_and_a_blank_row():
+    out = call(udfs.ANOMALIES, col("daily orders", 2.1, 2.2, 2.0, None, 2.3, 2.2, 9.0, 2.4))
+    assert out[0] == ["score", "anomaly"] and len(out) == 9
+    assert out[4] == ["", ""] and out[7][1] is True
+    assert [r[1] for r in out[1:] if r[1] != ""].count(True) == 1
+
+
+def test_anomalies_iqr_and_iforest():
+    out = call(udfs.ANOMALIES, col(*map(float, [1, 2, 3, 4, 5, 6, 7, 8, 100])), "iqr")
+    assert out[-1] == [21.75, True]
+    table = (
+        (("x", "y"),) + tuple((float(i % 5), float(i % 7)) for i in range(40)) + ((50.0, -50.0),)
+    )
+    out = call(udfs.ANOMALIES, table, "iforest")
+    assert out[-1][1] is True
+    assert call(udfs.ANOMALIES, col(1.0, 2.0, 3.0), "zscore").startswith(
+        'ANOMALIES: method must be one of "mad", "iqr", "iforest"'
+    )
+
+
+def test_stockout_risk_column():
+    out = call(udfs.STOCKOUT_RISK, col(40.0, 60.0), 10.0, 0.0, 5.0)
+    assert out == [[1.0], [0.0]]
+    assert call(udfs.STOCKOUT_RISK, 100.0, 10.0, 0.0, 10.0, 2.0) == pytest.approx(0.5)
+
+
+def test_supplier_risk_table_with_directions():
+    table = (
+        ("supplier", "late rate", "defect rate", "on-time"),
+        ("a", 0.1, 0.02, 0.95),
+        ("b", 0.2, 0.01, 0.90),
+        ("c", 0.05, 0.05, 0.99),
+    )
+    out = call(udfs.SUPPLIER_RISK, table, row(2.0, 1.0, 1.0), row("lower", False, "higher"))
+    assert out[0] == ["supplier", "risk_score", "rank"]
+    assert [r[0] for r in sorted(out[1:], key=lambda r: r[2])] == ["b", "a", "c"]
+    assert call(udfs.SUPPLIER_RISK, table, row(1.0, 1.0)) == (
+        "SUPPLIER_RISK: weights has 2 values but the table has 3 metrics"
+    )
+
+
+def test_risk_matrix_rating_and_level():
+    out = call(udfs.RISK_MATRIX, col(1.0, None, 5.0), col(4.0, None, 5.0))
+    assert out == [["rating", "level"], [4.0, "Low"], ["", ""], [25.0, "Critical"]]
+    assert call(udfs.RISK_MATRIX, NA, 3.0) == (
+        "RISK_MATRIX: likelihood row 1 holds the error #N/A, not a number"
+    )
