@@ -278,6 +278,35 @@ def _grouped(*columns):
     return [unique[:, j] for j in range(unique.shape[1])], counts
 
 
+def _maximise(negative_log_likelihood, starts):
+    """Minimise a mean negative log-likelihood over log-parameters from a few starts.
+
+    L-BFGS-B (numerical gradient), then a Nelder-Mead polish from its optimum; the
+    best of the starts wins.
+    """
+    results = []
+    for start in starts:
+        with np.errstate(all="ignore"):
+            first = minimize(
+                negative_log_likelihood,
+                start,
+                method="L-BFGS-B",
+                options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
+            )
+            results.append(
+                minimize(
+                    negative_log_likelihood,
+                    first.x,
+                    method="Nelder-Mead",
+                    options={"xatol": 1e-7, "fatol": 1e-12, "maxiter": 4000},
+                )
+            )
+    best = min(results, key=lambda res: res.fun)
+    if not np.isfinite(best.fun):
+        raise InputError("the model could not be fitted to these orders")
+    return best
+
+
 def fit_bgnbd(frequency, recency, age) -> BgNbd:
     """Maximum-likelihood BG/NBD fit (Fader, Hardie & Lee 2005, "Counting Your
     Customers the Easy Way", eq. 6), times in the unit given (weeks for CDNOW).
@@ -294,22 +323,12 @@ def fit_bgnbd(frequency, recency, age) -> BgNbd:
         raise InputError("CLV needs at least 10 customers, some with repeat purchases")
     (x, tx, t), weight = _grouped(x, tx, t)
     scale = t.mean()  # fit on a unit scale so α starts near 1
+    share = weight / weight.sum()  # mean log-likelihood: tolerances do not grow with n
 
     def objective(p):
-        return -_bgnbd_log_likelihood(p, x, tx / scale, t / scale, weight)
+        return -_bgnbd_log_likelihood(p, x, tx / scale, t / scale, share)
 
-    best = min(
-        (
-            minimize(
-                objective,
-                np.log(start),
-                method="Nelder-Mead",
-                options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000},
-            )
-            for start in ([1.0, 1.0, 1.0, 1.0], [0.5, 0.5, 0.5, 2.0])
-        ),
-        key=lambda res: res.fun,
-    )
+    best = _maximise(objective, ([0.0, 0.0, 0.0, 0.0], np.log([0.5, 0.5, 0.5, 2.0])))
     r, alpha, a, b = np.exp(best.x)
     return BgNbd(r=float(r), alpha=float(alpha * scale), a=float(a), b=float(b))
 
@@ -328,6 +347,7 @@ def fit_gamma_gamma(frequency, repeat_average) -> GammaGamma:
         raise InputError("CLV needs at least 10 customers with repeat purchases to model spend")
     (x, m), weight = _grouped(x[keep], m[keep])
     scale = m.mean()
+    share = weight / weight.sum()
 
     def objective(log_params):
         p, q, g = np.exp(log_params)
@@ -341,14 +361,9 @@ def fit_gamma_gamma(frequency, repeat_average) -> GammaGamma:
             + p * x * np.log(x)
             - (p * x + q) * np.log(g + mm * x)
         )
-        return -float((weight * ll).sum())
+        return -float((share * ll).sum())
 
-    best = minimize(
-        objective,
-        np.log([1.0, 2.0, 1.0]),
-        method="Nelder-Mead",
-        options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 20_000},
-    )
+    best = _maximise(objective, (np.log([1.0, 2.0, 1.0]),))
     p, q, g = np.exp(best.x)
     return GammaGamma(p=float(p), q=float(q), gamma=float(g * scale))
 
@@ -373,11 +388,18 @@ def expected_purchases(model: BgNbd, horizon, frequency, recency, age) -> np.nda
     return head * tail * p_alive(model, x, tx, t)
 
 
-def expected_order_value(model: GammaGamma, frequency, repeat_average) -> np.ndarray:
-    """E[spend per purchase | x, m̄] = p·(γ + x·m̄)/(p·x + q − 1); population mean when x = 0."""
+def expected_order_value(model: GammaGamma, frequency, repeat_average, fallback=np.nan):
+    """E[spend per purchase | x, m̄] = p·(γ + x·m̄)/(p·x + q − 1) (Fader & Hardie 2013).
+
+    For a customer without repeat purchases (x = 0) this is the population mean
+    p·γ/(q − 1), which exists only for q > 1; otherwise ``fallback`` is used.
+    """
     x = np.asarray(frequency, float)
     m = np.asarray(repeat_average, float)
-    return model.p * (model.gamma + x * m) / (model.p * x + model.q - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = model.p * (model.gamma + x * m) / (model.p * x + model.q - 1)
+    population = model.p * model.gamma / (model.q - 1) if model.q > 1 else fallback
+    return np.where(x > 0, value, population)
 
 
 def customer_lifetime_value(
@@ -405,7 +427,9 @@ def customer_lifetime_value(
     t = np.maximum(t, 1.0 / WEEK)  # first purchase on as_of: one day of age
     purchases = fit_bgnbd(x, tx, t)
     spend = fit_gamma_gamma(x, summary["repeat_average"].to_numpy())
-    value = expected_order_value(spend, x, summary["repeat_average"].to_numpy())
+    repeat_average = summary["repeat_average"].to_numpy()
+    observed = repeat_average[x > 0].mean()  # used only if the fitted mean is undefined
+    value = expected_order_value(spend, x, repeat_average, fallback=observed)
     month = 365.25 / 12 / WEEK
     steps = np.arange(months + 1) * month
     cumulative = np.vstack([expected_purchases(purchases, s, x, tx, t) for s in steps])
