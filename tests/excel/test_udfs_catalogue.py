@@ -358,3 +358,47 @@ def test_risk_matrix_rating_and_level():
     assert call(udfs.RISK_MATRIX, NA, 3.0) == (
         "RISK_MATRIX: likelihood row 1 holds the error #N/A, not a number"
     )
+
+
+# Bad input for every function not covered above ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("EOQ_COST", (1300.0, 8.0, 0.225, -5.0),
+         "EOQ_COST: order_qty must be greater than 0 (got -5)"),
+        ("EOQ_BACKORDER", (1300.0, 8.0, 0.225, 0.0),
+         "EOQ_BACKORDER: backorder_cost must be greater than 0 (got 0)"),
+        ("RQ_POLICY", (0.225, 7.5, 8.0, "lots", 150.0, 1 / 12),
+         "RQ_POLICY: annual_demand row 1 holds text 'lots', not a number"),
+        ("REORDER_POINT", (0.95, col(100.0, 50.0), col(20.0, 10.0, 5.0), 4.0),
+         "REORDER_POINT: demand_mean has 2 rows but demand_sd has 3; give ranges of the same "
+         "length or a single cell"),
+        ("DAYS_OF_SUPPLY", (-1.0, 5.0), "DAYS_OF_SUPPLY: on_hand must not be negative (got -1)"),
+        ("CLV", (col("a", "b"), col("2024-01-01", "2024-01-02"), col(1.0, 2.0)),
+         "CLV: CLV needs at least 10 customers, some with repeat purchases"),
+        ("CLV", (col("a"), col("2024-01-01"), col(1.0), 0.0),
+         "CLV: horizon_months must be at least 1 (got 0)"),
+        ("SEASONALITY", (col(1.0, 2.0, 3.0),),
+         "SEASONALITY: values needs at least 8 points to look for a season (got 3)"),
+        ("SEGMENT_K", ((("a", "b"), (1.0, 1.0), (1.0, 1.0), (2.0, 2.0)),),
+         "SEGMENT_K: data needs at least 3 distinct rows to compare k (got 2)"),
+        ("SEGMENT_PROFILE", ((("a", "b"), (1.0, 1.0), (2.0, 2.0)), 5.0),
+         "SEGMENT_PROFILE: k must be at most the number of rows (2); got 5"),
+        ("STOCKOUT_RISK", (100.0, 10.0, -3.0, 9.0),
+         "STOCKOUT_RISK: demand_sd must not be negative (got -3)"),
+        ("CYCLE_TIME", (col(None, dt.datetime(2024, 1, 1)), col(dt.datetime(2024, 1, 2), None)),
+         "CYCLE_TIME: start_dates is blank in row 1 where end_dates has a date"),
+        ("FORECAST_HW", (col(1.0, 2.0, 3.0, 4.0, 5.0), 0.0),
+         "FORECAST_HW: horizon must be at least 1 (got 0)"),
+        ("DECOMPOSE", (col(1.0, 2.0, 3.0, 4.0), 2.0, "additive", "x11"),
+         'DECOMPOSE: method must be one of "classical", "stl" (got \'x11\')'),
+        ("SUPPLIER_RISK", ((("supplier", "late"),), row(1.0)),
+         "SUPPLIER_RISK: table needs a header row, supplier names and at least one metric"),
+        ("NEWSVENDOR", (2.0, 1.0, 0.0, 50.0, None),
+         'NEWSVENDOR: demand_sd is needed for normal demand (or use "poisson")'),
+    ],
+)  # fmt: skip
+def test_bad_input_gives_one_readable_line(name, args, message):
+    assert call(getattr(udfs, name), *args) == message

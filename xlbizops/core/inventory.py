@@ -295,6 +295,8 @@ def newsvendor(
     ratio = under / (under + over)
     given = None if order_qty is None else float(v.non_negative("order_qty", [order_qty])[0])
     if distribution == "normal":
+        if demand_sd is None or (isinstance(demand_sd, float) and np.isnan(demand_sd)):
+            raise InputError('demand_sd is needed for normal demand (or use "poisson")')
         sd = float(v.positive("demand_sd", [demand_sd])[0])
         qty = mean + sd * norm.ppf(ratio) if given is None else given
         z = (qty - mean) / sd
