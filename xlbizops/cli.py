@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -16,24 +17,38 @@ def _sample_data(args) -> int:
     started = time.perf_counter()
     rows = write_orders_csv(args.output, args.orders, args.seed)
     print(f"wrote {rows:,} orders to {args.output} in {time.perf_counter() - started:.1f} s")
-    return 0
+    return EXIT_OK
 
 
 def _report(args) -> int:
-    from xlbizops.report.build import build_report, orders_from_csv
-    from xlbizops.sampledata import generate_orders
+    from xlbizops.report.build import run_report
 
-    if args.sample == bool(args.orders):
-        print("xlbizops report: give an order log (ORDERS) or --sample, not both", file=sys.stderr)
-        return 2
+    if args.sample and args.orders:
+        print("xlbizops report: give an order log or --sample, not both", file=sys.stderr)
+        return EXIT_USAGE
+    mapping = {}
+    for item in args.map:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            print(f"xlbizops report: --map takes field=Column (got {item!r})", file=sys.stderr)
+            return EXIT_USAGE
+        mapping[field.strip()] = column.strip()
     started = time.perf_counter()
-    if args.sample:
-        orders, source = generate_orders(args.sample_orders, args.seed), "xlbizops sample data"
-    else:
-        orders, source = orders_from_csv(args.orders), str(args.orders)
-    path = build_report(orders, args.output, source=source)
-    print(f"wrote {path} from {len(orders):,} orders in {time.perf_counter() - started:.1f} s")
-    return 0
+    path, progress = run_report(
+        args.orders,
+        args.output,
+        mapping=mapping,
+        as_of=args.as_of,
+        config_path=args.config,
+        inventory_path=args.inventory,
+        suppliers_path=args.suppliers,
+        date_order=args.date_order,
+        sample_orders=args.sample_orders if args.sample else None,
+    )
+    if not args.quiet:
+        stages = ", ".join(f"{k} {v:.1f}s" for k, v in progress.timings.items())
+        print(f"wrote {path} in {time.perf_counter() - started:.1f} s ({stages})")
+    return EXIT_OK
 
 
 def _functions(args) -> int:
@@ -56,12 +71,35 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     s.set_defaults(run=_sample_data)
 
-    r = sub.add_parser("report", help="build the operations report (.xlsx) from an order log")
-    r.add_argument("orders", nargs="?", help="order log CSV in xlbizops column names")
+    r = sub.add_parser(
+        "report",
+        help="build the operations report (.xlsx) from an order log",
+        description="Exit codes: 0 written, 1 bad input data, 2 bad command line, "
+        "3 could not read or write a file, 4 internal error.",
+    )
+    r.add_argument("orders", nargs="?", help="order log: CSV, XLSX or Parquet")
+    r.add_argument("-o", "--output", required=True, help="workbook to write")
     r.add_argument("--sample", action="store_true", help="use the bundled sample data")
     r.add_argument("--sample-orders", type=int, default=20_000, help=argparse.SUPPRESS)
-    r.add_argument("--seed", type=int, default=42, help=argparse.SUPPRESS)
-    r.add_argument("-o", "--output", required=True, help="workbook to write")
+    r.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="which column of the file holds a field, e.g. --map amount='Net Sales'",
+    )
+    r.add_argument("--as-of", help="report date (default: the latest order date)")
+    r.add_argument("--config", help="report.toml with [input], [map] and [settings]")
+    r.add_argument(
+        "--inventory", help="inventory snapshot: sku, on_hand, unit_cost, lead_time_days"
+    )
+    r.add_argument("--suppliers", help="supplier metrics: supplier and numeric metric columns")
+    r.add_argument(
+        "--date-order",
+        choices=["auto", "dmy", "mdy"],
+        help="how to read dates like 03/04/2024 (default auto)",
+    )
+    r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     r.set_defaults(run=_report)
 
     f = sub.add_parser("functions", help="list every Excel function with its signature")
@@ -70,16 +108,32 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; one line on stderr and a distinct exit code when it fails."""
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except InputError as err:
         print(f"xlbizops {args.command}: {err}", file=sys.stderr)
-        return 1
-    except (FileNotFoundError, PermissionError, IsADirectoryError) as err:
+        return EXIT_INPUT
+    except OSError as err:
         print(f"xlbizops {args.command}: {err}", file=sys.stderr)
-        return 1
+        return EXIT_FILE
+    except MemoryError:
+        print(f"xlbizops {args.command}: out of memory; try a shorter date range", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as err:  # noqa: BLE001 - a scheduler needs an exit code, not a crash
+        if os.environ.get("XLBIZOPS_DEBUG"):
+            raise
+        print(
+            f"xlbizops {args.command}: internal error {type(err).__name__}: {err} "
+            "(set XLBIZOPS_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -237,3 +237,33 @@ def write_orders_csv(path, n_orders: int = 20_000, seed: int = 42, chunk: int = 
             date_format="%Y-%m-%d",
         )
     return len(orders)
+
+
+def generate_inventory(orders: pd.DataFrame, seed: int = 42) -> pd.DataFrame:
+    """An inventory snapshot at the end of the log: sku, on_hand, unit_cost, lead_time_days.
+
+    Lead time depends on the supplier (3 to 21 days).  Stock covers the lead-time demand
+    times a factor drawn between 0.3 and 3, so a handful of SKUs run short (for the
+    stock-out risk) and some are overstocked (for days of supply).
+    """
+    rng = np.random.default_rng(seed + 1)
+    sold = orders[orders["status"] != "cancelled"]
+    end = sold["order_date"].max()
+    recent = sold[sold["order_date"] > end - pd.Timedelta(days=90)]
+    daily = recent.groupby("sku", observed=True)["quantity"].sum() / 90
+    per_sku = sold.groupby("sku", observed=True).agg(
+        unit_price=("unit_price", "median"), supplier=("supplier", "first")
+    )
+    suppliers = per_sku["supplier"].astype(str).str[-2:].astype(int)
+    lead = 3 + (suppliers * 7) % 19
+    demand = daily.reindex(per_sku.index, fill_value=0.0)
+    cover = rng.uniform(0.3, 3.0, len(per_sku))
+    on_hand = np.round(demand.to_numpy() * lead.to_numpy() * cover)
+    return pd.DataFrame(
+        {
+            "sku": per_sku.index.astype(str),
+            "on_hand": on_hand,
+            "unit_cost": np.round(per_sku["unit_price"].to_numpy() * 0.6, 2),
+            "lead_time_days": lead.to_numpy().astype(float),
+        }
+    )

@@ -60,6 +60,7 @@ def decompose(
     model: str = "additive",
     method: str = "classical",
     hp_lambda: float | None = None,
+    robust: bool = False,
 ) -> pd.DataFrame:
     """Decompose a series into observed, trend, seasonal, cycle and residual.
 
@@ -71,7 +72,9 @@ def decompose(
       As in R's ``decompose``, trend, cycle and residual are undefined (NaN) for
       the first and last ⌊period/2⌋ values.
     - ``method="stl"``: STL by LOESS (multiplicative: STL on the logarithms,
-      components exponentiated); defined everywhere.
+      components exponentiated); defined everywhere.  ``robust=True`` uses STL's
+      robustness weights so single extreme values stay in the residual (for
+      anomaly detection).
 
     The trend-cycle is then split by the HP filter (``hp_lambda``, default
     :func:`hp_lambda_for_period`): T = HP trend, C = trend-cycle − T
@@ -103,7 +106,7 @@ def decompose(
         parts = seasonal_decompose(y, model=model, period=period)
         trend_cycle, seasonal, residual = parts.trend, parts.seasonal, parts.resid
     else:
-        fit = STL(np.log(y) if multiplicative else y, period=period).fit()
+        fit = STL(np.log(y) if multiplicative else y, period=period, robust=robust).fit()
         trend_cycle, seasonal, residual = fit.trend, fit.seasonal, fit.resid
         if multiplicative:
             trend_cycle, seasonal, residual = (

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -85,7 +86,8 @@ def write_table(
         sample = [name] + columns[j][:200]
         width = max(len(_shown(v)) for v in sample)
         letter = get_column_letter(left + j)
-        ws.column_dimensions[letter].width = min(max(width + 2, 9), 40)
+        current = ws.column_dimensions[letter].width or 0  # several tables share columns
+        ws.column_dimensions[letter].width = max(current, min(max(width + 2, 9), 40))
     return last_row, last_col
 
 
@@ -96,3 +98,19 @@ def _shown(value) -> str:
     if isinstance(value, dt.datetime):
         return "2024-01-01"
     return "" if value is None else str(value)
+
+
+def print_setup(ws: Worksheet, rows: int = 70) -> None:
+    """Landscape, one page wide, printing the top of the sheet (title, headline tables,
+    charts); long detail tables stay in the workbook rather than on 200 printed pages."""
+    last_col = ws.max_column
+    for chart in ws._charts:  # anchors are cell names like "H4" until the file is saved
+        letters, row = coordinate_from_string(chart.anchor)
+        col = column_index_from_string(letters)
+        last_col = max(last_col, col + int(chart.width / 1.7))
+        rows = max(rows, row + int(chart.height * 2))
+    ws.print_area = f"A1:{get_column_letter(last_col)}{min(max(ws.max_row, 1), rows)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -1,0 +1,170 @@
+"""Reading real-world order exports: encodings, delimiters, date styles, bad rows."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from xlbizops.core import InputError
+from xlbizops.report.inputs import parse_dates, read_orders
+
+HEADER = "Order ID,Date,Customer,Net Sales,Qty\n"
+
+
+def write(tmp_path, text, name="orders.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+MAP = {"order_date": "Date", "customer_id": "Customer", "amount": "Net Sales", "quantity": "Qty"}
+
+
+def test_user_columns_are_mapped_and_named_in_errors(tmp_path):
+    path = write(tmp_path, HEADER + "1,2024-01-05,A,10.5,1\n")
+    lines, intake = read_orders(path, MAP)
+    assert lines["amount"].tolist() == [10.5] and intake.columns["amount"] == "Net Sales"
+    with pytest.raises(InputError) as err:
+        read_orders(path, {"order_date": "Date"})
+    message = str(err.value)
+    assert "no column for customer_id, amount" in message
+    assert "'Order ID', 'Date', 'Customer', 'Net Sales', 'Qty'" in message
+    assert '--map customer_id="<column>"' in message
+    with pytest.raises(
+        InputError, match="column 'Sales' \\(mapped to amount\\) is not in the file"
+    ):
+        read_orders(path, {**MAP, "amount": "Sales"})
+
+
+def test_same_names_need_no_map(tmp_path):
+    path = write(tmp_path, "order_date,Customer ID,AMOUNT\n2024-01-05,A,3\n")
+    lines, _ = read_orders(path)
+    assert lines["customer_id"].tolist() == ["A"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "cp1252"])
+def test_encodings(tmp_path, encoding):
+    name = {"utf-8-sig": "Zoë", "gbk": "王芳", "cp1252": "Zoë"}[encoding]
+    path = write(tmp_path, HEADER + f"1,2024-01-05,{name},10,1\n", encoding=encoding)
+    lines, intake = read_orders(path, MAP)
+    assert lines["customer_id"].tolist() == [name]
+    assert intake.encoding in (encoding, "gb18030")
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_delimiters(tmp_path, delimiter):
+    text = (HEADER + "1,2024-01-05,A,10,1\n2,2024-01-06,B,20,2\n").replace(",", delimiter)
+    lines, intake = read_orders(write(tmp_path, text), MAP)
+    assert intake.delimiter == delimiter and lines["amount"].sum() == 30
+
+
+def test_european_numbers_with_semicolons_are_refused_by_row_not_misread(tmp_path):
+    # 1.234,50 cannot be read without guessing; the row is rejected and counted.
+    text = "Order ID;Date;Customer;Net Sales;Qty\n1;2024-01-05;A;10;1\n2;2024-01-06;B;1.234,50;1\n"
+    lines, intake = read_orders(write(tmp_path, text), MAP)
+    assert len(lines) == 1 and intake.rejected == {"unreadable amount": 1}
+
+
+def test_mixed_date_formats_in_one_column(tmp_path):
+    text = HEADER + (
+        "1,2024-01-05,A,1,1\n2,13/01/2024,B,1,1\n3,2024-01-20T10:30:00,C,1,1\n4,20240125,D,1,1\n"
+    )
+    lines, intake = read_orders(write(tmp_path, text), MAP)
+    assert lines["order_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-05",
+        "2024-01-13",
+        "2024-01-20",
+        "2024-01-25",
+    ]
+    assert intake.rows_used == 4
+
+
+def test_day_first_is_recognised_and_ambiguity_is_reported():
+    dates, note = parse_dates(pd.Series(["03/04/2024", "25/04/2024"]))
+    assert dates.dt.strftime("%Y-%m-%d").tolist() == ["2024-04-03", "2024-04-25"]
+    assert note == ""
+    dates, note = parse_dates(pd.Series(["03/04/2024", "05/06/2024"]))
+    assert dates.dt.strftime("%Y-%m-%d").tolist() == ["2024-03-04", "2024-05-06"]
+    assert "month-first" in note
+    dates, _ = parse_dates(pd.Series(["03/04/2024"]), date_order="dmy")
+    assert dates.dt.strftime("%Y-%m-%d").tolist() == ["2024-04-03"]
+
+
+def test_bad_rows_are_counted_by_reason_never_silently_dropped(tmp_path):
+    text = HEADER + (
+        "1,2024-01-05,A,10,1\n"
+        "1,2024-01-05,A,10,1\n"  # exact duplicate
+        "2,soon,B,10,1\n"  # unreadable date
+        "3,2024-01-06,,10,1\n"  # blank customer
+        "4,2024-01-06,C,ten,1\n"  # unreadable amount
+        "5,2024-01-07,D,-10,-1\n"  # a return: kept
+        '6,2024-01-07,E,"$1,234.50",2\n'  # currency and thousands separator: fine
+    )
+    lines, intake = read_orders(write(tmp_path, text), MAP)
+    assert intake.rows_read == 7 and intake.rows_used == 3
+    assert intake.rejected == {
+        "exact duplicate of an earlier row": 1,
+        "unreadable order_date": 1,
+        "blank customer_id": 1,
+        "unreadable amount": 1,
+    }
+    assert lines["is_return"].tolist() == [False, True, False]
+    assert lines["amount"].tolist() == [10.0, -10.0, 1234.5]
+    assert any("1 return line" in note for note in intake.notes)
+
+
+def test_shared_order_ids_are_multi_line_orders(tmp_path):
+    text = HEADER + "7,2024-01-05,A,10,1\n7,2024-01-05,A,5,2\n"
+    lines, intake = read_orders(write(tmp_path, text), MAP)
+    assert len(lines) == 2 and any("multi-line orders" in n for n in intake.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "orders.csv is empty"),
+        (HEADER, "has a header row but no data rows"),
+        ("just one column\nvalue\n", "has a single column"),
+        (HEADER + "1,soon,A,10,1\n", "no usable rows in orders.csv: 1 unreadable order_date"),
+    ],
+)
+def test_unusable_files(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        read_orders(write(tmp_path, text), MAP)
+
+
+def test_xlsx_and_parquet_inputs(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "Date": [dt.datetime(2024, 1, 5), dt.datetime(2024, 1, 6)],
+            "Customer": ["A", "B"],
+            "Net Sales": [10.0, 20.0],
+            "Qty": [1, 2],
+        }
+    )
+    frame.to_excel(tmp_path / "orders.xlsx", index=False)
+    lines, intake = read_orders(tmp_path / "orders.xlsx", MAP)
+    assert intake.encoding == "xlsx"
+    assert lines["order_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06"]
+    frame.to_parquet(tmp_path / "orders.parquet")
+    lines, _ = read_orders(tmp_path / "orders.parquet", MAP)
+    assert lines["amount"].tolist() == [10.0, 20.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,234.50", 1234.5),
+        ("$1,234", 1234.0),
+        ("(12.50)", -12.5),
+        ("-3", -3.0),
+        ("1.234,50", None),
+        ("12 kg", None),
+        ("1,23", None),
+    ],
+)
+def test_numbers_in_text_are_read_only_when_unambiguous(text, value):
+    from xlbizops.report.inputs import parse_numbers
+
+    got = parse_numbers(pd.Series([text], dtype=object)).iloc[0]
+    assert (pd.isna(got) and value is None) or got == value

@@ -1,0 +1,212 @@
+"""The headless report: built, reloaded, and its numbers checked independently."""
+
+import os
+import zipfile
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from xlbizops.core import InputError
+from xlbizops.report.analyses import Settings
+from xlbizops.report.build import build_report, run_report
+from xlbizops.sampledata import generate_inventory, generate_orders
+
+SHEETS = ["Summary", "Supply chain", "Customers", "Trends", "Segments", "Orders", "Risk", "About"]
+
+
+def table_at(ws, title_text, header_first=False):
+    """The table under the heading ``title_text``, or whose header starts with it."""
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == title_text) + (0 if header_first else 1)
+    header = [h for h in rows[start] if h is not None]
+    body = []
+    for r in rows[start + 1 :]:
+        if r[0] is None:
+            break
+        body.append(r[: len(header)])
+    return pd.DataFrame(body, columns=header)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    orders = generate_orders(20_000, seed=7)
+    inventory = generate_inventory(orders, seed=7)
+    path = build_report(
+        orders, tmp_path_factory.mktemp("r") / "report.xlsx", inventory=inventory, source="sample"
+    )
+    return orders, inventory, openpyxl.load_workbook(path)
+
+
+def test_sheets_in_order_with_charts(sample):
+    _, _, wb = sample
+    assert wb.sheetnames == SHEETS
+    charts = {ws.title: len(ws._charts) for ws in wb}
+    assert charts == {
+        "Summary": 1,
+        "Supply chain": 1,
+        "Customers": 1,
+        "Trends": 5,
+        "Segments": 1,
+        "Orders": 2,
+        "Risk": 1,
+        "About": 0,
+    }
+
+
+def test_summary_revenue_and_orders_match_the_log(sample):
+    orders, _, wb = sample
+    ws = wb["Summary"]
+    rows = {r[0]: r[1:4] for r in ws.iter_rows(min_row=5, max_row=11, values_only=True)}
+    october = orders[
+        (orders["order_date"] >= "2026-10-01") & (orders["order_date"] <= "2026-10-31")
+    ]
+    assert rows["revenue (net of returns)"][0] == pytest.approx(october["amount"].sum())
+    kept = october[~october["status"].isin(["cancelled", "returned"])]
+    assert rows["orders"][0] == len(kept)
+    assert rows["customers"][0] == kept["customer_id"].nunique()
+
+
+def test_supply_chain_policy_for_the_top_sku(sample):
+    orders, inventory, wb = sample
+    table = table_at(wb["Supply chain"], "sku", header_first=True)
+    top = table.iloc[0]
+    sku = top["sku"]
+    sold = orders[(orders["status"] != "cancelled") & (orders["sku"] == sku)]
+    end = orders["order_date"].max()
+    window = sold[sold["order_date"] > end - pd.Timedelta(days=365)]
+    daily = (
+        window.groupby("order_date")["quantity"]
+        .sum()
+        .reindex(pd.date_range(end - pd.Timedelta(days=364), end), fill_value=0)
+    )
+    unit_cost = inventory.set_index("sku").loc[sku, "unit_cost"]
+    lead = inventory.set_index("sku").loc[sku, "lead_time_days"]
+    assert top["annual_demand"] == pytest.approx(daily.mean() * 365)
+    assert top["eoq"] == pytest.approx(np.sqrt(2 * daily.mean() * 365 * 50 / (0.25 * unit_cost)))
+    z = 1.6448536269514722
+    assert top["safety_stock"] == pytest.approx(z * daily.std(ddof=0) * np.sqrt(lead))
+    assert top["abc"] == "A"
+    assert table["cumulative_share"].is_monotonic_increasing
+
+
+def test_orders_kpis_match_the_log(sample):
+    orders, _, wb = sample
+    kpis = dict(wb["Orders"].iter_rows(min_row=5, max_row=25, max_col=2, values_only=True))
+    sold = orders[orders["amount"] >= 0]
+    delivered = sold.dropna(subset=["delivered_date"])
+    on_time = (delivered["delivered_date"] <= delivered["promised_date"]).mean()
+    assert kpis["orders"] == len(sold)
+    assert kpis["on-time delivery rate"] == pytest.approx(on_time)
+    assert kpis["cancellation rate"] == pytest.approx((sold["status"] == "cancelled").mean())
+
+
+def test_customers_segments_trends_risk_have_content(sample):
+    _, _, wb = sample
+    counts = table_at(wb["Customers"], "Customers per segment")
+    rfm = table_at(wb["Customers"], "RFM per customer")
+    assert counts["customers"].sum() == len(rfm)
+    parts = table_at(wb["Trends"], "Daily revenue decomposition").dropna()
+    total = parts["trend"] + parts["seasonal"] + parts["cycle"] + parts["residual"]
+    np.testing.assert_allclose(total, parts["observed"], rtol=1e-9, atol=1e-6)
+    risk = table_at(wb["Risk"], "Anomalous days")
+    flagged = {d.strftime("%Y-%m-%d") for d in risk["date"]}
+    assert {"2025-03-12", "2025-07-15"} <= flagged  # the injected outage and flash sale
+    suppliers = table_at(wb["Risk"], "Suppliers ranked by risk")
+    assert suppliers["rank"].tolist() == sorted(suppliers["rank"].tolist())
+
+
+def test_about_counts_rows(sample):
+    _, _, wb = sample
+    about = dict(wb["About"].iter_rows(min_row=4, max_col=2, values_only=True))
+    assert about["rows read"] == 20_000 and about["rows rejected"] == 0
+    assert about["as-of date"] == "2026-10-31"
+
+
+def hand_log():
+    day = pd.Timestamp("2024-06-01")
+    rows = []
+    for k, customer in enumerate(["A", "B", '=HYPERLINK("http://x","y")', "+SUM(1)", "C"] * 12):
+        rows.append(
+            {
+                "order_id": f"O{k}",
+                "order_date": day + pd.Timedelta(days=k),
+                "customer_id": customer,
+                "amount": 10.0 + k,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_hand_made_log_without_optional_columns(tmp_path):
+    path = build_report(hand_log(), tmp_path / "r.xlsx", Settings(segments=2))
+    wb = openpyxl.load_workbook(path)
+    rfm = table_at(wb["Customers"], "RFM per customer").set_index("customer_id")
+    assert rfm.loc["A", "frequency"] == 12
+    assert rfm.loc["A", "monetary"] == sum(10.0 + k for k in range(0, 60, 5))
+    # Sections that need other columns say what they need instead of vanishing.
+    texts = [
+        c
+        for ws in wb
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str) and "not in this report" in c
+    ]
+    assert any("needs sku and quantity" in t for t in texts)
+    assert any("shipped_date" in t for t in texts)
+    assert any("inventory snapshot" in t for t in texts)
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    path = build_report(hand_log(), tmp_path / "r.xlsx", Settings(segments=2))
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert "<f>" not in z.read(name).decode(), name
+    wb = openpyxl.load_workbook(path)
+    ids = set(table_at(wb["Customers"], "RFM per customer")["customer_id"])
+    assert '=HYPERLINK("http://x","y")' in ids and "+SUM(1)" in ids
+
+
+def test_failed_run_leaves_no_file_and_permissions_are_ordinary(tmp_path):
+    target = tmp_path / "report.xlsx"
+    with pytest.raises(InputError):
+        build_report(hand_log().iloc[:0], target)
+    assert list(tmp_path.iterdir()) == []
+    umask = os.umask(0o022)
+    try:
+        build_report(hand_log(), target, Settings(segments=2))
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_run_report_with_config_inventory_and_suppliers_files(tmp_path):
+    orders = generate_orders(3_000, seed=3).rename(
+        columns={"amount": "Net Sales", "order_date": "Date"}
+    )
+    orders.to_csv(tmp_path / "orders.csv", index=False)
+    generate_inventory(generate_orders(3_000, seed=3)).to_csv(tmp_path / "stock.csv", index=False)
+    pd.DataFrame(
+        {
+            "supplier": ["SUP-01", "SUP-02", "SUP-03"],
+            "defect_rate": [0.01, 0.05, 0.02],
+            "on_time_rate": [0.9, 0.8, 0.99],
+        }
+    ).to_csv(tmp_path / "sup.csv", index=False)
+    (tmp_path / "report.toml").write_text(
+        '[input]\norders = "orders.csv"\ninventory = "stock.csv"\n'
+        '[map]\namount = "Net Sales"\norder_date = "Date"\n[settings]\norder_cost = 80\n'
+    )
+    os.chdir(tmp_path)
+    path, progress = run_report(
+        None, tmp_path / "out.xlsx", config_path="report.toml", suppliers_path="sup.csv"
+    )
+    wb = openpyxl.load_workbook(path)
+    about = dict(wb["About"].iter_rows(min_row=4, max_col=2, values_only=True))
+    assert about["setting order_cost"] == 80 and about["column for amount"] == "Net Sales"
+    suppliers = table_at(wb["Risk"], "Suppliers ranked by risk")
+    # SUP-02 has the most defects and the lowest on-time rate (higher on-time is better).
+    assert suppliers["supplier"].tolist() == ["SUP-02", "SUP-01", "SUP-03"]
+    assert set(progress.timings) >= {"read", "customers", "write"}

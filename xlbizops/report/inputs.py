@@ -1,0 +1,368 @@
+"""Reading an order log for the report: any shop's columns, encodings and date styles.
+
+The log becomes a frame with xlbizops' field names.  Nothing is dropped silently:
+every row is either used or rejected with a reason, and the counts go to the
+report's About sheet (:class:`Intake`).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xlbizops.core.errors import InputError
+
+# field -> kind; the first three are required.
+FIELDS = {
+    "order_date": "date",
+    "customer_id": "text",
+    "amount": "number",
+    "order_id": "text",
+    "promised_date": "date",
+    "shipped_date": "date",
+    "delivered_date": "date",
+    "customer_type": "text",
+    "sku": "text",
+    "category": "text",
+    "quantity": "number",
+    "unit_price": "number",
+    "channel": "text",
+    "region": "text",
+    "supplier": "text",
+    "status": "text",
+    "error_flag": "flag",
+}
+REQUIRED = ("order_date", "customer_id", "amount")
+ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")  # tried in this order
+DELIMITERS = ",;\t|"
+# Date styles tried for text that is not ISO 8601, day-first and month-first in pairs.
+DATE_FORMATS = [
+    ("%d/%m/%Y", "%m/%d/%Y"),
+    ("%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"),
+    ("%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S"),
+    ("%d.%m.%Y", "%m.%d.%Y"),
+    ("%d-%m-%Y", "%m-%d-%Y"),
+    ("%d/%m/%y", "%m/%d/%y"),
+    ("%Y/%m/%d", "%Y/%d/%m"),
+    ("%d %b %Y", "%b %d %Y"),
+    ("%d %B %Y", "%B %d, %Y"),
+    ("%Y%m%d", "%Y%m%d"),
+]
+
+
+@dataclass
+class Intake:
+    """What happened to the rows of an input file."""
+
+    source: str
+    rows_read: int = 0
+    rows_used: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column in the file
+
+
+def _normal(name: str) -> str:
+    return "".join(ch for ch in str(name).lower() if ch.isalnum())
+
+
+def resolve_columns(found: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """field -> column: the user's mapping first, then same name ignoring case and spaces."""
+    unknown = sorted(set(mapping) - set(FIELDS))
+    if unknown:
+        raise InputError(
+            f"--map names unknown field(s) {', '.join(unknown)}; fields are {', '.join(FIELDS)}"
+        )
+    listed = ", ".join(repr(c) for c in found[:40]) + (" ..." if len(found) > 40 else "")
+    resolved = {}
+    by_normal = {_normal(c): c for c in found}
+    for name in FIELDS:
+        if name in mapping:
+            if mapping[name] not in found:
+                raise InputError(
+                    f"column {mapping[name]!r} (mapped to {name}) is not in the file; "
+                    f"columns found: {listed}"
+                )
+            resolved[name] = mapping[name]
+        elif _normal(name) in by_normal:
+            resolved[name] = by_normal[_normal(name)]
+    missing = [name for name in REQUIRED if name not in resolved]
+    if missing:
+        hint = " ".join(f'--map {m}="<column>"' for m in missing)
+        raise InputError(
+            f"no column for {', '.join(missing)}; columns found: {listed}. Map them with {hint}"
+        )
+    return resolved
+
+
+def _sniff_text(path: Path) -> tuple[str, str]:
+    head = path.open("rb").read(1 << 16)
+    if not head.strip():
+        raise InputError(f"{path.name} is empty")
+    for encoding in ENCODINGS:
+        try:
+            sample = head.decode(encoding)
+            break
+        except UnicodeDecodeError as err:
+            if err.start > len(head) - 4:  # a character cut by the 64 KB boundary
+                sample = head[: err.start].decode(encoding)
+                break
+    else:  # cp1252 leaves a few bytes undefined
+        encoding, sample = "latin-1", head.decode("latin-1")
+    lines = sample.splitlines()[:50]
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in DELIMITERS} if lines else {",": 0}
+        delimiter = max(counts, key=counts.get)
+    return encoding, delimiter
+
+
+def read_raw(path: str | os.PathLike, intake: Intake) -> pd.DataFrame:
+    """The file as a frame of raw values (text for CSV), header row as column names."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name} is empty")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        from python_calamine import CalamineWorkbook
+
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        if not rows:
+            raise InputError(f"{path.name} has no rows")
+        header = [str(c).strip() for c in rows[0]]
+        frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
+        intake.encoding, intake.delimiter = "xlsx", ""
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        intake.encoding, intake.delimiter = "parquet", ""
+    else:
+        intake.encoding, intake.delimiter = _sniff_text(path)
+        try:
+            frame = pd.read_csv(
+                path,
+                sep=intake.delimiter,
+                encoding=intake.encoding,
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+            )
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path.name} has no header row") from None
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"{path.name} is not readable as {intake.encoding} text (byte {err.start}); "
+                "save it as UTF-8 CSV"
+            ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.columns.duplicated().any():
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise InputError(f"{path.name} has two columns named {dup!r}")
+    if len(frame.columns) < 2:
+        raise InputError(
+            f"{path.name} has a single column {frame.columns[0][:60]!r}; "
+            "is it delimited by something other than , ; tab or |?"
+        )
+    return frame
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return values.isna()
+    as_text = values.astype(str).str.strip()
+    return values.isna() | (as_text == "") | as_text.isin(["nan", "NaN", "NaT", "None"])
+
+
+# Text numbers we read without guessing: optional sign or accounting brackets, optional
+# currency sign, digits with comma thousands separators (1,234,567.89) or none.
+_PLAIN_NUMBER = r"^\(?[-+]?[$€£¥]?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$"
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers, also from text like "$1,234.50" or "(12.00)"; NaN when unreadable.
+
+    Text in other shapes ("1.234,50", "12 kg") is not guessed at: it stays NaN, and
+    the caller rejects or reports the row.
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    out = pd.to_numeric(values, errors="coerce")  # the fast path: plain numbers
+    rest = out.isna() & ~_blank(values)
+    if rest.any():
+        text = values[rest].astype(str).str.strip()
+        readable = text.str.match(_PLAIN_NUMBER)
+        negative = text.str.startswith("(") & text.str.endswith(")")
+        digits = text.str.replace(r"[\s$€£¥,()]", "", regex=True)
+        number = pd.to_numeric(digits.where(readable), errors="coerce")
+        out[rest] = number.where(~negative, -number)
+    return out.astype(float)
+
+
+def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series, str]:
+    """Dates from ISO text, common local styles, Excel serials or yyyymmdd numbers.
+
+    Text that is not ISO 8601 is tried against day-first and month-first styles;
+    with ``date_order="auto"`` the style that reads more values wins (a day above 12
+    settles it), and a tie reads month-first and says so.  Returns (dates, note).
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.astype("datetime64[ns]"), ""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if values.dtype == object:  # cells from a spreadsheet: dates, numbers or text
+        is_date = values.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
+        numeric = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    else:  # text from a CSV
+        is_date = numeric = pd.Series(False, index=values.index)
+    if is_date.any():
+        out[is_date] = pd.to_datetime(values[is_date].astype(object), errors="coerce")
+    if numeric.any():
+        n = values[numeric].astype(float)
+        yyyymmdd = n.between(19000101, 21001231)
+        out[n.index[yyyymmdd]] = pd.to_datetime(
+            n[yyyymmdd].astype(int).astype(str), format="%Y%m%d", errors="coerce"
+        )
+        serial = n.between(61, 2958465) & ~yyyymmdd
+        out[n.index[serial]] = pd.Timestamp("1899-12-30") + pd.to_timedelta(n[serial], unit="D")
+    text = ~is_date & ~numeric & ~_blank(values)
+    note = ""
+    if text.any():
+        raw = values[text].astype(str).str.strip()
+        iso = pd.to_datetime(raw, format="ISO8601", errors="coerce")
+        out[raw.index] = iso
+        rest = raw[iso.isna()]
+        if len(rest):
+            order = 0 if date_order == "dmy" else 1 if date_order == "mdy" else None
+            best, best_count, tie = None, 0, False
+            for pair in DATE_FORMATS:
+                for k, fmt in enumerate(pair):
+                    if order is not None and k != order and pair[0] != pair[1]:
+                        continue
+                    parsed = pd.to_datetime(rest, format=fmt, errors="coerce")
+                    count = int(parsed.notna().sum())
+                    if count > best_count:
+                        best, best_count, tie = parsed, count, False
+                    elif count == best_count and count and k == 1 and pair[0] != pair[1]:
+                        best, tie = parsed, True  # ambiguous: read month-first
+            if best is not None:
+                out[rest.index] = best
+                if tie:
+                    note = "dates like 03/04/2024 were read month-first (set date_order)"
+    return out, note
+
+
+def clean_orders(
+    raw: pd.DataFrame, columns: dict[str, str], intake: Intake, date_order: str = "auto"
+) -> pd.DataFrame:
+    """The report's order lines: typed fields, rejected rows counted by reason.
+
+    Rejected: a blank or unreadable order date, customer or amount; an exact
+    duplicate of an earlier row.  Kept and counted: returns (negative quantity or
+    amount), lines sharing an order id (multi-line orders), unreadable optional
+    fields (left blank).
+    """
+    intake.rows_read = len(raw)
+    intake.columns = dict(columns)
+    if len(raw) == 0:
+        raise InputError(f"{intake.source} has a header row but no data rows")
+    frame = pd.DataFrame(index=raw.index)
+    reject = pd.Series("", index=raw.index)
+
+    def reason(mask, text):
+        nonlocal reject
+        reject = reject.mask(mask & (reject == ""), text)
+
+    duplicate = raw[list(columns.values())].duplicated(keep="first")
+    for name, column in columns.items():
+        values = raw[column]
+        blank = _blank(values)
+        kind = FIELDS[name]
+        if kind == "date":
+            parsed, note = parse_dates(values, date_order)
+            if note:
+                intake.notes.append(f"{name}: {note}")
+        elif kind == "number":
+            parsed = parse_numbers(values)
+        elif kind == "flag":
+            text = values.astype(str).str.strip().str.lower()
+            parsed = text.isin(["1", "1.0", "true", "yes", "y", "x"]).astype(int)
+            parsed[
+                ~text.isin(
+                    ["1", "1.0", "true", "yes", "y", "x", "0", "0.0", "false", "no", "n", ""]
+                )
+                & ~blank
+            ] = 0
+        else:
+            parsed = values.astype(str).str.strip().where(~blank, None)
+        unreadable = parsed.isna() & ~blank
+        if name in REQUIRED:
+            reason(blank, f"blank {name}")
+            reason(unreadable, f"unreadable {name}")
+        elif unreadable.any():
+            intake.notes.append(f"{name}: {int(unreadable.sum()):,} unreadable value(s) left blank")
+        frame[name] = parsed
+    reason(duplicate, "exact duplicate of an earlier row")
+    rejected = reject != ""
+    intake.rejected.update(reject[rejected].value_counts().to_dict())
+    frame = frame[~rejected].reset_index(drop=True)
+    intake.rows_used = len(frame)
+    if frame.empty:
+        reasons = ", ".join(f"{n:,} {r}" for r, n in intake.rejected.most_common())
+        raise InputError(f"no usable rows in {intake.source}: {reasons}")
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    if "order_id" not in frame:
+        frame["order_id"] = np.arange(1, len(frame) + 1).astype(str)
+    else:
+        missing = frame["order_id"].isna()
+        frame.loc[missing, "order_id"] = "row-" + (frame.index[missing] + 2).astype(str)
+        shared = frame["order_id"].duplicated(keep=False)
+        if shared.any():
+            intake.notes.append(
+                f"{int(shared.sum()):,} lines share an order id with another line: "
+                "read as multi-line orders"
+            )
+    returns = frame["amount"] < 0
+    if "quantity" in frame:
+        returns |= frame["quantity"] < 0
+    frame["is_return"] = returns.to_numpy()
+    if returns.any():
+        intake.notes.append(
+            f"{int(returns.sum()):,} return line(s) (negative quantity or amount): netted in "
+            "revenue, not counted as orders"
+        )
+    return frame
+
+
+def read_orders(path, mapping: dict[str, str] | None = None, date_order: str = "auto"):
+    """(order lines, intake) from a CSV, XLSX or Parquet file."""
+    intake = Intake(source=Path(path).name)
+    raw = read_raw(path, intake)
+    columns = resolve_columns(list(raw.columns), mapping or {})
+    return clean_orders(raw, columns, intake, date_order), intake
+
+
+def read_table_file(path, required: tuple[str, ...], what: str) -> pd.DataFrame:
+    """A small side input (inventory snapshot, supplier metrics) with named columns."""
+    intake = Intake(source=Path(path).name)
+    raw = read_raw(path, intake)
+    by_normal = {_normal(c): c for c in raw.columns}
+    missing = [r for r in required if _normal(r) not in by_normal]
+    if missing:
+        raise InputError(
+            f"the {what} file {intake.source} needs column(s) {', '.join(missing)}; "
+            f"found {', '.join(map(repr, raw.columns))}"
+        )
+    out = raw.rename(columns={by_normal[_normal(r)]: r for r in required})
+    return out
+
+
+__all__ = ["FIELDS", "Intake", "read_orders", "read_table_file"]

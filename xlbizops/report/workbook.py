@@ -1,0 +1,491 @@
+"""Lay the report out in a workbook: tables, native charts, formats (openpyxl).
+
+Presentation only: every number arrives in :class:`~xlbizops.report.analyses.ReportData`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from xlbizops import __version__
+from xlbizops.report.analyses import Missing, ReportData
+from xlbizops.report.inputs import Intake
+from xlbizops.report.sheet import print_setup, put, title, write_table
+
+MONEY = "#,##0.00"
+WHOLE = "#,##0"
+ONE = "#,##0.0"
+RATE = "0.0%"
+SCORE = "0.00"
+PALETTE = ["1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F"]
+
+
+def _missing(ws, row: int, what: str, gap: Missing) -> int:
+    cell = put(ws, row, 1, f"{what}: not in this report. It needs {gap.needs}.")
+    cell.font = Font(italic=True, color="9C0006")
+    return row + 2
+
+
+def _anchor(last_col: int, row: int = 4) -> str:
+    return f"{get_column_letter(last_col + 2)}{row}"
+
+
+def _capped(ws, frame: pd.DataFrame, row: int, cap: int, what: str) -> tuple[pd.DataFrame, int]:
+    if len(frame) <= cap:
+        return frame, row
+    put(ws, row, 1, f"Showing the first {cap:,} of {len(frame):,} {what}.").font = Font(italic=True)
+    return frame.head(cap), row + 1
+
+
+def _line_chart(ws, title_text, top, last, cols, x_col=1, y_title="", height=7.5, width=18):
+    chart = LineChart()
+    chart.title, chart.height, chart.width = title_text, height, width
+    chart.y_axis.title = y_title
+    for c in cols:
+        chart.add_data(Reference(ws, min_col=c, min_row=top, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=x_col, min_row=top + 1, max_row=last))
+    chart.x_axis.number_format = "mmm yy"
+    for series in chart.series:
+        series.smooth = False
+        series.graphicalProperties.line.width = 15000
+    return chart
+
+
+def summary_sheet(wb, data: ReportData):
+    ws = wb.create_sheet("Summary")
+    top = title(
+        ws,
+        "Operations summary",
+        f"As of {data.as_of:%Y-%m-%d}. Last full month against the month before.",
+    )
+    formats = {c: MONEY for c in data.summary.columns[1:3]}
+    last, last_col = write_table(
+        ws, data.summary, top, formats={**formats, "change": RATE}, freeze=False
+    )
+    for r in range(top + 1, last + 1):
+        kpi = ws.cell(row=r, column=1).value
+        fmt = (
+            RATE
+            if "rate" in kpi
+            else ONE
+            if "turnover" in kpi
+            else MONEY
+            if "revenue" in kpi
+            else WHOLE
+        )
+        for c in (2, 3):
+            ws.cell(row=r, column=c).number_format = fmt
+        if "rate" in kpi:  # a change of rates reads best in percentage points
+            ws.cell(row=r, column=4).number_format = '+0.0" pts";-0.0" pts"'
+    start = last + 3
+    put(ws, start - 1, 1, "Monthly revenue").font = Font(bold=True)
+    m_last, _ = write_table(
+        ws, data.monthly, start, formats={"revenue": MONEY, "month": "mmm yyyy"}, freeze=False
+    )
+    chart = BarChart()
+    chart.title, chart.height, chart.width = "Monthly revenue", 8, 18
+    chart.add_data(Reference(ws, min_col=2, min_row=start, max_row=m_last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=m_last))
+    chart.x_axis.number_format = "mmm yy"
+    chart.legend = None
+    ws.add_chart(chart, _anchor(last_col))
+    ws.column_dimensions["A"].width = 34
+    return ws
+
+
+def supply_sheet(wb, data: ReportData):
+    ws = wb.create_sheet("Supply chain")
+    s = data.settings
+    top = title(
+        ws,
+        "Supply chain: inventory policy per SKU",
+        f"EOQ = sqrt(2DS/H), S = {s.order_cost:g} per order, H = {s.holding_rate:.0%} "
+        f"of unit cost a year; D = units ordered in the last 365 days (cancelled orders "
+        f"excluded); safety stock at {s.service_level:.0%} cycle service; "
+        "ABC by annual value (80/95 %), XYZ by monthly demand CV (0.5/1.0).",
+    )
+    if isinstance(data.supply, Missing):
+        _missing(ws, top, "The inventory policy table", data.supply)
+        return ws
+    table, top = _capped(ws, data.supply, top, s.top_rows, "SKUs")
+    formats = {
+        "annual_demand": WHOLE,
+        "daily_mean": "0.00",
+        "daily_sd": "0.00",
+        "unit_cost": MONEY,
+        "lead_time_days": ONE,
+        "eoq": WHOLE,
+        "safety_stock": WHOLE,
+        "reorder_point": WHOLE,
+        "on_hand": WHOLE,
+        "days_of_supply": ONE,
+        "annual_value": MONEY,
+        "cumulative_share": RATE,
+    }
+    last, last_col = write_table(ws, table, top, formats=formats)
+    # ABC Pareto: annual value bars for the top SKUs, cumulative share line on a 2nd axis.
+    shown = min(last, top + 40)
+    bars = BarChart()
+    bars.title, bars.height, bars.width = "ABC Pareto (top SKUs by annual value)", 9, 22
+    value_col = list(table.columns).index("annual_value") + 1
+    share_col = list(table.columns).index("cumulative_share") + 1
+    bars.add_data(
+        Reference(ws, min_col=value_col, min_row=top, max_row=shown), titles_from_data=True
+    )
+    bars.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=shown))
+    bars.y_axis.title = "annual value"
+    line = LineChart()
+    line.add_data(
+        Reference(ws, min_col=share_col, min_row=top, max_row=shown), titles_from_data=True
+    )
+    line.y_axis.axId = 200
+    line.y_axis.title = "cumulative share"
+    line.y_axis.number_format = "0%"
+    line.y_axis.crosses = "max"
+    line.y_axis.scaling.max = 1
+    bars += line
+    ws.add_chart(bars, _anchor(last_col))
+    return ws
+
+
+def customers_sheet(wb, data: ReportData):
+    ws = wb.create_sheet("Customers")
+    s = data.settings
+    top = title(
+        ws,
+        "Customers: RFM segments, lifetime value and retention",
+        "R, F, M quintile scores (5 = best); score = (R+F+M)/3; cancelled and returned "
+        f"orders excluded. CLV: BG/NBD + Gamma-Gamma, next {s.clv_months} months, "
+        f"discounted at {s.discount_rate:.0%} a year.",
+    )
+    put(ws, top, 1, "Customers per segment").font = Font(bold=True)
+    counts_last, _ = write_table(ws, data.segment_counts, top + 1, freeze=False)
+    chart = BarChart()
+    chart.type, chart.title, chart.height, chart.width = "bar", "Customers per segment", 8, 14
+    chart.add_data(
+        Reference(ws, min_col=2, min_row=top + 1, max_row=counts_last), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 2, max_row=counts_last))
+    chart.legend = None
+    ws.add_chart(chart, f"D{top}")
+    row = max(counts_last + 3, top + 18)
+    put(ws, row, 1, "Top customers by lifetime value").font = Font(bold=True)
+    if isinstance(data.clv, Missing):
+        row = _missing(ws, row + 1, "Customer lifetime value", data.clv)
+    else:
+        clv_last, _ = write_table(
+            ws,
+            data.clv.head(50),
+            row + 1,
+            freeze=False,
+            formats={
+                "p_alive": RATE,
+                "expected_purchases": "0.00",
+                "expected_order_value": MONEY,
+                "clv": MONEY,
+            },
+        )
+        row = clv_last + 3
+    put(ws, row, 1, "Cohort retention (share of each first-order month buying again)").font = Font(
+        bold=True
+    )
+    cohorts = data.cohorts.copy()
+    cohorts.columns = ["cohort", "customers"] + [f"month {c}" for c in cohorts.columns[2:]]
+    c_last, c_col = write_table(
+        ws,
+        cohorts,
+        row + 1,
+        freeze=False,
+        formats={c: RATE for c in cohorts.columns[2:]} | {"cohort": "mmm yyyy"},
+    )
+    ws.conditional_formatting.add(
+        f"C{row + 2}:{get_column_letter(c_col)}{c_last}",
+        ColorScaleRule(
+            start_type="num",
+            start_value=0,
+            start_color="F8F9FB",
+            end_type="max",
+            end_color="1F4E78",
+        ),
+    )
+    row = c_last + 3
+    put(ws, row, 1, "RFM per customer").font = Font(bold=True)
+    rfm, row = _capped(
+        ws,
+        data.rfm.sort_values("monetary", ascending=False),
+        row + 1,
+        s.top_rows,
+        "customers (largest monetary first)",
+    )
+    write_table(ws, rfm, row, freeze=False, formats={"monetary": MONEY, "score": SCORE})
+    return ws
+
+
+def trends_sheet(wb, data: ReportData):
+    ws = wb.create_sheet("Trends")
+    s = data.settings
+    top = title(
+        ws,
+        "Trends: revenue decomposition and forecast",
+        f"Daily revenue, Y = T + S + C + R (classical, {s.season_length}-day season, "
+        "HP trend/cycle split). Forecast of monthly revenue: "
+        + (data.forecast_model or "n/a")
+        + ".",
+    )
+    if isinstance(data.forecast, Missing):
+        row = _missing(ws, top, "The forecast", data.forecast)
+        f_col = 1
+    else:
+        put(ws, top, 1, "Monthly revenue and forecast").font = Font(bold=True)
+        f_last, f_col = write_table(
+            ws,
+            data.forecast,
+            top + 1,
+            freeze=False,
+            formats={c: MONEY for c in data.forecast.columns[1:]},
+        )
+        cols = [
+            list(data.forecast.columns).index(c) + 1
+            for c in ("revenue", "forecast", "lower_95", "upper_95")
+        ]
+        chart = _line_chart(
+            ws, "Monthly revenue, forecast and 95 % interval", top + 1, f_last, cols
+        )
+        for series in chart.series[2:]:
+            series.graphicalProperties.line.dashStyle = "dash"
+        ws.add_chart(chart, _anchor(f_col, top))
+        row = f_last + 3
+    if isinstance(data.decomposition, Missing):
+        _missing(ws, row, "The decomposition", data.decomposition)
+        return ws
+    put(ws, row, 1, "Daily revenue decomposition").font = Font(bold=True)
+    parts = data.decomposition
+    d_last, _ = write_table(
+        ws, parts, row + 1, freeze=False, formats={c: MONEY for c in parts.columns[1:]}
+    )
+    charts = [("Observed and trend", [2, 3]), ("Seasonal", [4]), ("Cycle", [5]), ("Residual", [6])]
+    for i, (name, cols) in enumerate(charts):
+        chart = _line_chart(ws, name, row + 1, d_last, cols, height=6.5)
+        ws.add_chart(chart, _anchor(f_col, row + 1 + i * 14))
+    return ws
+
+
+def segments_sheet(wb, data: ReportData):
+    ws = wb.create_sheet("Segments")
+    top = title(
+        ws,
+        f"Segments: k-means on recency, frequency and monetary (k = {len(data.profile)})",
+        "Features standardised before clustering; means in original units.",
+    )
+    p_last, p_col = write_table(
+        ws,
+        data.profile,
+        top,
+        freeze=False,
+        formats={"share": RATE, "recency_days": ONE, "frequency": ONE, "monetary": MONEY},
+    )
+    row = p_last + 3
+    members = data.members
+    sample = members.groupby("segment").head(300).sort_values("segment", kind="stable")
+    put(ws, row, 1, "Customers by segment (up to 300 per segment shown in the chart)").font = Font(
+        bold=True
+    )
+    chart_rows = sample[["segment", "recency_days", "monetary"]].reset_index(drop=True)
+    s_last, _ = write_table(ws, chart_rows, row + 1, freeze=False, formats={"monetary": MONEY})
+    chart = ScatterChart()
+    chart.title, chart.height, chart.width = "Recency vs monetary by segment", 10, 18
+    chart.style = 13
+    chart.x_axis.title, chart.y_axis.title = "days since last order", "monetary"
+    first = row + 2
+    for seg, group in chart_rows.groupby("segment", sort=True):
+        lo = first + int(group.index.min())
+        hi = first + int(group.index.max())
+        xs = Reference(ws, min_col=2, min_row=lo, max_row=hi)
+        ys = Reference(ws, min_col=3, min_row=lo, max_row=hi)
+        series = Series(ys, xs, title=f"segment {seg}")
+        series.marker.symbol = "circle"
+        series.marker.size = 5
+        colour = PALETTE[(int(seg) - 1) % len(PALETTE)]
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+        series.marker.graphicalProperties.line.solidFill = colour
+        series.graphicalProperties.line.noFill = True
+        chart.series.append(series)
+    ws.add_chart(chart, _anchor(p_col + 2, top))
+    start = s_last + 3
+    put(ws, start, 1, "Every customer's segment").font = Font(bold=True)
+    members, start = _capped(ws, members, start + 1, data.settings.top_rows, "customers")
+    write_table(ws, members, start, freeze=False, formats={"monetary": MONEY})
+    return ws
+
+
+def orders_sheet(wb, data: ReportData):
+    ws = wb.create_sheet("Orders")
+    top = title(
+        ws,
+        "Order processing: speed and accuracy",
+        "On time = delivered on or before the promised day; perfect order = on time, "
+        "no error flag, not returned.",
+    )
+    if isinstance(data.kpis, Missing):
+        _missing(ws, top, "Order-processing KPIs", data.kpis)
+        return ws
+    k_last, _ = write_table(ws, data.kpis, top, freeze=False)
+    for r in range(top + 1, k_last + 1):
+        name = ws.cell(row=r, column=1).value
+        ws.cell(row=r, column=2).number_format = (
+            RATE if "rate" in name else (ONE if "days" in name else WHOLE)
+        )
+    ws.column_dimensions["A"].width = 42
+    row = k_last + 3
+    put(ws, row, 1, "Order-to-delivery time").font = Font(bold=True)
+    c_last, _ = write_table(ws, data.cycle_days, row + 1, freeze=False)
+    chart = BarChart()
+    chart.title, chart.height, chart.width = "Orders by days from order to delivery", 7.5, 16
+    chart.add_data(Reference(ws, min_col=2, min_row=row + 1, max_row=c_last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=c_last))
+    chart.legend = None
+    ws.add_chart(chart, f"E{top}")
+    row = c_last + 3
+    put(ws, row, 1, "On-time delivery by month").font = Font(bold=True)
+    m_last, _ = write_table(
+        ws,
+        data.on_time_monthly,
+        row + 1,
+        freeze=False,
+        formats={"on-time rate": RATE, "month": "mmm yyyy"},
+    )
+    chart = _line_chart(ws, "On-time delivery rate by month", row + 1, m_last, [2])
+    chart.y_axis.number_format = "0%"
+    chart.legend = None
+    ws.add_chart(chart, f"E{top + 17}")
+    return ws
+
+
+def risk_sheet(wb, data: ReportData):
+    ws = wb.create_sheet("Risk")
+    top = title(
+        ws,
+        "Risk: anomalies, stock-out risk and supplier ranking",
+        "Anomalous days: robust z-score of daily revenue or order count above 3.5. "
+        "Stock-out: P(lead-time demand > on hand). Suppliers: equal-weight normalised "
+        "score, 100 = worst.",
+    )
+    put(ws, top, 1, "Anomalous days").font = Font(bold=True)
+    a_last, _ = write_table(
+        ws,
+        data.anomalous_days,
+        top + 1,
+        freeze=False,
+        formats={"revenue": MONEY, "revenue score": SCORE, "orders": WHOLE, "orders score": SCORE},
+    )
+    row = a_last + 3
+    put(ws, row, 1, "Suppliers ranked by risk").font = Font(bold=True)
+    if isinstance(data.suppliers, Missing):
+        row = _missing(ws, row + 1, "Supplier risk", data.suppliers)
+    else:
+        fmt = {c: RATE for c in data.suppliers.columns if c.endswith("rate")}
+        s_last, s_col = write_table(
+            ws,
+            data.suppliers,
+            row + 1,
+            freeze=False,
+            formats={**fmt, "mean_days_to_ship": ONE, "risk_score": ONE, "orders": WHOLE},
+        )
+        chart = BarChart()
+        chart.type, chart.title, chart.height, chart.width = "bar", "Supplier risk score", 8, 14
+        score_col = list(data.suppliers.columns).index("risk_score") + 1
+        chart.add_data(
+            Reference(ws, min_col=score_col, min_row=row + 1, max_row=s_last), titles_from_data=True
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=s_last))
+        chart.legend = None
+        ws.add_chart(chart, _anchor(s_col + 1, row))
+        directions = data.suppliers.attrs.get("directions", {})
+        put(
+            ws,
+            s_last + 2,
+            1,
+            "Metric directions: " + "; ".join(f"{m} {d}" for m, d in directions.items()),
+        )
+        row = s_last + 4
+    put(ws, row, 1, "Stock-out risk per SKU (highest first)").font = Font(bold=True)
+    if isinstance(data.stockout, Missing):
+        _missing(ws, row + 1, "Stock-out risk", data.stockout)
+    else:
+        stock, start = _capped(ws, data.stockout, row + 1, data.settings.top_rows, "SKUs")
+        write_table(
+            ws,
+            stock,
+            start,
+            freeze=False,
+            formats={
+                "on_hand": WHOLE,
+                "daily_mean": "0.00",
+                "daily_sd": "0.00",
+                "lead_time_days": ONE,
+                "stockout_probability": RATE,
+            },
+        )
+    return ws
+
+
+def about_sheet(wb, data: ReportData, intake: Intake, timings: dict[str, float]):
+    ws = wb.create_sheet("About")
+    top = title(ws, "About this report")
+    s = data.settings
+    read_as = intake.encoding + (f", delimiter {intake.delimiter!r}" if intake.delimiter else "")
+    facts = [
+        ("source", intake.source),
+        ("read as", read_as),
+        ("as-of date", f"{data.as_of:%Y-%m-%d}"),
+        ("rows read", intake.rows_read),
+        ("rows used", intake.rows_used),
+        ("rows rejected", intake.rows_read - intake.rows_used),
+        *[(f"  rejected: {reason}", n) for reason, n in intake.rejected.most_common()],
+        *[("note", note) for note in intake.notes + data.notes],
+        *[(f"column for {f}", c) for f, c in intake.columns.items()],
+        *[(f"setting {k}", v) for k, v in vars(s).items()],
+        ("xlbizops version", __version__),
+        ("built at", pd.Timestamp.now().strftime("%Y-%m-%d %H:%M")),
+        *[(f"seconds: {stage}", round(t, 2)) for stage, t in timings.items()],
+    ]
+    write_table(ws, pd.DataFrame(facts, columns=["item", "value"]), top, freeze=False)
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 70
+    notes = [
+        "Methods: EOQ (Harris 1913); safety stock z*sqrt(L*sd^2 + d^2*sdL^2); RFM quintiles; "
+        "BG/NBD and Gamma-Gamma (Fader, Hardie & Lee 2005); classical decomposition with HP "
+        "trend/cycle split; ETS forecast by AICc; k-means (standardised); robust z-score "
+        "anomalies (Iglewicz & Hoaglin 1993).",
+        "Every number is computed by the same functions as the xlbizops Excel formulas.",
+    ]
+    row = ws.max_row + 2
+    for text in notes:
+        put(ws, row, 1, text)
+        row += 1
+    return ws
+
+
+def build_workbook(data: ReportData, intake: Intake, timings: dict[str, float]) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for make in (
+        summary_sheet,
+        supply_sheet,
+        customers_sheet,
+        trends_sheet,
+        segments_sheet,
+        orders_sheet,
+        risk_sheet,
+    ):
+        make(wb, data)
+    about_sheet(wb, data, intake, timings)
+    for ws in wb.worksheets:
+        print_setup(ws)
+    return wb
