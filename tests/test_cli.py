@@ -1,5 +1,6 @@
-"""The command line, as a scheduler or an analyst runs it."""
+"""The command line, as a scheduler or an analyst runs it: output, exit codes, progress."""
 
+import io
 import subprocess
 import sys
 
@@ -7,6 +8,7 @@ import openpyxl
 import pandas as pd
 
 from xlbizops.cli import main
+from xlbizops.report.progress import Progress
 
 
 def test_sample_data_writes_the_requested_orders(tmp_path, capsys):
@@ -16,21 +18,60 @@ def test_sample_data_writes_the_requested_orders(tmp_path, capsys):
     assert "wrote 1,000 orders" in capsys.readouterr().out
 
 
-def test_report_from_sample_and_from_a_csv(tmp_path):
+def test_report_from_sample_and_from_a_mapped_csv(tmp_path, capsys):
     sample = tmp_path / "sample.xlsx"
     assert main(["report", "--sample", "-o", str(sample)]) == 0
-    assert "Customers" in openpyxl.load_workbook(sample, read_only=True).sheetnames
+    assert openpyxl.load_workbook(sample, read_only=True).sheetnames[0] == "Summary"
     log = tmp_path / "orders.csv"
     main(["sample-data", "-o", str(log), "--orders", "2000"])
-    from_csv = tmp_path / "from_csv.xlsx"
-    assert main(["report", str(log), "-o", str(from_csv)]) == 0
-    assert from_csv.stat().st_size > 10_000
+    pd.read_csv(log).rename(columns={"amount": "Net Sales"}).to_csv(log, index=False)
+    out = tmp_path / "from_csv.xlsx"
+    assert main(["report", str(log), "-o", str(out), "--map", "amount=Net Sales", "-q"]) == 0
+    assert out.stat().st_size > 10_000
+    assert capsys.readouterr().out.count("wrote") == 2  # sample report and sample-data; -q is silent
 
 
-def test_missing_input_is_a_clear_failure(tmp_path, capsys):
-    assert main(["report", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "r.xlsx")]) == 1
-    assert "nope.csv" in capsys.readouterr().err
+def test_exit_codes_a_scheduler_can_act_on(tmp_path, capsys):
+    out = str(tmp_path / "r.xlsx")
+    assert main(["report", str(tmp_path / "nope.csv"), "-o", out]) == 1  # bad input
+    assert "nope.csv does not exist" in capsys.readouterr().err
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
+    assert main(["report", str(tmp_path / "bad.csv"), "-o", out]) == 1
+    assert "no column for order_date, customer_id, amount" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "bad.csv"), "-o", out, "--map", "amount"]) == 2
+    assert main(["report", "--sample", str(tmp_path / "bad.csv"), "-o", out]) == 2
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    code = main(["report", "--sample", "-o", str(locked / "sub" / "r.xlsx")])
+    locked.chmod(0o700)
+    assert code in (0, 3)  # root may write anyway; otherwise "could not write" = 3
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_progress_bar_only_on_a_terminal():
+    quiet = io.StringIO()
+    p = Progress(["read", "write"], stream=quiet)
+    with p.stage("read"):
+        pass
+    p.finish()
+    assert quiet.getvalue() == "" and set(p.timings) == {"read"}
+    shown = io.StringIO()
+    p = Progress(["read", "write"], stream=shown, enabled=True)
+    with p.stage("read"):
+        pass
+    with p.stage("write"):
+        pass
+    p.finish()
+    assert "[############------------] 1/2 write" in shown.getvalue()
+    assert shown.getvalue().endswith("2/2 done                    \n")
+
+
+def test_functions_lists_the_catalogue(capsys):
+    assert main(["functions"]) == 0
+    out = capsys.readouterr().out
+    assert "=EOQ(annual_demand, order_cost, holding_cost)" in out
+    assert "=RISK_MATRIX(likelihood, impact)" in out
 
 
 def test_console_script_entry_point_runs():

@@ -51,6 +51,7 @@ def _line_chart(ws, title_text, top, last, cols, x_col=1, y_title="", height=7.5
         chart.add_data(Reference(ws, min_col=c, min_row=top, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=x_col, min_row=top + 1, max_row=last))
     chart.x_axis.number_format = "mmm yy"
+    chart.x_axis.tickLblPos = "low"  # labels below the plot, not on a zero line mid-chart
     for series in chart.series:
         series.smooth = False
         series.graphicalProperties.line.width = 15000
@@ -254,9 +255,7 @@ def trends_sheet(wb, data: ReportData):
             list(data.forecast.columns).index(c) + 1
             for c in ("revenue", "forecast", "lower_95", "upper_95")
         ]
-        chart = _line_chart(
-            ws, "Monthly revenue, forecast and 95 % interval", top + 1, f_last, cols
-        )
+        chart = _line_chart(ws, "Revenue forecast, 95 % interval", top + 1, f_last, cols)
         for series in chart.series[2:]:
             series.graphicalProperties.line.dashStyle = "dash"
         ws.add_chart(chart, _anchor(f_col, top))
@@ -346,7 +345,7 @@ def orders_sheet(wb, data: ReportData):
     put(ws, row, 1, "Order-to-delivery time").font = Font(bold=True)
     c_last, _ = write_table(ws, data.cycle_days, row + 1, freeze=False)
     chart = BarChart()
-    chart.title, chart.height, chart.width = "Orders by days from order to delivery", 7.5, 16
+    chart.title, chart.height, chart.width = "Days from order to delivery", 7.5, 16
     chart.add_data(Reference(ws, min_col=2, min_row=row + 1, max_row=c_last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=c_last))
     chart.legend = None
