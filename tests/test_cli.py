@@ -28,7 +28,9 @@ def test_report_from_sample_and_from_a_mapped_csv(tmp_path, capsys):
     out = tmp_path / "from_csv.xlsx"
     assert main(["report", str(log), "-o", str(out), "--map", "amount=Net Sales", "-q"]) == 0
     assert out.stat().st_size > 10_000
-    assert capsys.readouterr().out.count("wrote") == 2  # sample report and sample-data; -q is silent
+    assert (
+        capsys.readouterr().out.count("wrote") == 2
+    )  # sample report and sample-data; -q is silent
 
 
 def test_exit_codes_a_scheduler_can_act_on(tmp_path, capsys):

@@ -168,3 +168,21 @@ def test_numbers_in_text_are_read_only_when_unambiguous(text, value):
 
     got = parse_numbers(pd.Series([text], dtype=object)).iloc[0]
     assert (pd.isna(got) and value is None) or got == value
+
+
+def test_a_file_too_large_for_memory_is_refused_with_advice(tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:  # a sparse 2 GB file: no disk used, st_size says 2 GB
+        f.write(HEADER.encode())
+        f.truncate(2 * 1024**3)
+    with pytest.raises(InputError) as err:
+        read_orders(path, MAP, max_file_mb=1500)
+    message = str(err.value)
+    assert "huge.csv is 2,147 MB (about 15 million orders)" in message
+    assert "Export a shorter period, or raise max_file_mb" in message
+
+
+def test_only_the_mapped_columns_are_read(tmp_path):
+    text = 'Date,Customer,Net Sales,Notes\n2024-01-05,A,10,"free text, with commas"\n'
+    lines, intake = read_orders(write(tmp_path, text), MAP | {"quantity": "Net Sales"})
+    assert set(intake.columns.values()) == {"Date", "Customer", "Net Sales"}

@@ -33,6 +33,7 @@ class Settings:
     clv_months: int = 12
     discount_rate: float = 0.10
     top_rows: int = 20_000  # longest detail table written to a sheet
+    max_file_mb: float = 1_500.0  # larger order files are refused with advice (≈ 11 M orders)
     date_order: str = "auto"
 
 

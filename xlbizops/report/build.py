@@ -179,6 +179,6 @@ def run_report(
     if not orders_path:
         raise InputError("give an order log file (or --sample)")
     with progress.stage("read"):
-        lines, intake = inputs.read_orders(orders_path, mapping, s.date_order)
+        lines, intake = inputs.read_orders(orders_path, mapping, s.date_order, s.max_file_mb)
     path = _analyse_and_write(lines, intake, output, s, as_of, inventory, suppliers, progress)
     return path, progress

@@ -126,13 +126,36 @@ def _sniff_text(path: Path) -> tuple[str, str]:
     return encoding, delimiter
 
 
-def read_raw(path: str | os.PathLike, intake: Intake) -> pd.DataFrame:
-    """The file as a frame of raw values (text for CSV), header row as column names."""
+MB_PER_MILLION_ORDERS = 140  # CSV size of a million orders with ~17 columns
+
+
+def read_raw(
+    path: str | os.PathLike,
+    intake: Intake,
+    usecols=None,
+    max_file_mb: float | None = None,
+    header_only: bool = False,
+) -> pd.DataFrame:
+    """The file as a frame of raw values (text for CSV), header row as column names.
+
+    ``usecols`` (a function of the column name) reads only the columns needed.  A file
+    larger than ``max_file_mb`` is refused with a message saying what to do, rather
+    than exhausting the machine's memory part-way through a nightly run.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path} does not exist")
-    if path.stat().st_size == 0:
+    size_mb = path.stat().st_size / 1e6
+    if size_mb == 0:
         raise InputError(f"{path.name} is empty")
+    if max_file_mb is not None and size_mb > max_file_mb:
+        millions = size_mb / MB_PER_MILLION_ORDERS
+        raise InputError(
+            f"{path.name} is {size_mb:,.0f} MB (about {millions:,.0f} million orders); the "
+            f"report reads at most {max_file_mb:,.0f} MB. Export a shorter period, or raise "
+            "max_file_mb in report.toml [settings] if this machine has the memory (about "
+            "1.2 GB per million orders)"
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
@@ -156,6 +179,8 @@ def read_raw(path: str | os.PathLike, intake: Intake) -> pd.DataFrame:
                 dtype=str,
                 keep_default_na=False,
                 skipinitialspace=True,
+                usecols=usecols,
+                nrows=0 if header_only else None,
             )
         except pd.errors.EmptyDataError:
             raise InputError(f"{path.name} has no header row") from None
@@ -342,11 +367,24 @@ def clean_orders(
     return frame
 
 
-def read_orders(path, mapping: dict[str, str] | None = None, date_order: str = "auto"):
-    """(order lines, intake) from a CSV, XLSX or Parquet file."""
+def read_orders(
+    path,
+    mapping: dict[str, str] | None = None,
+    date_order: str = "auto",
+    max_file_mb: float | None = None,
+):
+    """(order lines, intake) from a CSV, XLSX or Parquet file; only mapped columns are kept."""
     intake = Intake(source=Path(path).name)
-    raw = read_raw(path, intake)
-    columns = resolve_columns(list(raw.columns), mapping or {})
+    if Path(path).suffix.lower() in (".csv", ".txt", ".tsv", ""):
+        header = read_raw(
+            path, Intake(source=intake.source), max_file_mb=max_file_mb, header_only=True
+        )
+        columns = resolve_columns(list(header.columns), mapping or {})
+        wanted = set(columns.values())
+        raw = read_raw(path, intake, lambda c: str(c).strip() in wanted, max_file_mb)
+    else:
+        raw = read_raw(path, intake, max_file_mb=max_file_mb)
+        columns = resolve_columns(list(raw.columns), mapping or {})
     return clean_orders(raw, columns, intake, date_order), intake
 
 
