@@ -103,12 +103,18 @@ def _shown(value) -> str:
 def print_setup(ws: Worksheet, rows: int = 70) -> None:
     """Landscape, one page wide, printing the top of the sheet (title, headline tables,
     charts); long detail tables stay in the workbook rather than on 200 printed pages."""
-    last_col = ws.max_column
+    last_col = 1
+    for row in ws.iter_rows(max_row=min(ws.max_row, rows)):
+        filled = [c.column for c in row if c.value is not None]
+        last_col = max([last_col, *filled])
     for chart in ws._charts:  # anchors are cell names like "H4" until the file is saved
         letters, row = coordinate_from_string(chart.anchor)
         col = column_index_from_string(letters)
         last_col = max(last_col, col + int(chart.width / 1.7))
         rows = max(rows, row + int(chart.height * 2))
+    for row in ws.iter_rows(max_row=min(ws.max_row, rows)):  # rows grown by charts
+        filled = [c.column for c in row if c.value is not None]
+        last_col = max([last_col, *filled])
     ws.print_area = f"A1:{get_column_letter(last_col)}{min(max(ws.max_row, 1), rows)}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
