@@ -46,13 +46,6 @@ def _dates(name: str, value) -> np.ndarray:
     return cells.dates(name, cells.column(name, value))
 
 
-def _optional_numbers(name: str, value, default: float) -> np.ndarray:
-    """An optional numeric argument: a cell or a column; omitted or blank → default."""
-    if all(cells.is_blank(c) for c in cells.column(name, value)):
-        return np.array([float(default)])
-    return _numbers(name, value)
-
-
 def _optional_date(name: str, value):
     value = cells.optional(value, None)
     return None if value is None else cells.dates(name, [value])[0]
@@ -317,18 +310,13 @@ _SERVICE_ARGS = {
 }
 
 
-def _service_inputs(service_level, demand_mean, demand_sd, lead_time, lead_time_sd):
-    x = _rowwise(
-        service_level=service_level,
-        demand_mean=demand_mean,
-        demand_sd=demand_sd,
-        lead_time=lead_time,
-    )
-    spread = _optional_numbers("lead_time_sd", lead_time_sd, 0.0)
-    if len(spread) not in (1, len(x["lead_time"])):
-        _, both = cells.aligned(lead_time=_numbers("lead_time", lead_time), lead_time_sd=spread)
-        spread = both["lead_time_sd"]
-    return (*x.values(), spread if len(spread) > 1 else np.repeat(spread, len(x["lead_time"])))
+def _with_lead_time_sd(lead_time_sd, **arguments) -> dict[str, np.ndarray]:
+    """Row-wise numeric arguments plus the optional lead_time_sd (omitted or blank: 0)."""
+    if all(cells.is_blank(c) for c in cells.column("lead_time_sd", lead_time_sd)):
+        x = _rowwise(**arguments)
+        x["lead_time_sd"] = np.zeros(len(x["lead_time"]))
+        return x
+    return _rowwise(**arguments, lead_time_sd=lead_time_sd)
 
 
 @xw.func(category=CATEGORY)
@@ -340,8 +328,14 @@ def _service_inputs(service_level, demand_mean, demand_sd, lead_time, lead_time_
 @excel_function
 def SAFETY_STOCK(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=None):
     """Safety stock z*sqrt(L*sd_d^2 + d^2*sd_L^2): covers demand and lead-time variability at the service level."""  # noqa: E501
-    inputs = _service_inputs(service_level, demand_mean, demand_sd, lead_time, lead_time_sd)
-    return _column_or_scalar(inventory.safety_stock(*inputs))
+    x = _with_lead_time_sd(
+        lead_time_sd,
+        service_level=service_level,
+        demand_mean=demand_mean,
+        demand_sd=demand_sd,
+        lead_time=lead_time,
+    )
+    return _column_or_scalar(inventory.safety_stock(*x.values()))
 
 
 @xw.func(category=CATEGORY)
@@ -353,8 +347,14 @@ def SAFETY_STOCK(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=
 @excel_function
 def REORDER_POINT(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=None):
     """Reorder point: demand over the lead time d*L plus safety stock."""
-    inputs = _service_inputs(service_level, demand_mean, demand_sd, lead_time, lead_time_sd)
-    return _column_or_scalar(inventory.reorder_point(*inputs))
+    x = _with_lead_time_sd(
+        lead_time_sd,
+        service_level=service_level,
+        demand_mean=demand_mean,
+        demand_sd=demand_sd,
+        lead_time=lead_time,
+    )
+    return _column_or_scalar(inventory.reorder_point(*x.values()))
 
 
 @xw.func(category=CATEGORY)
@@ -763,16 +763,14 @@ def ANOMALIES(values, method="mad", threshold=None):
 @excel_function
 def STOCKOUT_RISK(on_hand, demand_mean, demand_sd, lead_time, lead_time_sd=None):
     """Probability of running out before replenishment arrives (normal lead-time demand)."""
-    _, x = cells.aligned(
-        on_hand=_numbers("on_hand", on_hand),
-        demand_mean=_numbers("demand_mean", demand_mean),
-        demand_sd=_numbers("demand_sd", demand_sd),
-        lead_time=_numbers("lead_time", lead_time),
+    x = _with_lead_time_sd(
+        lead_time_sd,
+        on_hand=on_hand,
+        demand_mean=demand_mean,
+        demand_sd=demand_sd,
+        lead_time=lead_time,
     )
-    spread = _optional_numbers("lead_time_sd", lead_time_sd, 0.0)
-    n = len(x["lead_time"])
-    spread = np.repeat(spread, n) if len(spread) == 1 else spread[:n]
-    return _column_or_scalar(risk.stockout_probability(*x.values(), spread))
+    return _column_or_scalar(risk.stockout_probability(*x.values()))
 
 
 @xw.func(category=CATEGORY)
