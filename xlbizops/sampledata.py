@@ -66,6 +66,8 @@ _REGION_SHARE = [0.24, 0.22, 0.20, 0.14, 0.20]
 _TRANSIT_DAYS = np.array([2, 3, 3, 4, 4])
 _B2C_CHANNELS = np.array(["web", "mobile_app", "marketplace"])
 _B2B_CHANNELS = np.array(["b2b_portal", "sales_rep"])
+_CHANNELS = list(_B2C_CHANNELS) + list(_B2B_CHANNELS)
+_STATUSES = ["delivered", "returned", "shipped", "processing", "cancelled"]
 _ERROR_TYPES = np.array(["wrong_item", "damaged", "wrong_address", "billing"])
 _N_SUPPLIERS = 12
 # Monday..Sunday (numpy weekday of 1970-01-01 is Thursday; see _weekday).
@@ -98,6 +100,9 @@ def daily_intensity() -> np.ndarray:
 
 def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
     """The order log as a DataFrame with :data:`COLUMNS`, sorted by order date.
+
+    Text columns are categoricals (and order ids Arrow strings), so 10 million orders
+    fit in a few GB.
 
     Same ``n_orders`` and ``seed`` → the same log, on any machine.
     """
@@ -152,10 +157,10 @@ def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
     promo = np.where(order_day == FLASH_SALE_DAY, 0.8, 1.0)
     unit_price = np.round(list_price[sku] * np.where(is_b2b, 0.85, 1.0) * promo, 2)
     amount = np.round(quantity * unit_price, 2)
-    channel = np.where(
+    channel = np.where(  # codes into _CHANNELS
         is_b2b,
-        _B2B_CHANNELS[(rng.random(n) < 0.3).astype(int)],
-        _B2C_CHANNELS[rng.choice(3, n, p=[0.45, 0.35, 0.20])],
+        len(_B2C_CHANNELS) + (rng.random(n) < 0.3).astype(int),
+        rng.choice(3, n, p=[0.45, 0.35, 0.20]),
     )
 
     # Fulfilment dates.
@@ -181,15 +186,15 @@ def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
     end = START + DAYS - 1
     cancelled = rng.random(n) < 0.02
     returned = ~cancelled & (rng.random(n) < np.where(is_b2b, 0.01, 0.06)) & (delivered <= end)
-    status = np.full(n, "delivered", dtype=object)
-    status[returned] = "returned"
-    status[delivered > end] = "shipped"
-    status[shipped > end] = "processing"
-    status[cancelled] = "cancelled"
+    status = np.zeros(n, dtype=np.int8)  # codes into _STATUSES, later ones win
+    status[returned] = 1
+    status[delivered > end] = 2
+    status[shipped > end] = 3
+    status[cancelled] = 4
     no_ship = cancelled | (shipped > end)
     no_delivery = no_ship | (delivered > end)
     error = ~cancelled & (rng.random(n) < error_prob[supplier])
-    error_type = np.where(error, _ERROR_TYPES[rng.integers(0, 4, n)], "")
+    error_type = np.where(error, 1 + rng.integers(0, 4, n), 0)  # codes; 0 = no error
 
     def dates_or_blank(values, blank):
         out = pd.Series(values.astype("datetime64[ns]"))
@@ -198,7 +203,7 @@ def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "order_id": pd.Series(np.arange(1, n + 1)).map("SO-{:08d}".format),
+            "order_id": pd.array(np.char.mod("SO-%08d", np.arange(1, n + 1)), dtype="str"),
             "order_date": pd.Series(order_day.astype("datetime64[ns]")),
             "promised_date": dates_or_blank(promised, cancelled),
             "shipped_date": dates_or_blank(shipped, no_ship),
@@ -206,20 +211,20 @@ def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
             "customer_id": pd.Categorical.from_codes(
                 customer, [f"C{c:06d}" for c in range(1, n_cust + 1)]
             ),
-            "customer_type": np.where(is_b2b, "B2B", "B2C"),
+            "customer_type": pd.Categorical.from_codes(is_b2b.astype(np.int8), ["B2C", "B2B"]),
             "sku": pd.Categorical.from_codes(sku, [f"SKU-{s:05d}" for s in range(1, n_sku + 1)]),
-            "category": _CATEGORIES[sku_category[sku]],
+            "category": pd.Categorical.from_codes(sku_category[sku], _CATEGORIES),
             "quantity": quantity,
             "unit_price": unit_price,
             "amount": amount,
-            "channel": channel,
-            "region": _REGIONS[region],
+            "channel": pd.Categorical.from_codes(channel, _CHANNELS),
+            "region": pd.Categorical.from_codes(region, _REGIONS),
             "supplier": pd.Categorical.from_codes(
                 supplier, [f"SUP-{s:02d}" for s in range(1, _N_SUPPLIERS + 1)]
             ),
-            "status": status,
-            "error_flag": error.astype(int),
-            "error_type": error_type,
+            "status": pd.Categorical.from_codes(status, _STATUSES),
+            "error_flag": error.astype(np.int8),
+            "error_type": pd.Categorical.from_codes(error_type, ["", *_ERROR_TYPES]),
         },
         columns=COLUMNS,
     )

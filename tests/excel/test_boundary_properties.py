@@ -112,7 +112,12 @@ def test_segment_any_cells(rows, k):
     if isinstance(out, str):
         assert_message(out, "SEGMENT")
         return
-    assert out[0] == ["segment"] and len(out) == len(table)
+    # Rows after the last row with any value are dropped (the blank-cell rule).
+    def blank(c):
+        return c is None or (isinstance(c, str) and not c.strip())
+
+    filled = [i for i, r in enumerate(rows) if not all(blank(c) for c in r)]
+    assert out[0] == ["segment"] and len(out) == 1 + (filled[-1] + 1 if filled else 0)
     labels = {r[0] for r in out[1:]} - {""}
     assert labels <= set(range(1, int(k) + 1))
 
