@@ -71,3 +71,19 @@ def test_risk_matrix_levels():
     assert level.tolist() == ["Low", "Medium", "Medium", "High", "Critical", "Critical"]
     with pytest.raises(InputError, match="likelihood must be a whole score from 1 to 5"):
         risk_matrix([6], [1])
+
+
+def test_supplier_metrics_by_hand():
+    from xlbizops.core.risk import supplier_metrics
+
+    # S1: shipped after 1 and 3 days of a 4-day window (late if > 2 days), one error.
+    # S2: shipped after 1 day; one line not shipped yet (left out).
+    out = supplier_metrics(
+        ["S1", "S1", "S2", "S2"],
+        ["2024-01-01"] * 4,
+        ["2024-01-02", "2024-01-04", "2024-01-02", None],
+        ["2024-01-05"] * 4,
+        [0, 1, 0, 0],
+    ).set_index("supplier")
+    assert out.loc["S1"].tolist() == [0.5, 0.5, 2.0, 2]
+    assert out.loc["S2"].tolist() == [0.0, 0.0, 1.0, 1]

@@ -112,6 +112,7 @@ def test_segment_any_cells(rows, k):
     if isinstance(out, str):
         assert_message(out, "SEGMENT")
         return
+
     # Rows after the last row with any value are dropped (the blank-cell rule).
     def blank(c):
         return c is None or (isinstance(c, str) and not c.strip())

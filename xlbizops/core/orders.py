@@ -45,6 +45,36 @@ def cycle_time(start_dates, end_dates, unit: str = "days") -> np.ndarray:
     return _duration(start, end, "end_dates", unit)
 
 
+def on_time(delivered_dates, promised_dates) -> np.ndarray:
+    """Per order: 1.0 if delivered on or before the promised day, 0.0 if later, NaN if
+    either date is missing.  Days are compared, not times of day."""
+    delivered = v.as_dates("delivered_dates", delivered_dates, allow_blank=True)
+    promised = v.as_dates("promised_dates", promised_dates, allow_blank=True)
+    if len(delivered) != len(promised):
+        raise InputError(
+            f"delivered_dates has {len(delivered)} rows but promised_dates has {len(promised)}"
+        )
+    known = delivered.notna() & promised.notna()
+    late = delivered.dt.normalize() > promised.dt.normalize()
+    return np.where(known, np.where(late, 0.0, 1.0), np.nan)
+
+
+def on_time_by_period(order_dates, delivered_dates, promised_dates, period: str = "month"):
+    """On-time delivery rate of the orders placed in each period (month, week, quarter)."""
+    periods = {"week": "W-SUN", "month": "M", "quarter": "Q"}
+    period = v.choice("period", period, tuple(periods))
+    placed = v.as_dates("order_dates", order_dates)
+    hit = on_time(delivered_dates, promised_dates)
+    if len(hit) != len(placed):
+        raise InputError(f"order_dates has {len(placed)} rows but delivered_dates has {len(hit)}")
+    known = ~np.isnan(hit)
+    bucket = placed[known].dt.to_period(periods[period])
+    rate = pd.Series(hit[known]).groupby(bucket.to_numpy()).mean()
+    return pd.DataFrame(
+        {"period": pd.PeriodIndex(rate.index).start_time, "on_time_rate": rate.to_numpy()}
+    )
+
+
 def _summary(name: str, spans: np.ndarray) -> list[tuple[str, float]]:
     done = spans[~np.isnan(spans)]
     if done.size == 0:
@@ -117,10 +147,11 @@ def order_kpis(
     to_ship = _duration(ordered, shipped, "shipped_dates")
     to_deliver = _duration(shipped, delivered, "delivered_dates")
     total = _duration(ordered, delivered, "delivered_dates")
-    with_promise = is_delivered & ~np.isnat(promised)
-    on_time = with_promise & (delivered.astype("datetime64[D]") <= promised.astype("datetime64[D]"))
+    hit = on_time(delivered, promised)
+    with_promise = ~np.isnan(hit)
+    in_time = hit == 1.0
     delivered_n = int(is_delivered.sum())
-    perfect = on_time & (errors == 0) & ~returned
+    perfect = in_time & (errors == 0) & ~returned
 
     def rate(part, whole):
         return float(part) / whole if whole else np.nan
@@ -133,7 +164,7 @@ def order_kpis(
         *_summary("order to ship", to_ship),
         *_summary("ship to delivery", to_deliver),
         *_summary("order to delivery", total),
-        ("on-time delivery rate", rate(on_time.sum(), with_promise.sum())),
+        ("on-time delivery rate", rate(in_time.sum(), with_promise.sum())),
         ("perfect order rate", rate(perfect.sum(), delivered_n)),
         ("error rate", rate(((errors == 1) & ~cancelled).sum(), (~cancelled).sum())),
         ("cancellation rate", rate(cancelled.sum(), n)),

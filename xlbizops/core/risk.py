@@ -91,6 +91,48 @@ def stockout_probability(on_hand, demand_mean, demand_sd, lead_time, lead_time_s
     return np.where(spread > 0, norm.sf(z), certain)
 
 
+def supplier_metrics(suppliers, order_dates, shipped_dates, promised_dates, error_flags=None):
+    """Per supplier, from its order lines: late-shipment rate, error rate, mean days to ship.
+
+    A line ships late when it leaves after half of the promised delivery window
+    (order to promised date) has gone, leaving too little time for transit.  Lines
+    not yet shipped are left out.
+    """
+    names = pd.Series(np.asarray(suppliers, dtype=object))
+    placed = v.as_dates("order_dates", order_dates)
+    shipped = v.as_dates("shipped_dates", shipped_dates, allow_blank=True)
+    promised = v.as_dates("promised_dates", promised_dates, allow_blank=True)
+    errors = (
+        np.zeros(len(names)) if error_flags is None else v.as_numbers("error_flags", error_flags)
+    )
+    if not len(names) == len(placed) == len(shipped) == len(promised) == len(errors):
+        raise InputError(
+            "suppliers, order_dates, shipped_dates, promised_dates and error_flags "
+            "need one value per order line"
+        )
+    keep = (names.notna() & shipped.notna()).to_numpy()
+    days = (shipped - placed).dt.days.to_numpy(float)[keep]
+    window = (promised - placed).dt.days.to_numpy(float)[keep]
+    late = days > np.maximum(window, 1) / 2
+    frame = pd.DataFrame(
+        {
+            "supplier": names[keep].astype(str).to_numpy(),
+            "late": late,
+            "error": errors[keep],
+            "days": days,
+        }
+    )
+    group = frame.groupby("supplier", sort=True)
+    return pd.DataFrame(
+        {
+            "late_shipment_rate": group["late"].mean(),
+            "error_rate": group["error"].mean(),
+            "mean_days_to_ship": group["days"].mean(),
+            "orders": group.size(),
+        }
+    ).reset_index()
+
+
 SUPPLIER_COLUMNS = ["supplier", "risk_score", "rank"]
 
 

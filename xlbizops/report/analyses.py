@@ -105,9 +105,10 @@ def headline(lines: pd.DataFrame, orders_: pd.DataFrame, as_of, settings, snapsh
             "customers": int(in_orders["customer_id"].nunique()),
         }
         if {"delivered_date", "promised_date"} <= set(lines):
-            delivered = in_lines.dropna(subset=["delivered_date", "promised_date"])
-            on_time = (delivered["delivered_date"] <= delivered["promised_date"]).mean()
-            values["on-time delivery rate"] = float(on_time) if len(delivered) else np.nan
+            hit = orders.on_time(in_lines["delivered_date"], in_lines["promised_date"])
+            values["on-time delivery rate"] = (
+                float(np.nanmean(hit)) if (hit == hit).any() else np.nan
+            )
         else:
             values["on-time delivery rate"] = np.nan
         upto = orders_[orders_["order_date"] <= end]
@@ -294,10 +295,9 @@ def order_processing(lines: pd.DataFrame):
     days = days[~np.isnan(days)].astype(int)
     histogram = pd.Series(days).value_counts().sort_index()
     cycle = pd.DataFrame({"days to deliver": histogram.index, "orders": histogram.to_numpy()})
-    delivered = per_order.dropna(subset=["delivered_date", "promised_date"])
-    month = delivered["order_date"].dt.to_period("M")
-    on_time = (delivered["delivered_date"] <= delivered["promised_date"]).groupby(month).mean()
-    monthly = pd.DataFrame({"month": on_time.index.start_time, "on-time rate": on_time.to_numpy()})
+    monthly = orders.on_time_by_period(
+        per_order["order_date"], per_order["delivered_date"], per_order["promised_date"]
+    ).rename(columns={"period": "month", "on_time_rate": "on-time rate"})
     return table, cycle, monthly
 
 
@@ -307,8 +307,9 @@ def anomalous_days(lines: pd.DataFrame, s: Settings) -> pd.DataFrame:
     are not anomalies).  Robust STL keeps a single extreme day out of the trend."""
     daily = timeseries.resample(lines["order_date"], lines["amount"], "day", "sum")
     counts = timeseries.resample(lines["order_date"], np.ones(len(lines)), "day", "count")
-    table = pd.DataFrame({"date": daily["period"], "revenue": daily["value"],
-                          "orders": counts["value"]})  # fmt: skip
+    table = pd.DataFrame(
+        {"date": daily["period"], "revenue": daily["value"], "orders": counts["value"]}
+    )
     flagged = np.zeros(len(table), bool)
     for column in ("revenue", "orders"):
         series = table[column].to_numpy()
@@ -343,8 +344,16 @@ def risk_tables(lines: pd.DataFrame, supply, settings: Settings, supplier_metric
 
 # A supplier metric is a risk (higher is worse) unless its name says it is a
 # performance measure; the Risk sheet shows the direction each metric took.
-HIGHER_IS_BETTER_WORDS = ("on_time", "ontime", "on-time", "otif", "fill", "quality",
-                          "reliability", "perfect")  # fmt: skip
+HIGHER_IS_BETTER_WORDS = (
+    "on_time",
+    "ontime",
+    "on-time",
+    "otif",
+    "fill",
+    "quality",
+    "reliability",
+    "perfect",
+)
 
 
 def higher_is_better(metric: str) -> bool:
@@ -355,26 +364,14 @@ def higher_is_better(metric: str) -> bool:
 def supplier_metrics_from_log(lines: pd.DataFrame) -> pd.DataFrame | None:
     if not {"supplier", "shipped_date", "promised_date"} <= set(lines):
         return None
-    shipped = lines.dropna(subset=["supplier", "shipped_date"])
-    if shipped.empty:
-        return None
-    days = (shipped["shipped_date"] - shipped["order_date"]).dt.days
-    transit_allow = (shipped["promised_date"] - shipped["order_date"]).dt.days
-    late = days > transit_allow.clip(lower=1) / 2  # shipped after half the promised window
-    group = shipped.groupby("supplier")
-    table = pd.DataFrame(
-        {
-            "late_shipment_rate": late.groupby(shipped["supplier"]).mean(),
-            "error_rate": (
-                group["error_flag"].mean()
-                if "error_flag" in shipped
-                else pd.Series(0.0, index=group.size().index)
-            ),
-            "mean_days_to_ship": days.groupby(shipped["supplier"]).mean(),
-            "orders": group.size(),
-        }
-    ).reset_index()
-    return table
+    table = risk.supplier_metrics(
+        lines["supplier"],
+        lines["order_date"],
+        lines["shipped_date"],
+        lines["promised_date"],
+        lines.get("error_flag"),
+    )
+    return table if len(table) else None
 
 
 def supplier_ranking(lines: pd.DataFrame, given: pd.DataFrame | None):
