@@ -68,10 +68,10 @@ def on_time_by_period(order_dates, delivered_dates, promised_dates, period: str 
     if len(hit) != len(placed):
         raise InputError(f"order_dates has {len(placed)} rows but delivered_dates has {len(hit)}")
     known = ~np.isnan(hit)
-    bucket = placed[known].dt.to_period(periods[period])
-    rate = pd.Series(hit[known]).groupby(bucket.to_numpy()).mean()
+    bucket = placed[known].dt.to_period(periods[period]).reset_index(drop=True)
+    rate = pd.Series(hit[known]).groupby(bucket).mean()
     return pd.DataFrame(
-        {"period": pd.PeriodIndex(rate.index).start_time, "on_time_rate": rate.to_numpy()}
+        {"period": rate.index.to_timestamp(how="start"), "on_time_rate": rate.to_numpy()}
     )
 
 
