@@ -300,3 +300,18 @@ def test_cohort_retention_by_week_and_bad_period():
     assert out[[0, 1]].iloc[0].tolist() == [1.0, 0.5]
     with pytest.raises(InputError, match='period must be one of "week", "month", "quarter"'):
         cohort_retention(["a"], ["2024-01-01"], "day")
+
+
+def test_factorize_sorted_agrees_with_pandas_for_text_mixed_and_categorical_ids():
+    from xlbizops.core.customers import factorize_sorted
+
+    text = np.array(["b", "a", "c", "a", None], dtype=object)
+    codes, uniques = factorize_sorted(text, text)
+    assert codes.tolist() == [1, 0, 2, 0, -1] and uniques.tolist() == ["a", "b", "c"]
+    mixed = np.array([10, "a", 2, "a"], dtype=object)
+    expected = pd.factorize(mixed, sort=True)
+    got = factorize_sorted(mixed, mixed)
+    assert got[0].tolist() == expected[0].tolist()
+    category = pd.Series(["z", "x", "y", "x"], dtype="category").cat.add_categories(["unused"])
+    codes, uniques = factorize_sorted(category, np.asarray(category, dtype=object))
+    assert codes.tolist() == [2, 0, 1, 0] and uniques.tolist() == ["x", "y", "z"]

@@ -67,6 +67,30 @@ def quantile_scores(values, bins: int, ties: str = "average") -> np.ndarray:
     return np.clip((above + per_cut - 1) // per_cut - 1, 0, bins - 1) + 1
 
 
+def factorize_sorted(original, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, sorted unique ids), like ``pd.factorize(ids, sort=True)`` but faster.
+
+    A pandas Categorical is already factorized; text ids are hashed once and their
+    uniques sorted as fixed-width strings in C rather than as Python objects.
+    """
+    if isinstance(getattr(original, "dtype", None), pd.CategoricalDtype):
+        categorical = pd.Categorical(original)
+        used = np.unique(categorical.codes[categorical.codes >= 0])
+        remap = np.full(len(categorical.categories), -1, dtype=np.int64)
+        order = np.argsort(np.asarray(categorical.categories[used], dtype=object).astype(str))
+        remap[used[order]] = np.arange(len(used))
+        codes = np.where(categorical.codes >= 0, remap[categorical.codes], -1)
+        return codes, np.asarray(categorical.categories[used[order]], dtype=object)
+    codes, uniques = pd.factorize(ids)
+    uniques = np.asarray(uniques, dtype=object)
+    if not all(isinstance(u, str) for u in uniques):
+        return pd.factorize(ids, sort=True)  # mixed types: pandas' safe ordering
+    order = np.argsort(uniques.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return np.where(codes >= 0, rank[codes], -1), uniques[order]
+
+
 def rfm_segment(r_score, f_score, bins: int = 5) -> np.ndarray:
     """Named segment for R and F scores on a 1..``bins`` scale.
 
@@ -118,7 +142,7 @@ def rfm_table(
             "customer_ids, order_dates and amounts must have one value per order "
             f"(got {len(ids)}, {len(dates)} and {len(amount)})"
         )
-    codes, customers = pd.factorize(ids, sort=True)  # a blank id gets code -1
+    codes, customers = factorize_sorted(customer_ids, ids)  # a blank id gets code -1
     if (codes < 0).any():
         raise InputError(f"customer_ids is blank in row {int(np.flatnonzero(codes < 0)[0]) + 1}")
     bins = v.whole_number("bins", bins, minimum=2, maximum=100)
