@@ -81,3 +81,12 @@ def test_console_script_entry_point_runs():
         [sys.executable, "-m", "xlbizops.cli", "--version"], capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout.startswith("xlbizops ")
+
+
+def test_excel_setup_dry_run_and_doctor_from_the_command_line(tmp_path, capsys):
+    home = str(tmp_path)
+    assert main(["excel-setup", "--dry-run", "--platform", "windows", "--home", home]) == 0
+    assert "Nothing was changed (dry run)." in capsys.readouterr().out
+    assert main(["doctor", "--platform", "windows", "--home", home]) == 1
+    out = capsys.readouterr().out
+    assert "[FIX] UDF Modules" in out and "-> run: xlbizops excel-setup" in out

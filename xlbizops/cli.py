@@ -58,6 +58,33 @@ def _functions(args) -> int:
     return 0
 
 
+def _excel_setup(args) -> int:
+    from pathlib import Path
+
+    from xlbizops.excel.setup import PACKAGE_WORKBOOKS, excel_setup, platform_name
+
+    home = Path(args.home).expanduser() if args.home else Path.home()
+    templates = Path(args.templates) if args.templates else PACKAGE_WORKBOOKS
+    return excel_setup(
+        home, platform_name(args.platform), sys.executable, args.dry_run, workbooks=templates
+    )
+
+
+def _doctor(args) -> int:
+    from pathlib import Path
+
+    from xlbizops.excel.setup import doctor, platform_name
+
+    home = Path(args.home).expanduser() if args.home else Path.home()
+    checks = doctor(home, platform_name(args.platform), sys.executable)
+    for check in checks:
+        mark = "ok " if check.ok else "FIX"
+        print(f"[{mark}] {check.name}: {check.detail}")
+        if not check.ok:
+            print(f"      -> {check.fix}")
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_INPUT
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="xlbizops", description="E-commerce operations analytics for Excel."
@@ -101,6 +128,18 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     r.set_defaults(run=_report)
+
+    e = sub.add_parser("excel-setup", help="wire Excel (Windows/macOS) to xlbizops")
+    e.add_argument("--dry-run", action="store_true", help="print the steps, change nothing")
+    e.add_argument("--home", help=argparse.SUPPRESS)
+    e.add_argument("--platform", choices=["windows", "macos"], help=argparse.SUPPRESS)
+    e.add_argument("--templates", help="folder with the template workbooks to copy")
+    e.set_defaults(run=_excel_setup)
+
+    d = sub.add_parser("doctor", help="check the Excel wiring and print a fix for each problem")
+    d.add_argument("--home", help=argparse.SUPPRESS)
+    d.add_argument("--platform", choices=["windows", "macos"], help=argparse.SUPPRESS)
+    d.set_defaults(run=_doctor)
 
     f = sub.add_parser("functions", help="list every Excel function with its signature")
     f.add_argument("--markdown", action="store_true", help="print docs/functions.md")
