@@ -51,8 +51,9 @@ def bench_clv(log: pd.DataFrame):
     theirs, bgf = best_of(lifetimes_fit, 1)
     row("lifetimes BetaGeoFitter + GammaGammaFitter fits", theirs, n_customers)
     print(
-        f"  ratio: lifetimes takes {theirs / fit_only:.1f}x our BG/NBD fit; "
-        f"r {model.r:.4f} vs {bgf.params_['r']:.4f}, a {model.a:.4f} vs {bgf.params_['a']:.4f}"
+        f"  ratio: our BG/NBD fit takes {fit_only / theirs:.1f}x lifetimes' two fits (autograd "
+        f"gradients there, numerical here); same optimum: r {model.r:.4f} vs "
+        f"{bgf.params_['r']:.4f}, a {model.a:.4f} vs {bgf.params_['a']:.4f}"
     )
 
 
