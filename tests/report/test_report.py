@@ -182,7 +182,7 @@ def test_failed_run_leaves_no_file_and_permissions_are_ordinary(tmp_path):
     assert target.stat().st_mode & 0o777 == 0o644
 
 
-def test_run_report_with_config_inventory_and_suppliers_files(tmp_path):
+def test_run_report_with_config_inventory_and_suppliers_files(tmp_path, monkeypatch):
     orders = generate_orders(3_000, seed=3).rename(
         columns={"amount": "Net Sales", "order_date": "Date"}
     )
@@ -199,7 +199,7 @@ def test_run_report_with_config_inventory_and_suppliers_files(tmp_path):
         '[input]\norders = "orders.csv"\ninventory = "stock.csv"\n'
         '[map]\namount = "Net Sales"\norder_date = "Date"\n[settings]\norder_cost = 80\n'
     )
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the config's relative paths are relative to here
     path, progress = run_report(
         None, tmp_path / "out.xlsx", config_path="report.toml", suppliers_path="sup.csv"
     )
