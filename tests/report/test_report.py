@@ -199,9 +199,12 @@ def test_run_report_with_config_inventory_and_suppliers_files(tmp_path, monkeypa
         '[input]\norders = "orders.csv"\ninventory = "stock.csv"\n'
         '[map]\namount = "Net Sales"\norder_date = "Date"\n[settings]\norder_cost = 80\n'
     )
-    monkeypatch.chdir(tmp_path)  # the config's relative paths are relative to here
+    monkeypatch.chdir("/")  # where a scheduler may run it: [input] paths follow the config
     path, progress = run_report(
-        None, tmp_path / "out.xlsx", config_path="report.toml", suppliers_path="sup.csv"
+        None,
+        tmp_path / "out.xlsx",
+        config_path=tmp_path / "report.toml",
+        suppliers_path=tmp_path / "sup.csv",
     )
     wb = openpyxl.load_workbook(path)
     about = dict(wb["About"].iter_rows(min_row=4, max_col=2, values_only=True))

@@ -149,9 +149,14 @@ def run_report(
     """What ``xlbizops report`` does: file (or sample data) in, workbook out."""
     config = load_config(config_path)
     given = config.get("input", {})
-    orders_path = orders_path or given.get("orders")
-    inventory_path = inventory_path or given.get("inventory")
-    suppliers_path = suppliers_path or given.get("suppliers")
+    base = Path(config_path).resolve().parent if config_path else Path.cwd()
+
+    def from_config(key):  # relative to the config file, wherever the job runs from
+        return str(base / given[key]) if given.get(key) else None
+
+    orders_path = orders_path or from_config("orders")
+    inventory_path = inventory_path or from_config("inventory")
+    suppliers_path = suppliers_path or from_config("suppliers")
     as_of = as_of or given.get("as_of")
     s = settings_from(config, date_order=date_order or given.get("date_order"))
     mapping = {**config.get("map", {}), **(mapping or {})}
