@@ -221,3 +221,22 @@ def test_turnover_and_days_of_supply():
     assert inventory_turnover(1_200_000, 200_000) == pytest.approx(6.0)
     out = days_of_supply([300, 10], [20, 0])
     assert out[0] == 15.0 and np.isnan(out[1])
+
+
+def test_lead_time_demand_by_hand():
+    from xlbizops.core.inventory import lead_time_demand
+
+    # 10 a day for 9 days, sd 3 a day: mean 90, sd 3 * sqrt(9) = 9.
+    assert [float(x) for x in lead_time_demand(10, 3, 9)] == [90.0, 9.0]
+    # 10 a day, lead time 10 +- 2 days, no demand noise: mean 100, sd 10 * 2 = 20.
+    assert [float(x) for x in lead_time_demand(10, 0, 10, 2)] == [100.0, 20.0]
+    with pytest.raises(InputError, match="lead_time must not be negative"):
+        lead_time_demand(10, 3, -1)
+
+
+def test_columns_that_go_together_must_have_equal_rows():
+    from xlbizops.core.validation import same_rows
+
+    assert same_rows(a=[1, 2], b=np.zeros(2)) == 2
+    with pytest.raises(InputError, match="^b has 1 rows but a has 2$"):
+        same_rows(a=[1, 2], b=[1])

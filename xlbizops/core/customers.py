@@ -136,12 +136,7 @@ def rfm_table(
     ids = np.asarray(customer_ids, dtype=object)
     dates = v.as_dates("order_dates", order_dates)
     amount = v.as_numbers("amounts", amounts)
-    n = len(ids)
-    if len(dates) != n or len(amount) != n:
-        raise InputError(
-            "customer_ids, order_dates and amounts must have one value per order "
-            f"(got {len(ids)}, {len(dates)} and {len(amount)})"
-        )
+    v.same_rows(customer_ids=ids, order_dates=dates, amounts=amount)
     codes, customers = factorize_sorted(customer_ids, ids)  # a blank id gets code -1
     if (codes < 0).any():
         raise InputError(f"customer_ids is blank in row {int(np.flatnonzero(codes < 0)[0]) + 1}")
@@ -242,11 +237,7 @@ def repeat_purchase_summary(customer_ids, order_dates, amounts, as_of=None) -> p
     ids = np.asarray(customer_ids, dtype=object)
     day = v.as_dates("order_dates", order_dates).dt.normalize()
     amount = v.as_numbers("amounts", amounts)
-    if not len(ids) == len(day) == len(amount):
-        raise InputError(
-            "customer_ids, order_dates and amounts must have one value per order "
-            f"(got {len(ids)}, {len(day)} and {len(amount)})"
-        )
+    v.same_rows(customer_ids=ids, order_dates=day, amounts=amount)
     end = day.max() if as_of is None else v.as_date("as_of", as_of).normalize()
     keep = (day <= end).to_numpy()
     if not keep.any():
@@ -490,9 +481,7 @@ def cohort_retention(customer_ids, order_dates, period="month") -> pd.DataFrame:
     period = v.choice("period", period, tuple(_COHORT_PERIODS))
     ids = np.asarray(customer_ids, dtype=object)
     stamps = v.as_dates("order_dates", order_dates)
-    if len(ids) != len(stamps):
-        raise InputError(f"customer_ids has {len(ids)} rows but order_dates has {len(stamps)}")
-    if len(ids) == 0:
+    if v.same_rows(customer_ids=ids, order_dates=stamps) == 0:
         raise InputError("customer_ids is empty")
     periods = pd.PeriodIndex(stamps, freq=_COHORT_PERIODS[period])
     codes, _ = pd.factorize(ids)

@@ -230,29 +230,40 @@ def _z(service_level):
     return norm.ppf(level)
 
 
-def safety_stock(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
-    """Safety stock for a cycle service level α:  SS = z·sqrt(L·σd² + d̄²·σL²),  z = Φ⁻¹(α).
+def lead_time_demand(demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
+    """Mean and standard deviation of demand over the replenishment lead time.
 
-    Demand per period ~ (d̄, σd), lead time in the same periods ~ (L, σL); with
-    σL = 0 it is z·σd·√L (demand varies), with σd = 0 it is z·d̄·σL (lead time
-    varies).  Silver, Pyke & Thomas, *Inventory and Production Management in Supply
-    Chains* (4th ed.), section 6.7; oracles README.
+    D_L has mean d̄·L and variance L·σd² + d̄²·σL², for demand per period ~ (d̄, σd)
+    and lead time in the same periods ~ (L, σL).  Silver, Pyke & Thomas, *Inventory
+    and Production Management in Supply Chains* (4th ed.), section 6.7.  Shared by
+    safety stock, reorder point and stock-out risk.
     """
-    z = _z(service_level)
     mean = v.non_negative("demand_mean", demand_mean, allow_nan=True)
     sd = v.non_negative("demand_sd", demand_sd, allow_nan=True)
     lead = v.non_negative("lead_time", lead_time, allow_nan=True)
     lead_sd = v.non_negative("lead_time_sd", lead_time_sd, allow_nan=True)
-    v.same_length(
-        service_level=z, demand_mean=mean, demand_sd=sd, lead_time=lead, lead_time_sd=lead_sd
-    )
-    return z * np.sqrt(lead * sd**2 + mean**2 * lead_sd**2)
+    v.same_length(demand_mean=mean, demand_sd=sd, lead_time=lead, lead_time_sd=lead_sd)
+    return mean * lead, np.sqrt(lead * sd**2 + mean**2 * lead_sd**2)
+
+
+def safety_stock(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
+    """Safety stock for a cycle service level α:  SS = z·sqrt(L·σd² + d̄²·σL²),  z = Φ⁻¹(α).
+
+    The square root is the standard deviation of lead-time demand
+    (:func:`lead_time_demand`).  With σL = 0 it is z·σd·√L (demand varies), with
+    σd = 0 it is z·d̄·σL (lead time varies).  Silver, Pyke & Thomas (4th ed.), §6.7;
+    oracles README.
+    """
+    z = _z(service_level)
+    _, spread = lead_time_demand(demand_mean, demand_sd, lead_time, lead_time_sd)
+    v.same_length(service_level=z, demand_mean=spread)
+    return z * spread
 
 
 def reorder_point(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
     """Reorder point  ROP = d̄·L + SS  (see :func:`safety_stock`)."""
-    ss = safety_stock(service_level, demand_mean, demand_sd, lead_time, lead_time_sd)
-    return np.asarray(demand_mean, float) * np.asarray(lead_time, float) + ss
+    expected, _ = lead_time_demand(demand_mean, demand_sd, lead_time, lead_time_sd)
+    return expected + safety_stock(service_level, demand_mean, demand_sd, lead_time, lead_time_sd)
 
 
 NEWSVENDOR_COLUMNS = [
@@ -342,8 +353,7 @@ def abc_classes(items, annual_values, a_share=0.8, b_share=0.95) -> pd.DataFrame
     """
     values = v.non_negative("annual_values", annual_values)
     names = np.asarray(items, dtype=object)
-    if len(names) != len(values):
-        raise InputError(f"items has {len(names)} rows but annual_values has {len(values)}")
+    v.same_rows(items=names, annual_values=values)
     a = float(v.as_numbers("a_share", [a_share])[0])
     b = float(v.as_numbers("b_share", [b_share])[0])
     if not 0 < a < b <= 1:
@@ -383,8 +393,7 @@ def xyz_classes(items, demand_history, x_cv=0.5, y_cv=1.0) -> pd.DataFrame:
     if history.ndim != 2 or history.shape[1] < 2:
         raise InputError("demand_history needs one row per item and at least 2 periods (columns)")
     names = np.asarray(items, dtype=object)
-    if len(names) != history.shape[0]:
-        raise InputError(f"items has {len(names)} rows but demand_history has {history.shape[0]}")
+    v.same_rows(items=names, demand_history=history)
     x, y = (float(v.non_negative(n, [c])[0]) for n, c in (("x_cv", x_cv), ("y_cv", y_cv)))
     if x >= y:
         raise InputError(f"x_cv must be less than y_cv (got {x:g} and {y:g})")

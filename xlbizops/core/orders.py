@@ -16,11 +16,8 @@ from xlbizops.core.errors import InputError
 KPI_COLUMNS = ["kpi", "value"]
 
 
-def _days(name: str, dates, n: int) -> np.ndarray:
-    stamps = v.as_dates(name, dates, allow_blank=True)
-    if len(stamps) != n:
-        raise InputError(f"{name} has {len(stamps)} rows but order_dates has {n}")
-    return stamps.to_numpy("datetime64[ns]")
+def _days(name: str, dates) -> np.ndarray:
+    return v.as_dates(name, dates, allow_blank=True).to_numpy("datetime64[ns]")
 
 
 def _duration(start: np.ndarray, end: np.ndarray, name: str, unit: str = "days") -> np.ndarray:
@@ -39,9 +36,8 @@ def cycle_time(start_dates, end_dates, unit: str = "days") -> np.ndarray:
     """Per-order duration end − start in ``unit`` ("days" or "hours"); blank while open."""
     unit = v.choice("unit", unit, ("days", "hours"))
     start = v.as_dates("start_dates", start_dates).to_numpy("datetime64[ns]")
-    end = _days("end_dates", end_dates, len(start)) if len(start) else start
-    if len(end) != len(start):
-        raise InputError(f"end_dates has {len(end)} rows but start_dates has {len(start)}")
+    end = _days("end_dates", end_dates)
+    v.same_rows(start_dates=start, end_dates=end)
     return _duration(start, end, "end_dates", unit)
 
 
@@ -50,10 +46,7 @@ def on_time(delivered_dates, promised_dates) -> np.ndarray:
     either date is missing.  Days are compared, not times of day."""
     delivered = v.as_dates("delivered_dates", delivered_dates, allow_blank=True)
     promised = v.as_dates("promised_dates", promised_dates, allow_blank=True)
-    if len(delivered) != len(promised):
-        raise InputError(
-            f"delivered_dates has {len(delivered)} rows but promised_dates has {len(promised)}"
-        )
+    v.same_rows(delivered_dates=delivered, promised_dates=promised)
     known = delivered.notna() & promised.notna()
     late = delivered.dt.normalize() > promised.dt.normalize()
     return np.where(known, np.where(late, 0.0, 1.0), np.nan)
@@ -65,8 +58,7 @@ def on_time_by_period(order_dates, delivered_dates, promised_dates, period: str 
     period = v.choice("period", period, tuple(periods))
     placed = v.as_dates("order_dates", order_dates)
     hit = on_time(delivered_dates, promised_dates)
-    if len(hit) != len(placed):
-        raise InputError(f"order_dates has {len(placed)} rows but delivered_dates has {len(hit)}")
+    v.same_rows(order_dates=placed, delivered_dates=hit)
     known = ~np.isnan(hit)
     bucket = placed[known].dt.to_period(periods[period]).reset_index(drop=True)
     rate = pd.Series(hit[known]).groupby(bucket).mean()
@@ -117,9 +109,9 @@ def order_kpis(
         raise InputError(
             f"order_dates is blank in row {int(np.flatnonzero(np.isnat(ordered))[0]) + 1}"
         )
-    shipped = _days("shipped_dates", shipped_dates, n)
-    delivered = _days("delivered_dates", delivered_dates, n)
-    promised = _days("promised_dates", promised_dates, n)
+    shipped = _days("shipped_dates", shipped_dates)
+    delivered = _days("delivered_dates", delivered_dates)
+    promised = _days("promised_dates", promised_dates)
     state = (
         np.full(n, "", dtype=object)
         if status is None
@@ -130,11 +122,15 @@ def order_kpis(
         .str.lower()
         .to_numpy()
     )
-    if len(state) != n:
-        raise InputError(f"status has {len(state)} rows but order_dates has {n}")
     errors = np.zeros(n) if error_flags is None else v.as_numbers("error_flags", error_flags)
-    if len(errors) != n:
-        raise InputError(f"error_flags has {len(errors)} rows but order_dates has {n}")
+    v.same_rows(
+        order_dates=ordered,
+        shipped_dates=shipped,
+        delivered_dates=delivered,
+        promised_dates=promised,
+        status=state,
+        error_flags=errors,
+    )
     if not np.isin(errors, (0, 1)).all():
         raise InputError("error_flags must be 0/1 or TRUE/FALSE")
     cancelled = state == "cancelled"

@@ -9,6 +9,7 @@ from scipy.stats import norm
 
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
+from xlbizops.core.inventory import lead_time_demand
 
 ANOMALY_COLUMNS = ["score", "anomaly"]
 _DEFAULT_THRESHOLD = {"mad": 3.5, "iqr": 1.5}
@@ -71,20 +72,13 @@ def anomalies(values, method: str = "mad", threshold: float | None = None, seed:
 def stockout_probability(on_hand, demand_mean, demand_sd, lead_time, lead_time_sd=0.0):
     """P(demand during the lead time > on hand), demand over the lead time normal.
 
-    D_L ~ N(d̄·L, L·σd² + d̄²·σL²) (the same variance as the safety-stock formula,
+    D_L ~ N(d̄·L, L·σd² + d̄²·σL²) (:func:`~xlbizops.core.inventory.lead_time_demand`,
     Silver, Pyke & Thomas §6.7); P = 1 − Φ((on_hand − d̄·L)/σ_L).  With no
     variability at all it is 1 when d̄·L > on_hand, else 0.
     """
     stock = v.as_numbers("on_hand", on_hand, allow_nan=True)
-    mean = v.non_negative("demand_mean", demand_mean, allow_nan=True)
-    sd = v.non_negative("demand_sd", demand_sd, allow_nan=True)
-    lead = v.non_negative("lead_time", lead_time, allow_nan=True)
-    lead_sd = v.non_negative("lead_time_sd", lead_time_sd, allow_nan=True)
-    v.same_length(
-        on_hand=stock, demand_mean=mean, demand_sd=sd, lead_time=lead, lead_time_sd=lead_sd
-    )
-    expected = mean * lead
-    spread = np.sqrt(lead * sd**2 + mean**2 * lead_sd**2)
+    expected, spread = lead_time_demand(demand_mean, demand_sd, lead_time, lead_time_sd)
+    v.same_length(on_hand=stock, demand_mean=expected)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (stock - expected) / spread
     certain = np.where(expected > stock, 1.0, 0.0)
@@ -105,11 +99,13 @@ def supplier_metrics(suppliers, order_dates, shipped_dates, promised_dates, erro
     errors = (
         np.zeros(len(names)) if error_flags is None else v.as_numbers("error_flags", error_flags)
     )
-    if not len(names) == len(placed) == len(shipped) == len(promised) == len(errors):
-        raise InputError(
-            "suppliers, order_dates, shipped_dates, promised_dates and error_flags "
-            "need one value per order line"
-        )
+    v.same_rows(
+        suppliers=names,
+        order_dates=placed,
+        shipped_dates=shipped,
+        promised_dates=promised,
+        error_flags=errors,
+    )
     keep = (names.notna() & shipped.notna()).to_numpy()
     days = (shipped - placed).dt.days.to_numpy(float)[keep]
     window = (promised - placed).dt.days.to_numpy(float)[keep]

@@ -145,10 +145,7 @@ def resample(dates, values, period: str = "month", how: str = "sum") -> pd.DataF
     how = v.choice("how", how, _HOW)
     stamps = v.as_dates("dates", dates)
     x = v.as_numbers("values", values)
-    if len(x) != len(stamps):
-        raise InputError(f"dates has {len(stamps)} rows but values has {len(x)}")
-    if len(x) == 0:
-        raise InputError("dates and values are empty")
+    v.same_rows(dates=stamps, values=x)
     periods = pd.PeriodIndex(stamps, freq=_PERIODS[period])
     grouped = getattr(pd.Series(x).groupby(periods), how)()
     every = pd.period_range(periods.min(), periods.max(), freq=_PERIODS[period])

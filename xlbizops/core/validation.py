@@ -98,6 +98,19 @@ def choice(name: str, value: str, options: tuple[str, ...]) -> str:
     return text
 
 
+def same_rows(**arrays) -> int:
+    """The common length of columns that go together row by row (no broadcasting).
+
+    The message names the first column that differs and the first column given.
+    """
+    names = list(arrays)
+    n = len(arrays[names[0]])
+    for name in names[1:]:
+        if len(arrays[name]) != n:
+            raise InputError(f"{name} has {len(arrays[name])} rows but {names[0]} has {n}")
+    return n
+
+
 def same_length(**arrays: np.ndarray) -> int:
     """The common length of 1-D arrays; length-1 arrays broadcast to it."""
     lengths = {name: np.size(arr) for name, arr in arrays.items()}
