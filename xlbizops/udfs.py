@@ -310,6 +310,13 @@ _SERVICE_ARGS = {
 }
 
 
+def service_level_args(func):
+    """Declare the five arguments SAFETY_STOCK and REORDER_POINT share (_SERVICE_ARGS)."""
+    for name, doc in _SERVICE_ARGS.items():
+        func = arg(name, doc)(func)
+    return func
+
+
 def _with_lead_time_sd(lead_time_sd, **arguments) -> dict[str, np.ndarray]:
     """Row-wise numeric arguments plus the optional lead_time_sd (omitted or blank: 0)."""
     if all(cells.is_blank(c) for c in cells.column("lead_time_sd", lead_time_sd)):
@@ -320,11 +327,7 @@ def _with_lead_time_sd(lead_time_sd, **arguments) -> dict[str, np.ndarray]:
 
 
 @xw.func(category=CATEGORY)
-@arg("service_level", _SERVICE_ARGS["service_level"])
-@arg("demand_mean", _SERVICE_ARGS["demand_mean"])
-@arg("demand_sd", _SERVICE_ARGS["demand_sd"])
-@arg("lead_time", _SERVICE_ARGS["lead_time"])
-@arg("lead_time_sd", _SERVICE_ARGS["lead_time_sd"])
+@service_level_args
 @excel_function
 def SAFETY_STOCK(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=None):
     """Safety stock z*sqrt(L*sd_d^2 + d^2*sd_L^2): covers demand and lead-time variability at the service level."""  # noqa: E501
@@ -339,11 +342,7 @@ def SAFETY_STOCK(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=
 
 
 @xw.func(category=CATEGORY)
-@arg("service_level", _SERVICE_ARGS["service_level"])
-@arg("demand_mean", _SERVICE_ARGS["demand_mean"])
-@arg("demand_sd", _SERVICE_ARGS["demand_sd"])
-@arg("lead_time", _SERVICE_ARGS["lead_time"])
-@arg("lead_time_sd", _SERVICE_ARGS["lead_time_sd"])
+@service_level_args
 @excel_function
 def REORDER_POINT(service_level, demand_mean, demand_sd, lead_time, lead_time_sd=None):
     """Reorder point: demand over the lead time d*L plus safety stock."""

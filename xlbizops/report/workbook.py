@@ -43,6 +43,20 @@ def _capped(ws, frame: pd.DataFrame, row: int, cap: int, what: str) -> tuple[pd.
     return frame.head(cap), row + 1
 
 
+def _bar_chart(ws, title_text, header_row, last, value_col, width=16, height=8, horizontal=False):
+    """Bars of one column of a table (header at ``header_row``), labelled by column A."""
+    chart = BarChart()
+    chart.title, chart.height, chart.width = title_text, height, width
+    if horizontal:
+        chart.type = "bar"
+    chart.add_data(
+        Reference(ws, min_col=value_col, min_row=header_row, max_row=last), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
+    chart.legend = None
+    return chart
+
+
 def _line_chart(ws, title_text, top, last, cols, x_col=1, y_title="", height=7.5, width=18):
     chart = LineChart()
     chart.title, chart.height, chart.width = title_text, height, width
@@ -89,12 +103,8 @@ def summary_sheet(wb, data: ReportData):
     m_last, _ = write_table(
         ws, data.monthly, start, formats={"revenue": MONEY, "month": "mmm yyyy"}, freeze=False
     )
-    chart = BarChart()
-    chart.title, chart.height, chart.width = "Monthly revenue", 8, 18
-    chart.add_data(Reference(ws, min_col=2, min_row=start, max_row=m_last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=m_last))
+    chart = _bar_chart(ws, "Monthly revenue", start, m_last, 2, width=18)
     chart.x_axis.number_format = "mmm yy"
-    chart.legend = None
     ws.add_chart(chart, _anchor(last_col))
     ws.column_dimensions["A"].width = 34
     return ws
@@ -167,13 +177,9 @@ def customers_sheet(wb, data: ReportData):
     )
     put(ws, top, 1, "Customers per segment").font = Font(bold=True)
     counts_last, _ = write_table(ws, data.segment_counts, top + 1, freeze=False)
-    chart = BarChart()
-    chart.type, chart.title, chart.height, chart.width = "bar", "Customers per segment", 8, 14
-    chart.add_data(
-        Reference(ws, min_col=2, min_row=top + 1, max_row=counts_last), titles_from_data=True
+    chart = _bar_chart(
+        ws, "Customers per segment", top + 1, counts_last, 2, width=14, horizontal=True
     )
-    chart.set_categories(Reference(ws, min_col=1, min_row=top + 2, max_row=counts_last))
-    chart.legend = None
     ws.add_chart(chart, f"D{top}")
     row = max(counts_last + 3, top + 18)
     put(ws, row, 1, "Top customers by lifetime value").font = Font(bold=True)
@@ -344,11 +350,7 @@ def orders_sheet(wb, data: ReportData):
     row = k_last + 3
     put(ws, row, 1, "Order-to-delivery time").font = Font(bold=True)
     c_last, _ = write_table(ws, data.cycle_days, row + 1, freeze=False)
-    chart = BarChart()
-    chart.title, chart.height, chart.width = "Days from order to delivery", 7.5, 16
-    chart.add_data(Reference(ws, min_col=2, min_row=row + 1, max_row=c_last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=c_last))
-    chart.legend = None
+    chart = _bar_chart(ws, "Days from order to delivery", row + 1, c_last, 2, height=7.5)
     ws.add_chart(chart, f"E{top}")
     row = c_last + 3
     put(ws, row, 1, "On-time delivery by month").font = Font(bold=True)
@@ -396,14 +398,10 @@ def risk_sheet(wb, data: ReportData):
             freeze=False,
             formats={**fmt, "mean_days_to_ship": ONE, "risk_score": ONE, "orders": WHOLE},
         )
-        chart = BarChart()
-        chart.type, chart.title, chart.height, chart.width = "bar", "Supplier risk score", 8, 14
         score_col = list(data.suppliers.columns).index("risk_score") + 1
-        chart.add_data(
-            Reference(ws, min_col=score_col, min_row=row + 1, max_row=s_last), titles_from_data=True
+        chart = _bar_chart(
+            ws, "Supplier risk score", row + 1, s_last, score_col, width=14, horizontal=True
         )
-        chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=s_last))
-        chart.legend = None
         ws.add_chart(chart, _anchor(s_col + 1, row))
         directions = data.suppliers.attrs.get("directions", {})
         put(
