@@ -62,8 +62,10 @@ def test_summary_revenue_and_orders_match_the_log(sample):
     october = orders[
         (orders["order_date"] >= "2026-10-01") & (orders["order_date"] <= "2026-10-31")
     ]
-    assert rows["revenue (net of returns)"][0] == pytest.approx(october["amount"].sum())
     kept = october[~october["status"].isin(["cancelled", "returned"])]
+    # Cancelled and returned orders are not revenue (the sample has no negative lines).
+    assert rows["revenue (net of returns)"][0] == pytest.approx(kept["amount"].sum())
+    assert kept["amount"].sum() < october["amount"].sum()
     assert rows["orders"][0] == len(kept)
     assert rows["customers"][0] == kept["customer_id"].nunique()
 
@@ -137,6 +139,24 @@ def hand_log():
             }
         )
     return pd.DataFrame(rows)
+
+
+def test_revenue_nets_return_lines_and_leaves_out_cancelled_orders():
+    from xlbizops.report.analyses import revenue_lines
+    from xlbizops.report.inputs import Intake, clean_orders, resolve_columns
+
+    raw = pd.DataFrame(
+        {
+            "order_id": ["1", "2", "3", "4"],
+            "order_date": pd.to_datetime(["2024-06-01"] * 4),
+            "customer_id": ["A", "B", "C", "A"],
+            "amount": [100.0, 50.0, 30.0, -40.0],
+            "status": ["delivered", "cancelled", "returned", "returned"],
+        }
+    )
+    lines = clean_orders(raw, resolve_columns(list(raw.columns), {}), Intake("t"))
+    # 100 sold, 50 cancelled, 30 returned (status), 40 refunded by a return line.
+    assert revenue_lines(lines)["amount"].sum() == 60.0
 
 
 def test_hand_made_log_without_optional_columns(tmp_path):

@@ -69,11 +69,24 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
 
+def without_status(lines: pd.DataFrame, *statuses: str) -> pd.DataFrame:
+    """Lines whose status (when the log has one) is none of ``statuses``."""
+    if "status" not in lines:
+        return lines
+    return lines[~lines["status"].fillna("").str.lower().isin(statuses)]
+
+
+def revenue_lines(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines that count as revenue: orders neither cancelled nor returned, plus return
+    lines (negative amounts), which net the sales they refund."""
+    kept = lines["is_return"].copy()
+    kept[without_status(lines, "cancelled", "returned").index] = True
+    return lines[kept]
+
+
 def order_table(lines: pd.DataFrame) -> pd.DataFrame:
     """One row per order (lines summed), returns left out: what customer analyses use."""
-    sales = lines[~lines["is_return"]]
-    if "status" in sales:
-        sales = sales[~sales["status"].fillna("").str.lower().isin(["cancelled", "returned"])]
+    sales = without_status(lines[~lines["is_return"]], "cancelled", "returned")
     grouped = sales.groupby("order_id", sort=False)
     return pd.DataFrame(
         {
@@ -100,7 +113,7 @@ def headline(lines: pd.DataFrame, orders_: pd.DataFrame, as_of, settings, snapsh
         in_lines = lines[(lines["order_date"] >= start) & (lines["order_date"] <= end)]
         in_orders = orders_[(orders_["order_date"] >= start) & (orders_["order_date"] <= end)]
         values = {
-            "revenue (net of returns)": float(in_lines["amount"].sum()),
+            "revenue (net of returns)": float(revenue_lines(in_lines)["amount"].sum()),
             "orders": int(len(in_orders)),
             "customers": int(in_orders["customer_id"].nunique()),
         }
@@ -148,7 +161,8 @@ def headline(lines: pd.DataFrame, orders_: pd.DataFrame, as_of, settings, snapsh
 
 
 def monthly_revenue(lines: pd.DataFrame) -> pd.DataFrame:
-    table = timeseries.resample(lines["order_date"], lines["amount"], "month", "sum")
+    sales = revenue_lines(lines)
+    table = timeseries.resample(sales["order_date"], sales["amount"], "month", "sum")
     return table.rename(columns={"period": "month", "value": "revenue"})
 
 
@@ -156,8 +170,7 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
     if not {"sku", "quantity"} <= set(lines):
         return Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
     sales = lines[~lines["is_return"] & lines["sku"].notna()]
-    if "status" in sales:  # cancelled orders never left the warehouse
-        sales = sales[sales["status"].fillna("").str.lower() != "cancelled"]
+    sales = without_status(sales, "cancelled")  # cancelled orders never left the warehouse
     demand = inventory.demand_by_item(
         sales["sku"], sales["order_date"], sales["quantity"], as_of=as_of
     )
@@ -223,13 +236,14 @@ def _monthly_demand(sales: pd.DataFrame, as_of) -> pd.DataFrame:
 
 
 def trends(lines: pd.DataFrame, s: Settings):
-    daily = timeseries.resample(lines["order_date"], lines["amount"], "day", "sum")
+    sales = revenue_lines(lines)
+    daily = timeseries.resample(sales["order_date"], sales["amount"], "day", "sum")
     try:
         parts = timeseries.decompose(daily["value"], s.season_length)
         parts.insert(0, "date", daily["period"])
     except InputError as err:
         parts = Missing(f"at least two weeks of daily revenue ({err})")
-    monthly = timeseries.resample(lines["order_date"], lines["amount"], "month", "sum")
+    monthly = timeseries.resample(sales["order_date"], sales["amount"], "month", "sum")
     try:
         result = timeseries.forecast_ets(
             monthly["value"], s.forecast_months, dates=monthly["period"]
@@ -304,8 +318,10 @@ def order_processing(lines: pd.DataFrame):
 def anomalous_days(lines: pd.DataFrame, s: Settings) -> pd.DataFrame:
     """Days whose revenue or order count is far off, once trend and weekly season are
     removed: robust z-score of the STL residual (the day-of-week pattern and growth
-    are not anomalies).  Robust STL keeps a single extreme day out of the trend."""
-    daily = timeseries.resample(lines["order_date"], lines["amount"], "day", "sum")
+    are not anomalies).  Robust STL keeps a single extreme day out of the trend.
+    Revenue counts as in :func:`revenue_lines`; orders count every order placed."""
+    sales = revenue_lines(lines)
+    daily = timeseries.resample(sales["order_date"], sales["amount"], "day", "sum")
     counts = timeseries.resample(lines["order_date"], np.ones(len(lines)), "day", "count")
     table = pd.DataFrame(
         {"date": daily["period"], "revenue": daily["value"], "orders": counts["value"]}
