@@ -186,3 +186,11 @@ def test_only_the_mapped_columns_are_read(tmp_path):
     text = 'Date,Customer,Net Sales,Notes\n2024-01-05,A,10,"free text, with commas"\n'
     lines, intake = read_orders(write(tmp_path, text), MAP | {"quantity": "Net Sales"})
     assert set(intake.columns.values()) == {"Date", "Customer", "Net Sales"}
+
+
+def test_unreadable_error_flags_are_counted_not_silently_zeroed(tmp_path):
+    text = HEADER.replace("\n", ",Error\n") + "1,2024-01-05,A,1,1,yes\n2,2024-01-05,B,1,1,0\n"
+    text += "3,2024-01-05,C,1,1,maybe\n"
+    lines, intake = read_orders(write(tmp_path, text), MAP | {"error_flag": "Error"})
+    assert lines["error_flag"].tolist() == [1, 0, 0]
+    assert "error_flag: 1 unreadable value(s) read as 0 (no error)" in intake.notes

@@ -40,6 +40,8 @@ FIELDS = {
 }
 REQUIRED = ("order_date", "customer_id", "amount")
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")  # tried in this order
+_TRUE = ("1", "1.0", "true", "yes", "y", "x")
+_FALSE = ("0", "0.0", "false", "no", "n")
 DELIMITERS = ",;\t|"
 # Date styles tried for text that is not ISO 8601, day-first and month-first in pairs.
 DATE_FORMATS = [
@@ -319,13 +321,9 @@ def clean_orders(
             parsed = parse_numbers(values)
         elif kind == "flag":
             text = values.astype(str).str.strip().str.lower()
-            parsed = text.isin(["1", "1.0", "true", "yes", "y", "x"]).astype(int)
-            parsed[
-                ~text.isin(
-                    ["1", "1.0", "true", "yes", "y", "x", "0", "0.0", "false", "no", "n", ""]
-                )
-                & ~blank
-            ] = 0
+            parsed = pd.Series(np.nan, index=values.index)
+            parsed[text.isin(_TRUE)] = 1.0
+            parsed[text.isin(_FALSE) | blank] = 0.0
         else:
             parsed = values.astype(str).str.strip().where(~blank, None)
         unreadable = parsed.isna() & ~blank
@@ -333,8 +331,9 @@ def clean_orders(
             reason(blank, f"blank {name}")
             reason(unreadable, f"unreadable {name}")
         elif unreadable.any():
-            intake.notes.append(f"{name}: {int(unreadable.sum()):,} unreadable value(s) left blank")
-        frame[name] = parsed
+            treated = "read as 0 (no error)" if kind == "flag" else "left blank"
+            intake.notes.append(f"{name}: {int(unreadable.sum()):,} unreadable value(s) {treated}")
+        frame[name] = parsed.fillna(0.0).astype(int) if kind == "flag" else parsed
     reason(duplicate, "exact duplicate of an earlier row")
     rejected = reject != ""
     intake.rejected.update(reject[rejected].value_counts().to_dict())
