@@ -798,7 +798,8 @@ def SUPPLIER_RISK(table, weights, directions=None):
             )
             for c in _flat("directions", directions)
         ]
-    result = risk.supplier_risk(names[used[1:]], features, w, better)
+    # used covers the header row and stops at the last non-blank row.
+    result = risk.supplier_risk(names[: len(used) - 1][used[1:]], features, w, better)
     return cells.to_cells(result)
 
 
