@@ -147,7 +147,7 @@ def test_rfm_segment_on_its_own_columns():
         ["Need Attention"],
     ]
     assert call(udfs.RFM_SEGMENT, 6.0, 1.0).startswith(
-        "RFM_SEGMENT: r_score must be whole scores from 1 to 5"
+        "RFM_SEGMENT: r_score must be a whole score from 1 to 5"
     )
 
 
@@ -402,3 +402,10 @@ def test_risk_matrix_rating_and_level():
 )  # fmt: skip
 def test_bad_input_gives_one_readable_line(name, args, message):
     assert call(getattr(udfs, name), *args) == message
+
+
+def test_supplier_risk_ignores_trailing_blank_rows():
+    # Found by the catch-all property test: names were not trimmed with the metrics.
+    table = (("supplier", "late rate"), ("a", 0.1), ("b", 0.3), (None, None), (None, None))
+    out = call(udfs.SUPPLIER_RISK, table, 1.0)
+    assert out == [["supplier", "risk_score", "rank"], ["a", 0.0, 2], ["b", 100.0, 1]]

@@ -103,13 +103,9 @@ def rfm_segment(r_score, f_score, bins: int = 5) -> np.ndarray:
     ['Champions', "Can't Lose", 'Need Attention']
     """
     bins = v.whole_number("bins", bins, minimum=2, maximum=100)
-    r = v.as_numbers("r_score", r_score)
-    f = v.as_numbers("f_score", f_score)
+    r = v.whole_scores("r_score", r_score, bins)
+    f = v.whole_scores("f_score", f_score, bins)
     v.same_length(r_score=r, f_score=f)
-    for name, s in (("r_score", r), ("f_score", f)):
-        bad = (s < 1) | (s > bins) | (s != np.round(s))
-        if bad.any():
-            raise InputError(f"{name} must be whole scores from 1 to {bins} {v._where(s, bad)}")
     r5 = np.ceil(r * 5 / bins).astype(int)
     f5 = np.ceil(f * 5 / bins).astype(int)
     return _SEGMENT_MAP[r5 - 1, f5 - 1]

@@ -140,7 +140,7 @@ def economic_production_quantity(annual_demand, setup_cost, holding_cost, produc
     if (rho >= 1).any():
         raise InputError(
             "production_rate must be greater than annual_demand "
-            f"{v._where(rate, rho >= 1)}; otherwise stock never builds up"
+            f"{v.got(rate, rho >= 1)}; otherwise stock never builds up"
         )
     with np.errstate(all="ignore"):
         quantity = np.sqrt(2 * setup * demand / (holding * (1 - rho)))
@@ -226,7 +226,7 @@ def _z(service_level):
     level = v.as_numbers("service_level", service_level, allow_nan=True)
     bad = (level <= 0) | (level >= 1)
     if bad.any():
-        raise InputError(f"service_level must be between 0 and 1, e.g. 0.95 {v._where(level, bad)}")
+        raise InputError(f"service_level must be between 0 and 1, e.g. 0.95 {v.got(level, bad)}")
     return norm.ppf(level)
 
 

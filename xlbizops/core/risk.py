@@ -183,13 +183,9 @@ def risk_matrix(likelihood, impact):
     20–25 Critical (ISO 31000-style registers; the bands are a common convention,
     e.g. the UK HSE 5 × 5 matrix).  Returns (rating, level).
     """
-    like = v.as_numbers("likelihood", likelihood, allow_nan=True)
-    hit = v.as_numbers("impact", impact, allow_nan=True)
+    like = v.whole_scores("likelihood", likelihood, 5, allow_nan=True)
+    hit = v.whole_scores("impact", impact, 5, allow_nan=True)
     v.same_length(likelihood=like, impact=hit)
-    for name, s in (("likelihood", like), ("impact", hit)):
-        bad = ~np.isnan(s) & ((s < 1) | (s > 5) | (s != np.round(s)))
-        if bad.any():
-            raise InputError(f"{name} must be a whole score from 1 to 5 {v._where(s, bad)}")
     rating = like * hit
     level = np.select(
         [rating <= 4, rating <= 9, rating <= 16, rating <= 25], RISK_LEVELS, default=""

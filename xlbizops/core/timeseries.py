@@ -97,7 +97,7 @@ def decompose(
     multiplicative = model == "multiplicative"
     if multiplicative and (y <= 0).any():
         bad = y <= 0
-        raise InputError(f"the multiplicative model needs values greater than 0 {v._where(y, bad)}")
+        raise InputError(f"the multiplicative model needs values greater than 0 {v.got(y, bad)}")
     lam = hp_lambda_for_period(period) if hp_lambda is None else float(hp_lambda)
     if not lam > 0:
         raise InputError(f"hp_lambda must be greater than 0 (got {hp_lambda})")

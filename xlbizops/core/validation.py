@@ -17,8 +17,9 @@ from xlbizops.core.errors import InputError
 LARGEST = 1e100
 
 
-def _where(arr: np.ndarray, bad: np.ndarray) -> str:
-    """'(got -1 in row 3)' for arrays, '(got -1)' for scalars; rows count from 1."""
+def got(arr: np.ndarray, bad: np.ndarray) -> str:
+    """'(got -1 in row 3)' for arrays, '(got -1)' for scalars: the first ``bad`` value,
+    rows counted from 1.  Every message that points at a value ends with this."""
     idx = int(np.flatnonzero(bad)[0])
     value = arr.flat[idx]
     shown = f"{value:g}" if isinstance(value, float | np.floating) else repr(value)
@@ -37,10 +38,10 @@ def as_numbers(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
         raise InputError(f"{name} is empty")
     bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
     if bad.any():
-        raise InputError(f"{name} must be a finite number {_where(arr, bad)}")
+        raise InputError(f"{name} must be a finite number {got(arr, bad)}")
     huge = np.abs(arr) > LARGEST
     if huge.any():
-        raise InputError(f"{name} is too large to compute with {_where(arr, huge)}")
+        raise InputError(f"{name} is too large to compute with {got(arr, huge)}")
     return arr
 
 
@@ -60,7 +61,7 @@ def positive(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
     arr = as_numbers(name, values, allow_nan=allow_nan)
     bad = arr <= 0
     if bad.any():
-        raise InputError(f"{name} must be greater than 0 {_where(arr, bad)}")
+        raise InputError(f"{name} must be greater than 0 {got(arr, bad)}")
     return arr
 
 
@@ -69,8 +70,17 @@ def non_negative(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
     arr = as_numbers(name, values, allow_nan=allow_nan)
     bad = arr < 0
     if bad.any():
-        raise InputError(f"{name} must not be negative {_where(arr, bad)}")
+        raise InputError(f"{name} must not be negative {got(arr, bad)}")
     return arr
+
+
+def whole_scores(name: str, values, top: int, allow_nan: bool = False) -> np.ndarray:
+    """Whole-number scores from 1 to ``top`` (RFM scores, risk likelihood and impact)."""
+    scores = as_numbers(name, values, allow_nan=allow_nan)
+    bad = ~np.isnan(scores) & ((scores < 1) | (scores > top) | (scores != np.round(scores)))
+    if bad.any():
+        raise InputError(f"{name} must be a whole score from 1 to {top} {got(scores, bad)}")
+    return scores
 
 
 def whole_number(name: str, value, *, minimum: int, maximum: int | None = None) -> int:

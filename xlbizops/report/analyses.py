@@ -7,6 +7,7 @@ needs returns a :class:`Missing` that says what would make it appear.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -419,7 +420,7 @@ def analyse(
 ) -> ReportData:
     """Every area of the report from cleaned order lines (see ``inputs.read_orders``)."""
     s = settings or Settings()
-    step = progress.stage if progress else _no_stage
+    step = progress.stage if progress else lambda name: nullcontext()
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else lines["order_date"].max()
     lines = lines[lines["order_date"] <= as_of + pd.Timedelta(days=1)]
     if lines.empty:
@@ -462,15 +463,3 @@ def analyse(
         stockout=stock,
         suppliers=suppliers,
     )
-
-
-class _NoStage:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _no_stage(name):
-    return _NoStage()
