@@ -786,21 +786,21 @@ def SUPPLIER_RISK(table, weights, directions=None):
     metrics = [[r[j] for j in range(1, len(r))] for r in rows[1:]]
     _, features, used = _features([rows[0][1:]] + metrics)
     w = _numbers("weights", _flat("weights", weights))
+    given = _flat("directions", directions)
     better = None
-    if not all(cells.is_blank(c) for c in _flat("directions", directions)):
-        better = [
-            cells.flag(
-                "directions",
-                "true"
-                if str(c).strip().lower() == "higher"
-                else ("false" if str(c).strip().lower() == "lower" else c),
-                False,
-            )
-            for c in _flat("directions", directions)
-        ]
+    if not all(cells.is_blank(c) for c in given):
+        better = [_higher_is_better(c) for c in given]
     # used covers the header row and stops at the last non-blank row.
     result = risk.supplier_risk(names[: len(used) - 1][used[1:]], features, w, better)
     return cells.to_cells(result)
+
+
+def _higher_is_better(cell) -> bool:
+    """A direction cell: "higher"/"lower", or TRUE/FALSE meaning higher is better."""
+    word = str(cell).strip().lower()
+    if word in ("higher", "lower"):
+        return word == "higher"
+    return cells.flag("directions", cell, False)
 
 
 @xw.func(category=CATEGORY)
