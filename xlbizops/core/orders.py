@@ -122,7 +122,7 @@ def order_kpis(
         .str.lower()
         .to_numpy()
     )
-    errors = np.zeros(n) if error_flags is None else v.as_numbers("error_flags", error_flags)
+    errors = v.flags("error_flags", error_flags, n)
     v.same_rows(
         order_dates=ordered,
         shipped_dates=shipped,
@@ -131,8 +131,6 @@ def order_kpis(
         status=state,
         error_flags=errors,
     )
-    if not np.isin(errors, (0, 1)).all():
-        raise InputError("error_flags must be 0/1 or TRUE/FALSE")
     cancelled = state == "cancelled"
     returned = state == "returned"
     is_shipped = ~np.isnat(shipped)

@@ -96,9 +96,7 @@ def supplier_metrics(suppliers, order_dates, shipped_dates, promised_dates, erro
     placed = v.as_dates("order_dates", order_dates)
     shipped = v.as_dates("shipped_dates", shipped_dates, allow_blank=True)
     promised = v.as_dates("promised_dates", promised_dates, allow_blank=True)
-    errors = (
-        np.zeros(len(names)) if error_flags is None else v.as_numbers("error_flags", error_flags)
-    )
+    errors = v.flags("error_flags", error_flags, len(names))
     v.same_rows(
         suppliers=names,
         order_dates=placed,

@@ -74,6 +74,17 @@ def non_negative(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
     return arr
 
 
+def flags(name: str, values, n: int) -> np.ndarray:
+    """Optional 0/1 flags (1 = yes, e.g. an order with an error); omitted → all 0."""
+    if values is None:
+        return np.zeros(n)
+    arr = as_numbers(name, values)
+    bad = ~np.isin(arr, (0, 1))
+    if bad.any():
+        raise InputError(f"{name} must be 0/1 or TRUE/FALSE {got(arr, bad)}")
+    return arr
+
+
 def whole_scores(name: str, values, top: int, allow_nan: bool = False) -> np.ndarray:
     """Whole-number scores from 1 to ``top`` (RFM scores, risk likelihood and impact)."""
     scores = as_numbers(name, values, allow_nan=allow_nan)
