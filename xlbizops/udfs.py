@@ -455,6 +455,40 @@ def XYZ_CLASS(items, demand_history, x_cv=0.5, y_cv=1.0):
 
 
 @xw.func(category=CATEGORY)
+@arg("items", "Item (SKU) of each order line: one column.")
+@arg("dates", "Order date of each line.")
+@arg("quantities", "Units on each line.")
+@arg("unit_prices", "Optional. Price per unit on each line; adds unit_price and annual_value.")
+@arg("as_of", "Optional. Last day of the demand window; default the latest date.")
+@arg("window_days", "Optional. Days of history used, default 365.")
+@excel_function
+def DEMAND_BY_ITEM(items, dates, quantities, unit_prices=None, as_of=None, window_days=365):
+    """Demand per item from order lines: annual demand and daily mean and standard deviation (days without sales count as 0)."""  # noqa: E501
+    columns = {
+        "items": cells.labels("items", cells.column("items", items)),
+        "dates": _dates("dates", dates),
+        "quantities": _numbers("quantities", quantities),
+    }
+    if not _all_blank(unit_prices):
+        columns["unit_prices"] = _numbers("unit_prices", unit_prices)
+    used, x = cells.aligned(broadcast=False, **columns)
+    table = inventory.demand_by_item(
+        x["items"][used],
+        x["dates"][used],
+        x["quantities"][used],
+        as_of=_optional_date("as_of", as_of),
+        window_days=cells.optional(window_days, 365),
+        unit_prices=x["unit_prices"][used] if "unit_prices" in x else None,
+    )
+    return cells.to_cells(table)
+
+
+def _all_blank(value) -> bool:
+    """An optional range left out or entirely blank."""
+    return all(cells.is_blank(c) for row in cells.rows_of(value) for c in row)
+
+
+@xw.func(category=CATEGORY)
 @arg("cost_of_goods_sold", "Cost of goods sold in the period. A cell or a column.")
 @arg("average_inventory", "Average inventory at cost over the same period (> 0).")
 @excel_function
@@ -661,10 +695,7 @@ def ORDER_KPIS(
     state = _optional_cells("status", status, n)
     flags = _optional_cells("error_flags", error_flags, n)
     if flags is not None:
-        flags = cells.numbers(
-            "error_flags",
-            [0.0 if cells.is_blank(c) else float(c) if isinstance(c, bool) else c for c in flags],
-        )
+        flags = _flag_numbers(flags)
     is_order = ~np.isnat(ordered)
     orphan = ~is_order & np.any([~np.isnat(step) for step in steps], axis=0)
     if orphan.any():
@@ -681,6 +712,14 @@ def ORDER_KPIS(
         None if flags is None else flags[is_order],
     )
     return cells.to_cells(table)
+
+
+def _flag_numbers(flags: np.ndarray) -> np.ndarray:
+    """0/1 error flags: blank is 0 (no error recorded), TRUE/FALSE are 1/0."""
+    return cells.numbers(
+        "error_flags",
+        [0.0 if cells.is_blank(c) else float(c) if isinstance(c, bool) else c for c in flags],
+    )
 
 
 def _optional_cells(name: str, value, n: int) -> np.ndarray | None:
@@ -770,6 +809,36 @@ def STOCKOUT_RISK(on_hand, demand_mean, demand_sd, lead_time, lead_time_sd=None)
         lead_time=lead_time,
     )
     return _column_or_scalar(risk.stockout_probability(*x.values()))
+
+
+@xw.func(category=CATEGORY)
+@arg("suppliers", "Supplier of each order line: one column.")
+@arg("order_dates", "Order date of each line.")
+@arg("shipped_dates", "Ship date of each line (blank while not shipped).")
+@arg("promised_dates", "Promised delivery date of each line (may be blank).")
+@arg("error_flags", "Optional. 1/TRUE where the line had a fulfilment error.")
+@excel_function
+def SUPPLIER_METRICS(suppliers, order_dates, shipped_dates, promised_dates, error_flags=None):
+    """Per supplier: late-shipment rate, error rate, mean days to ship and lines shipped; the input SUPPLIER_RISK ranks."""  # noqa: E501
+    used, x = cells.aligned(
+        broadcast=False,
+        suppliers=cells.labels("suppliers", cells.column("suppliers", suppliers)),
+        order_dates=_dates("order_dates", order_dates),
+    )
+    n = len(cells.column("suppliers", suppliers))
+    shipped = _same_rows("shipped_dates", _dates("shipped_dates", shipped_dates), n)
+    promised = _same_rows("promised_dates", _dates("promised_dates", promised_dates), n)
+    flags = _optional_cells("error_flags", error_flags, n)
+    if flags is not None:
+        flags = _flag_numbers(flags)[: len(used)][used]
+    table = risk.supplier_metrics(
+        x["suppliers"][used],
+        x["order_dates"][used],
+        shipped[: len(used)][used],
+        promised[: len(used)][used],
+        flags,
+    )
+    return cells.to_cells(table)
 
 
 @xw.func(category=CATEGORY)

@@ -67,13 +67,19 @@ def eoq_annual_cost(annual_demand, order_cost, holding_cost, order_qty=None) -> 
     return v.finite_result("the annual cost", cost, _INPUTS, *given)
 
 
-def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365) -> pd.DataFrame:
+def demand_by_item(
+    items, dates, quantities, as_of=None, window_days: int = 365, unit_prices=None
+) -> pd.DataFrame:
     """Per item: annual demand and daily demand mean and standard deviation.
 
     Uses the ``window_days`` days up to and including ``as_of`` (default: the latest
     date).  Days without sales count as zero demand, so the standard deviation is
     that of daily demand, as safety-stock formulas expect.  Annual demand =
     daily mean × 365.
+
+    With ``unit_prices`` (one per record) two more columns: ``unit_price``, the
+    quantity-weighted mean price Σ(q·p) / Σq, and ``annual_value`` = annual demand ×
+    that price — the usage value ABC analysis ranks by.
     """
     window_days = v.whole_number("window_days", window_days, minimum=1)
     day = v.as_dates("dates", dates).dt.normalize()
@@ -82,6 +88,10 @@ def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365)
     inside = ((day > last - pd.Timedelta(days=window_days)) & (day <= last)).to_numpy()
     frame = pd.DataFrame({"item": np.asarray(items, dtype=object)[inside], "day": day[inside]})
     frame["qty"] = qty[inside]
+    if unit_prices is not None:
+        price = v.non_negative("unit_prices", unit_prices)
+        v.same_rows(items=np.asarray(items, dtype=object), unit_prices=price)
+        frame["value"] = qty[inside] * price[inside]
     daily = frame.groupby(["item", "day"], sort=False)["qty"].sum()
     per_item = pd.DataFrame(
         {
@@ -91,7 +101,7 @@ def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365)
     ).sort_index()
     mean = per_item["total"] / window_days
     variance = (per_item["squares"] / window_days - mean**2).clip(lower=0)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "item": per_item.index.to_numpy(dtype=object),
             "annual_demand": (mean * 365).to_numpy(),
@@ -99,6 +109,13 @@ def demand_by_item(items, dates, quantities, as_of=None, window_days: int = 365)
             "daily_sd": np.sqrt(variance).to_numpy(),
         }
     )
+    if unit_prices is not None:
+        value = frame.groupby("item")["value"].sum().reindex(per_item.index).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            unit_price = np.where(per_item["total"] > 0, value / per_item["total"], np.nan)
+        table["unit_price"] = unit_price
+        table["annual_value"] = value / window_days * 365
+    return table
 
 
 def eoq_with_backorders(annual_demand, order_cost, holding_cost, backorder_cost):

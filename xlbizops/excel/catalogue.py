@@ -14,13 +14,13 @@ AREAS = {
     "Supply chain and inventory": [
         "EOQ", "EOQ_COST", "EOQ_BACKORDER", "EPQ", "EOQ_DISCOUNT", "SAFETY_STOCK",
         "REORDER_POINT", "NEWSVENDOR", "RQ_POLICY", "ABC_CLASS", "XYZ_CLASS",
-        "INVENTORY_TURNOVER", "DAYS_OF_SUPPLY",
+        "INVENTORY_TURNOVER", "DAYS_OF_SUPPLY", "DEMAND_BY_ITEM",
     ],
     "Customers": ["RFM_SCORE", "RFM_SEGMENT", "CLV", "COHORT_RETENTION"],
     "Trends and forecasting": ["DECOMPOSE", "FORECAST_HW", "SEASONALITY", "RESAMPLE"],
     "Segments": ["SEGMENT", "SEGMENT_K", "SEGMENT_PROFILE"],
     "Order processing": ["ORDER_KPIS", "CYCLE_TIME", "IMPACT"],
-    "Risk": ["ANOMALIES", "STOCKOUT_RISK", "SUPPLIER_RISK", "RISK_MATRIX"],
+    "Risk": ["ANOMALIES", "STOCKOUT_RISK", "SUPPLIER_METRICS", "SUPPLIER_RISK", "RISK_MATRIX"],
 }  # fmt: skip
 
 

@@ -1,0 +1,385 @@
+"""Headless "Refresh all": compute a workbook's formulas without Excel.
+
+A real formula engine does the work: the ``formulas`` package (about 470 Excel
+functions) with every xlbizops function registered beside them, so a cell like
+``=EOQ(B4, B5, B6)`` or ``=COUNTIF(K9:K400, "Champions")`` over an xlbizops result
+gets the value Excel with the xlwings add-in would show.
+
+The file written keeps every formula and every other part byte for byte (VBA
+project, ribbon, dynamic-array metadata, charts); only the cells' cached values
+change, plus the ``ref`` of a spilled formula whose result changed size, as Excel
+would resize the spill.  Excel still sees live formulas; LibreOffice, viewers and
+``openpyxl(data_only=True)`` see the numbers.
+
+How spill sizes are found: the engine can only fill a formula's stored range, so
+each xlbizops table formula is evaluated inside a recorder (``XLBIZOPS_SPILL``)
+that notes the true result size; when a size changed, the stored ranges are
+corrected and the book computed again (formulas that read a resized range need
+the second pass).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+from lxml import etree
+from openpyxl import load_workbook
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula
+
+from xlbizops.core.errors import InputError
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_C = f"{{{MAIN}}}c"
+_ROW = f"{{{MAIN}}}row"
+_MAX_PASSES = 5
+_RECORDER = "XLBIZOPS_SPILL"
+
+
+@dataclass
+class Refreshed:
+    """What a refresh computed: every formula cell's value, by sheet and cell."""
+
+    values: dict[str, dict[str, object]] = field(default_factory=dict)
+    spills: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, anchor) → ref
+    passes: int = 0
+
+    def value(self, sheet: str, cell: str):
+        return self.values[sheet][cell]
+
+
+def udf_names() -> list[str]:
+    from xlbizops.excel.catalogue import AREAS
+
+    return [name for names in AREAS.values() for name in names]
+
+
+def refresh_workbook(source, target=None) -> Refreshed:
+    """Compute every formula in ``source``; write the values into ``target`` if given."""
+    source = Path(source)
+    book = load_workbook(source)  # formulas, as text; the file itself is not saved
+    anchors = _spill_anchors(book)
+    result = Refreshed()
+    for result.passes in range(1, _MAX_PASSES + 1):
+        shapes: dict[int, tuple[int, int]] = {}
+        solution = _calculate(book, anchors, shapes)
+        changed = False
+        for number, (sheet, cell) in enumerate(anchors):
+            rows, cols = shapes.get(number, (1, 1))
+            formula = book[sheet][cell].value
+            ref = _ref(cell, rows, cols)
+            if formula.ref != ref:
+                formula.ref, changed = ref, True
+        if not changed:
+            break
+    else:
+        raise InputError("spilled results kept changing size; is there a circular reference?")
+    result.spills = {(s, c): book[s][c].value.ref for s, c in anchors}
+    result.values = _cell_values(book, solution)
+    if target is not None:
+        _write_values(source, Path(target), result)
+    return result
+
+
+def _spill_anchors(book) -> list[tuple[str, str]]:
+    """Cells holding an array formula that calls an xlbizops function."""
+    calls = re.compile(r"\b(" + "|".join(udf_names()) + r")\s*\(", re.IGNORECASE)
+    found = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, ArrayFormula) and calls.search(cell.value.text or ""):
+                    found.append((sheet.title, cell.coordinate))
+    return found
+
+
+def _ref(cell: str, rows: int, cols: int) -> str:
+    col, row, _, _ = range_boundaries(cell)
+    if rows == 1 and cols == 1:
+        return cell
+    return f"{cell}:{get_column_letter(col + cols - 1)}{row + rows - 1}"
+
+
+def _calculate(book, anchors, shapes) -> dict:
+    """One pass of the engine over a copy in which each anchor reports its size."""
+    import formulas
+
+    functions = formulas.get_functions()
+    for name in udf_names():
+        functions[name] = formulas.functions.wrap_func(_engine_function(name))
+
+    def record(number, value):
+        array = value.value if hasattr(value, "value") else value
+        array = np.asarray(array, dtype=object)
+        if array.ndim < 2:
+            array = array.reshape(1, -1)
+        shapes[int(_plain(number))] = array.shape
+        return array
+
+    functions[_RECORDER] = formulas.functions.wrap_func(record)
+    saved = {}
+    for number, (sheet, cell) in enumerate(anchors):
+        formula = book[sheet][cell].value
+        saved[(sheet, cell)] = formula.text
+        formula.text = f"={_RECORDER}({number},{formula.text.lstrip('=')})"
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "book.xlsx"
+            book.save(path)
+            model = formulas.ExcelModel().loads(str(path)).finish()
+            solution = model.calculate()
+    finally:
+        for (sheet, cell), text in saved.items():
+            book[sheet][cell].value.text = text
+    return {_key(k): v for k, v in solution.items()}
+
+
+def _engine_function(name: str):
+    """An xlbizops UDF as the engine calls it: cells in, cells out."""
+    from xlbizops import udfs
+
+    udf = getattr(udfs, name)
+
+    def call(*args):
+        result = udf(*(_argument(a) for a in args))
+        if isinstance(result, list):
+            return np.array([[_engine_cell(c) for c in row] for row in result], dtype=object)
+        return _engine_cell(result)
+
+    return call
+
+
+def _argument(value):
+    """A ``Ranges`` or constant from the engine as xlwings would hand it over."""
+    value = value.value if hasattr(value, "value") else value
+    if isinstance(value, np.ndarray):
+        if value.ndim == 2 and value.shape == (1, 1):
+            return _plain(value[0, 0])
+        return [[_plain(c) for c in row] for row in np.atleast_2d(value)]
+    return _plain(value)
+
+
+def _plain(cell):
+    """Engine cell → Python cell: blank → None, error → its text, NumPy → Python."""
+    import formulas
+    import schedula as sh
+
+    if cell is sh.EMPTY:
+        return None
+    if isinstance(cell, formulas.functions.XlError):
+        return str(cell)
+    if isinstance(cell, np.bool_ | bool):
+        return bool(cell)
+    if isinstance(cell, np.integer | np.floating):
+        return float(cell)
+    if isinstance(cell, np.str_):
+        return str(cell)
+    return cell
+
+
+def _engine_cell(cell):
+    """Python cell → what Windows Excel receives from xlwings.
+
+    xlwings turns None and NaN into "" and dates into serial numbers before handing
+    a result to Excel (``xlwings._xlwindows.prepare_xl_data_element``), so a blank
+    in a spilled result is an empty text cell there; the same here.
+    """
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    if isinstance(cell, dt.datetime | dt.date):
+        return _serial(cell)
+    return cell
+
+
+def _serial(value) -> float:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+_KEY = re.compile(r"^'?\[[^\]]*\](?P<sheet>.*?)'?!(?P<ref>[A-Z$0-9:]+)$")
+
+
+def _key(key: str) -> tuple[str, str]:
+    """``'[book.xlsx]SHEET'!A1:B2`` → (``SHEET``, ``A1:B2``)."""
+    match = _KEY.match(key)
+    if not match:
+        return ("", key)
+    return (match["sheet"].replace("''", "'").upper(), match["ref"])
+
+
+def _cell_values(book, solution) -> dict[str, dict[str, object]]:
+    """The computed value of every formula cell, spilled cells included."""
+    values: dict[str, dict[str, object]] = {}
+    for sheet in book.worksheets:
+        out = values.setdefault(sheet.title, {})
+        upper = sheet.title.upper()
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, ArrayFormula):
+                    ref = value.ref or cell.coordinate
+                    array = solution.get((upper, ref), solution.get((upper, cell.coordinate)))
+                    _spread(out, ref, array)
+                elif isinstance(value, str) and value.startswith("="):
+                    out[cell.coordinate] = _one(solution.get((upper, cell.coordinate)))
+    return values
+
+
+def _spread(out: dict, ref: str, array) -> None:
+    left, top, right, bottom = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    array = getattr(array, "value", array)
+    array = np.atleast_2d(np.asarray(array, dtype=object)) if array is not None else None
+    for i, r in enumerate(range(top, bottom + 1)):
+        for j, c in enumerate(range(left, right + 1)):
+            inside = array is not None and i < array.shape[0] and j < array.shape[1]
+            out[f"{get_column_letter(c)}{r}"] = _plain(array[i, j]) if inside else "#N/A"
+
+
+def _one(value):
+    if value is None:
+        return None
+    value = getattr(value, "value", value)
+    if isinstance(value, np.ndarray):
+        value = value.ravel()[0] if value.size else None
+    return _plain(value)
+
+
+# --- writing the values into the package ---------------------------------------------
+
+
+def _write_values(source: Path, target: Path, result: Refreshed) -> None:
+    """Copy the package, changing only cached values and spill ranges in sheet parts."""
+    with zipfile.ZipFile(source) as package:
+        parts = _sheet_parts(package)
+        edited = {
+            parts[sheet]: _edit_sheet(package.read(parts[sheet]), sheet, values, result)
+            for sheet, values in result.values.items()
+            if sheet in parts
+        }
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in package.infolist():
+                data = edited.get(info.filename) or package.read(info.filename)
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    target.write_bytes(buffer.getvalue())
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part name, through workbook.xml and its relationships."""
+    workbook = etree.fromstring(package.read("xl/workbook.xml"))
+    rels = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    parts = {}
+    for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
+        target = targets[sheet.get(f"{{{REL}}}id")]
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        parts[sheet.get("name")] = path
+    return parts
+
+
+def _edit_sheet(xml: bytes, sheet: str, values: dict, result: Refreshed) -> bytes:
+    root = etree.fromstring(xml)
+    data = root.find(f"{{{MAIN}}}sheetData")
+    rows = {int(r.get("r")): r for r in data.iter(_ROW)}
+    for (name, anchor), ref in result.spills.items():
+        if name == sheet:
+            cell = _cell(data, rows, anchor)
+            formula = cell.find(f"{{{MAIN}}}f")
+            old = formula.get("ref", anchor)
+            formula.set("ref", ref)
+            _clear_outside(data, rows, old, ref)
+    for coordinate, value in values.items():
+        _set_value(_cell(data, rows, coordinate), value)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _split(coordinate: str) -> tuple[int, int]:
+    letters = coordinate.rstrip("0123456789")
+    return int(coordinate[len(letters) :]), column_index_from_string(letters)
+
+
+def _cell(data, rows: dict, coordinate: str):
+    """The ``<c>`` element of a cell, created in row and column order when missing."""
+    number, column = _split(coordinate)
+    row = rows.get(number)
+    if row is None:
+        row = etree.Element(_ROW, r=str(number))
+        later = [n for n in rows if n > number]
+        if later:
+            rows[min(later)].addprevious(row)
+        else:
+            data.append(row)
+        rows[number] = row
+        row.attrib.pop("spans", None)
+    for cell in row.iter(_C):
+        here = _split(cell.get("r"))[1]
+        if here == column:
+            return cell
+        if here > column:
+            new = etree.Element(_C, r=coordinate)
+            cell.addprevious(new)
+            return new
+    new = etree.SubElement(row, _C, r=coordinate)
+    row.attrib.pop("spans", None)
+    return new
+
+
+def _clear_outside(data, rows, old: str, new: str) -> None:
+    """Cells a shrunk spill no longer covers become empty, as in Excel."""
+    left, top, right, bottom = range_boundaries(old if ":" in old else f"{old}:{old}")
+    keep = range_boundaries(new if ":" in new else f"{new}:{new}")
+    for r in range(top, bottom + 1):
+        for c in range(left, right + 1):
+            inside = keep[0] <= c <= keep[2] and keep[1] <= r <= keep[3]
+            if not inside and r in rows:
+                coordinate = f"{get_column_letter(c)}{r}"
+                for cell in rows[r].iter(_C):
+                    if cell.get("r") == coordinate and cell.find(f"{{{MAIN}}}f") is None:
+                        _set_value(cell, None)
+
+
+def _set_value(cell, value) -> None:
+    """Replace a cell's cached value; formula cells keep their formula."""
+    is_formula = cell.find(f"{{{MAIN}}}f") is not None
+    for child in list(cell):
+        if child.tag in (f"{{{MAIN}}}v", f"{{{MAIN}}}is"):
+            cell.remove(child)
+    cell.attrib.pop("t", None)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return
+    if isinstance(value, bool):
+        cell.set("t", "b")
+        text = "1" if value else "0"
+    elif isinstance(value, int | float):
+        text = repr(float(value)) if not float(value).is_integer() else str(int(value))
+    elif isinstance(value, dt.datetime | dt.date):
+        text = repr(_serial(value))
+    elif isinstance(value, str) and value.startswith("#") and value in _ERRORS:
+        cell.set("t", "e")
+        text = value
+    else:
+        text = str(value)
+        if not is_formula and not text:
+            return  # an empty text result: Excel shows a blank cell
+        if not is_formula:
+            cell.set("t", "inlineStr")
+            inline = etree.SubElement(cell, f"{{{MAIN}}}is")
+            etree.SubElement(inline, f"{{{MAIN}}}t").text = text
+            return
+        cell.set("t", "str")
+    etree.SubElement(cell, f"{{{MAIN}}}v").text = text
+
+
+_ERRORS = frozenset(
+    ["#N/A", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"]
+)
