@@ -1,0 +1,1 @@
+"""Template workbooks: what is on each sheet (sheets), writing them (build), VBA and ribbon (vba)."""

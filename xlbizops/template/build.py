@@ -1,0 +1,286 @@
+"""Build the template workbooks: ``xlbizops template build [-o DIR]``.
+
+``xlbizops.xlsx`` holds the sheets and formulas; ``xlbizops.xlsm`` adds the VBA
+project (xlwings' module, the UDF wrappers, the ribbon callbacks) and the ribbon.
+XlsxWriter writes the sheets because it stores table formulas as dynamic arrays
+(``cm`` cell metadata), which Excel 365 spills; openpyxl would store them as plain
+formulas that Excel opens as ``=@RFM_SCORE(...)``.  The cached values come from
+the headless refresh (``xlbizops.excel.refresh``), so the files open with numbers
+in LibreOffice and viewers; spill sizes come from it too (built twice: the second
+time with the sizes the first refresh found, so charts cover the whole spill).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+from xlsxwriter.utility import xl_col_to_name
+
+from xlbizops.excel.refresh import refresh_workbook
+from xlbizops.sampledata import COLUMNS, generate_orders
+from xlbizops.template import sheets as layout
+
+TEMPLATE_ORDERS = 2_000
+TEMPLATE_SEED = 7
+NAMES = ("xlbizops.xlsx", "xlbizops.xlsm")
+START = "Start"
+CONFIG_SHEET = "xlwings.conf"
+
+BUTTONS = (
+    ("Refresh all", "Recomputes every sheet (Excel: Calculate full; here: xlbizops refresh)."),
+    ("Refresh this sheet", "Recomputes the formulas on the active sheet only."),
+    ("Build report…", "Writes the full xlbizops report for the Data sheet to an .xlsx file."),
+    ("Load sample data", "Replaces the Data sheet with the bundled synthetic order log."),
+    ("Clear data", "Empties the Data sheet (keeps the header row and the formulas)."),
+    ("Import functions", "Imports the xlbizops functions into this workbook (xlwings)."),
+    ("Help", "Opens the function catalogue."),
+)
+
+
+def template_orders(n_orders: int = TEMPLATE_ORDERS, seed: int = TEMPLATE_SEED) -> pd.DataFrame:
+    """The sample order log the templates ship with (two full years of orders)."""
+    return generate_orders(n_orders, seed=seed)
+
+
+def build_templates(out_dir, orders: pd.DataFrame | None = None) -> list[Path]:
+    """Write ``xlbizops.xlsx`` and ``xlbizops.xlsm`` into ``out_dir``; return their paths."""
+    from xlbizops.template import vba
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    orders = template_orders() if orders is None else orders
+    with tempfile.TemporaryDirectory() as folder:
+        draft = Path(folder) / "draft.xlsx"
+        write_workbook(draft, orders, {})
+        spills = refresh_workbook(draft).spills
+        paths = []
+        for name in NAMES:
+            plain = Path(folder) / name.replace(".xlsm", "-sheets.xlsx")
+            write_workbook(plain, orders, spills, macros=name.endswith(".xlsm"))
+            if name.endswith(".xlsm"):
+                macro = Path(folder) / name
+                vba.make_macro_workbook(plain, macro)
+                plain = macro
+            refresh_workbook(plain, out / name)
+            paths.append(out / name)
+    return paths
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+class _Formats:
+    def __init__(self, book):
+        self.title = book.add_format({"bold": True, "font_size": 16, "font_color": "#1F4E79"})
+        self.intro = book.add_format({"text_wrap": True, "valign": "top", "italic": True})
+        self.caption = book.add_format({"bold": True, "font_color": "#1F4E79"})
+        self.label = book.add_format({"bold": True})
+        self.input = book.add_format({"bg_color": "#FFF2CC", "border": 1})
+        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.header = book.add_format({"bold": True, "bottom": 1})
+        self.custom: dict[tuple[str, bool], object] = {}
+        self.book = book
+
+    def number(self, number_format: str, is_input: bool = False):
+        key = (number_format, is_input)
+        if key not in self.custom:
+            spec = {"num_format": number_format}
+            if is_input:
+                spec.update({"bg_color": "#FFF2CC", "border": 1})
+            self.custom[key] = self.book.add_format(spec)
+        return self.custom[key]
+
+
+def write_workbook(path, orders: pd.DataFrame, spills: dict, macros: bool = False) -> None:
+    """The template's sheets, formulas, names and charts (no VBA; see ``vba``)."""
+    book = xlsxwriter.Workbook(str(path), {"use_future_functions": True})
+    book.set_properties({"title": "xlbizops operations workbook", "author": "xlbizops"})
+    book.set_calc_mode("auto")
+    fmt = _Formats(book)
+    _start_sheet(book.add_worksheet(START), fmt, macros)
+    _data_sheet(book, orders, fmt)
+    for sheet in layout.AREAS:
+        _area_sheet(book, sheet, fmt, spills)
+    conf = book.add_worksheet(CONFIG_SHEET)
+    conf.write_row(0, 0, ["UDF Modules", "xlbizops.udfs"])
+    conf.write_row(1, 0, ["Show Console", "False"])
+    conf.set_column(0, 1, 22)
+    book.close()
+
+
+def _start_sheet(ws, fmt, macros: bool) -> None:
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 100)
+    ws.write(0, 0, "xlbizops operations workbook", fmt.title)
+    lines = [
+        "One sheet per operational area, each an inputs block (yellow cells), xlbizops "
+        "formulas over the Data sheet and charts over their results.",
+        "Data: the order log as an Excel table (one row per order line). Paste your own "
+        "orders over it with the same columns, or use the ribbon's Load sample data.",
+        "Formulas need Excel on Windows with the xlwings add-in and the xlbizops package "
+        "(run `xlbizops excel-setup` once); the xlwings.conf sheet points xlwings at "
+        "xlbizops.udfs.",
+        "Without Excel: `xlbizops refresh xlbizops.xlsx -o refreshed.xlsx` computes every "
+        "formula headlessly, and `xlbizops report` builds the full report.",
+    ]
+    if macros:
+        lines.append(
+            "The xlbizops tab on the ribbon runs the actions below (macros must be enabled)."
+        )
+    else:
+        lines.append(
+            "This .xlsx has no macros; xlbizops.xlsm has the same sheets plus the ribbon tab."
+        )
+    for row, text in enumerate(lines, start=2):
+        ws.write(row, 1, text)
+    ws.write(8, 0, "Ribbon button", fmt.header)
+    ws.write(8, 1, "What it does", fmt.header)
+    for row, (button, text) in enumerate(BUTTONS, start=9):
+        ws.write(row, 0, button, fmt.label)
+        ws.write(row, 1, text)
+    ws.write(17, 0, "Sheets", fmt.header)
+    for row, sheet in enumerate(layout.AREAS, start=18):
+        ws.write_url(row, 0, f"internal:'{sheet.name}'!A1", string=sheet.name)
+        ws.write(row, 1, sheet.title)
+    ws.activate()
+
+
+def _data_sheet(book, orders: pd.DataFrame, fmt) -> None:
+    ws = book.add_worksheet(layout.DATA_SHEET)
+    n = len(orders)
+    columns = [{"header": name} for name in COLUMNS]
+    ws.add_table(
+        0, 0, max(n, 1), len(COLUMNS) - 1,
+        {"name": layout.TABLE, "columns": columns, "style": "Table Style Medium 2"},
+    )  # fmt: skip
+    for j, name in enumerate(COLUMNS):
+        values = orders[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            for i, value in enumerate(values):
+                if not pd.isna(value):
+                    ws.write_datetime(i + 1, j, value.to_pydatetime(), fmt.date)
+            ws.set_column(j, j, 12)
+        else:
+            cells = values.astype(object).where(values.notna(), None).tolist()
+            for i, value in enumerate(cells):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, int | float | np.integer | np.floating):
+                    ws.write_number(i + 1, j, float(value))
+                else:
+                    ws.write_string(i + 1, j, str(value))
+            ws.set_column(j, j, 12 if j else 14)
+        letter = xl_col_to_name(j)
+        book.define_name(name, f"={layout.DATA_SHEET}!${letter}$2:${letter}${n + 1}")
+    ws.freeze_panes(1, 0)
+
+
+def _area_sheet(book, sheet: layout.Sheet, fmt, spills: dict) -> None:
+    ws = book.add_worksheet(sheet.name)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 30, 13)
+    ws.write(0, 0, sheet.title, fmt.title)
+    ws.merge_range(1, 0, 1, 12, sheet.intro, fmt.intro)
+    ws.set_row(1, 48)
+    for i, item in enumerate(sheet.inputs):
+        ws.write(3 + i, 0, item.label, fmt.label)
+        style = fmt.number(item.number_format, is_input=True)
+        if isinstance(item.value, str) and item.value.startswith("="):
+            ws.write_formula(3 + i, 1, item.value, style)
+        else:
+            ws.write(3 + i, 1, item.value, style)
+    if sheet is layout.RISK:
+        _risk_inputs(ws, fmt)
+    for cell, text in sheet.labels.items():
+        ws.write(cell, text, fmt.header)
+    if sheet is layout.CUSTOMERS:
+        for i, name in enumerate(layout.SEGMENT_NAMES):
+            ws.write(f"M{11 + i}", name)
+    for spill in sheet.spills:
+        row, col = _cell(spill.cell)
+        if spill.caption:
+            ws.write(row - 1, col, spill.caption, fmt.caption)
+        ref = spills.get((sheet.name, spill.cell), spill.cell)
+        ws.write_dynamic_array_formula(ref, spill.formula)
+    for item in sheet.formulas:
+        row, col = _cell(item.cell)
+        ws.write(row, col - 1, item.label, fmt.label)
+        ws.write_formula(row, col, item.formula, fmt.number(item.number_format))
+    for chart in sheet.charts:
+        _chart(book, ws, sheet.name, chart, spills)
+
+
+def _risk_inputs(ws, fmt) -> None:
+    ws.write("V6", "Supplier risk weights", fmt.label)
+    for j, weight in enumerate(layout.SUPPLIER_WEIGHTS):
+        ws.write(5, 22 + j, weight, fmt.input)
+    ws.write(4, 16, "risk", fmt.header)
+    for i, (name, likelihood, impact) in enumerate(layout.REGISTER):
+        ws.write(5 + i, 16, name, fmt.input)
+        ws.write(5 + i, 17, likelihood, fmt.input)
+        ws.write(5 + i, 18, impact, fmt.input)
+
+
+def _cell(reference: str) -> tuple[int, int]:
+    """'B12' → (11, 1), zero-based as XlsxWriter counts."""
+    letters, row = coordinate_from_string(reference)
+    return row - 1, range_boundaries(f"{letters}1")[0] - 1
+
+
+def _chart(book, ws, sheet_name: str, chart: layout.Chart, spills: dict) -> None:
+    top, left = _cell(chart.spill)
+    if chart.rows:
+        rows = chart.rows
+    else:
+        ref = spills.get((sheet_name, chart.spill), chart.spill)
+        _, first, _, last = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+        rows = last - first + 1
+    first, last = top + 1, top + max(rows - 1, 1)
+    x_left = _cell(chart.categories_from)[1] if chart.categories_from else left + chart.x
+    kind = {"line": "line", "column": "column", "bar": "bar"}[chart.kind]
+    main = book.add_chart({"type": kind})
+    for offset in chart.series:
+        main.add_series(
+            {
+                "name": [sheet_name, top, left + offset],
+                "categories": [sheet_name, first, x_left, last, x_left],
+                "values": [sheet_name, first, left + offset, last, left + offset],
+            }
+        )
+    if chart.secondary:
+        line = book.add_chart({"type": "line"})
+        for offset in chart.secondary:
+            line.add_series(
+                {
+                    "name": [sheet_name, top, left + offset],
+                    "categories": [sheet_name, first, x_left, last, x_left],
+                    "values": [sheet_name, first, left + offset, last, left + offset],
+                    "y2_axis": True,
+                }
+            )
+        main.combine(line)
+    main.set_title({"name": chart.title})
+    main.set_legend({"position": "bottom"})
+    if chart.date_axis:
+        main.set_x_axis({"date_axis": True, "num_format": "yyyy-mm", "major_unit": 3})
+    main.set_size({"width": 640, "height": 300})
+    ws.insert_chart(chart.at, main)
+
+
+def install_copy(source_dir, target_dir) -> list[Path]:
+    """Copy built templates (used by ``excel-setup``)."""
+    copied = []
+    for name in NAMES:
+        src = Path(source_dir) / name
+        if src.exists():
+            dst = Path(target_dir) / name
+            shutil.copy2(src, dst)
+            copied.append(dst)
+    return copied
+

@@ -1,0 +1,373 @@
+"""What is on each sheet of the template workbook: inputs, formulas and charts.
+
+Every analysis formula reads plain ranges: the order log's columns by name
+(``order_date`` is ``Data!$B$2:$B$2001``), or the spilled result of an aggregation
+function above it (``RESAMPLE``, ``DEMAND_BY_ITEM``, ``SUPPLIER_METRICS``) through a
+range that runs on past the spill; xlbizops functions drop trailing blank rows, so
+the formulas keep working when reloaded data makes a spill longer or shorter.
+
+Revenue, customer and trend formulas use orders that are neither cancelled nor
+returned (``FILTER(…, (status<>"cancelled")*(status<>"returned"))``), demand
+leaves out cancelled orders: the same rules as ``xlbizops report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlbizops.core.customers import _SEGMENT_MAP
+
+# The order log's columns on the Data sheet, in order (sampledata.COLUMNS).
+DATA_SHEET = "Data"
+TABLE = "Orders"
+MARGIN = 500  # rows below a spill that formulas reading it still cover
+
+SALE = '(status<>"cancelled")*(status<>"returned")'
+NOT_CANCELLED = 'status<>"cancelled"'
+SEGMENT_NAMES = sorted({str(name) for name in _SEGMENT_MAP.ravel()})
+
+
+def sales(column: str) -> str:
+    """Rows that count as revenue (report.analyses.revenue_lines)."""
+    return f"FILTER({column},{SALE})"
+
+
+def shipped_demand(column: str) -> str:
+    """Rows that left the warehouse (report.analyses.supply_chain)."""
+    return f"FILTER({column},{NOT_CANCELLED})"
+
+
+@dataclass(frozen=True)
+class Input:
+    label: str
+    value: object
+    number_format: str = "General"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Spill:
+    """A formula whose result spills from ``cell`` (a dynamic-array formula)."""
+
+    cell: str
+    formula: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A single-cell formula with a label in the column to its left."""
+
+    cell: str
+    label: str
+    formula: str
+    number_format: str = "General"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native chart over a spill: x from one of its columns, series from others."""
+
+    title: str
+    spill: str  # anchor cell of the spill it draws
+    x: int  # column offset in the spill
+    series: tuple[int, ...]
+    at: str
+    kind: str = "line"  # line | column | bar
+    secondary: tuple[int, ...] = ()  # offsets drawn as a line on a second axis
+    date_axis: bool = False
+    categories_from: str = ""  # another spill whose first column gives x (same rows)
+    rows: int = 0  # for a fixed block that is not a spill: its rows incl. header
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    title: str
+    intro: str
+    inputs: tuple[Input, ...] = ()
+    spills: tuple[Spill, ...] = ()
+    formulas: tuple[Formula, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)  # cell → constant text
+
+
+def below(cell: str, rows: int = MARGIN) -> str:
+    """The range from ``cell`` down ``rows`` rows (a spill's column and some margin)."""
+    letters = cell.rstrip("0123456789")
+    row = int(cell[len(letters) :])
+    return f"{letters}{row}:{letters}{row + rows}"
+
+
+def columns(first: str, last: str, row: int, rows: int = MARGIN) -> str:
+    return f"{first}{row}:{last}{row + rows}"
+
+
+SUPPLY = Sheet(
+    name="Supply chain",
+    title="Supply chain: order quantities, reorder points, ABC classes",
+    intro=(
+        "Demand per SKU over the last 365 days of the Data sheet (cancelled orders left "
+        "out), then the economic order quantity EOQ = sqrt(2DS/H), the reorder point "
+        "d*L + z*sd*sqrt(L) and ABC classes by annual usage value. Change the inputs in "
+        "column B; results recalculate."
+    ),
+    inputs=(
+        Input("Order cost per purchase order (S)", 50, "#,##0.00"),
+        Input("Holding cost rate per year (share of unit cost)", 0.25, "0%"),
+        Input("Unit cost / selling price", 0.6, "0%"),
+        Input("Service level", 0.95, "0%"),
+        Input("Lead time (days)", 7, "0"),
+    ),
+    spills=(
+        Spill(
+            "A12",
+            "=DEMAND_BY_ITEM("
+            + ",".join(
+                shipped_demand(c) for c in ("sku", "order_date", "quantity", "unit_price")
+            )
+            + ")",
+            "Demand by SKU",
+        ),
+        Spill(
+            "H13",
+            "=EOQ("
+            + below("B13")
+            + ",$B$4,IF("
+            + below("E13")
+            + '="","",'
+            + below("E13")
+            + "*$B$6*$B$5))",
+        ),
+        Spill(
+            "I13",
+            "=REORDER_POINT($B$7," + below("C13") + "," + below("D13") + ",$B$8)",
+        ),
+        Spill("K12", "=ABC_CLASS(" + below("A13") + "," + below("F13") + ")", "ABC classes"),
+    ),
+    formulas=(
+        Formula("E5", "Class A items", '=COUNTIF(O13:O513,"A")'),
+        Formula("E6", "Class B items", '=COUNTIF(O13:O513,"B")'),
+        Formula("E7", "Class C items", '=COUNTIF(O13:O513,"C")'),
+        Formula("E8", "Annual usage value", "=SUM(F13:F513)", "#,##0"),
+    ),
+    charts=(
+        Chart(
+            "ABC (Pareto): annual value by SKU and cumulative share",
+            "K12",
+            x=0,
+            series=(1,),
+            secondary=(3,),
+            at="Q3",
+            kind="column",
+        ),
+    ),
+    labels={"H12": "eoq", "I12": "reorder_point"},
+)
+
+CUSTOMERS = Sheet(
+    name="Customers",
+    title="Customers: RFM scores and segments",
+    intro=(
+        "Recency, frequency and monetary value per customer from the Data sheet "
+        "(cancelled and returned orders left out), quantile scores 1-5, "
+        "score = w1*R + w2*F + w3*M and the named segment. Column K is the k-means "
+        "segment from the Segments sheet's k."
+    ),
+    inputs=(
+        Input("As of (day after the latest order)", "=MAX(order_date)+1", "yyyy-mm-dd"),
+        Input("Weight of R (recency)", "=1/3", "0.000"),
+        Input("Weight of F (frequency)", "=1/3", "0.000"),
+        Input("Weight of M (monetary)", "=1/3", "0.000"),
+        Input("Score groups (bins)", 5, "0"),
+    ),
+    spills=(
+        Spill(
+            "A10",
+            "=RFM_SCORE("
+            + ",".join(sales(c) for c in ("customer_id", "order_date", "amount"))
+            + ",$B$4,$B$5:$B$7,$B$8)",
+            "RFM per customer",
+        ),
+        Spill(
+            "K10",
+            "=SEGMENT(" + columns("B", "D", 10, 5000) + ",'Segments'!$B$4)",
+            "k-means segment",
+        ),
+    ),
+    formulas=(
+        Formula("E4", "Customers", "=COUNTA(A11:A5010)", "#,##0"),
+        Formula("E5", "Mean RFM score", "=AVERAGE(I11:I5010)", "0.00"),
+        *(
+            Formula(f"N{11 + i}", name, f"=COUNTIF($J$11:$J$5010,M{11 + i})", "0")
+            for i, name in enumerate(SEGMENT_NAMES)
+        ),
+    ),
+    charts=(
+        Chart(
+            "Customers per RFM segment",
+            "M10",
+            x=0,
+            series=(1,),
+            at="P3",
+            kind="bar",
+            rows=len(SEGMENT_NAMES) + 1,
+        ),
+    ),
+    labels={"M10": "segment", "N10": "customers"},
+)
+
+TRENDS = Sheet(
+    name="Trends",
+    title="Trends: monthly revenue, decomposition Y = T + S + C + R, forecast",
+    intro=(
+        "Revenue per month (cancelled and returned orders left out), decomposed into "
+        "trend, seasonal, cycle and residual (classical moving averages; the first and "
+        "last half-season of the trend are blank), and an exponential-smoothing forecast "
+        "with 80% and 95% intervals (model chosen by AICc)."
+    ),
+    inputs=(
+        Input("Season length (months)", 12, "0"),
+        Input("Forecast horizon (months)", 6, "0"),
+    ),
+    spills=(
+        Spill(
+            "A10",
+            "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"month")',
+            "Revenue by month",
+        ),
+        Spill("D10", "=DECOMPOSE(" + below("B11") + ",$B$4)", "Decomposition"),
+        Spill(
+            "J10", "=FORECAST_HW(" + below("B11") + ",$B$5,," + below("A11") + ")", "Forecast"
+        ),
+        Spill("Q10", "=SEASONALITY(" + below("B11") + ")", "Seasonality"),
+    ),
+    formulas=(Formula("E5", "Total revenue", "=SUM(B11:B511)", "#,##0"),),
+    charts=(
+        Chart(
+            "Revenue and trend by month",
+            "D10",
+            x=0,
+            series=(0, 1),
+            at="T3",
+            date_axis=True,
+            categories_from="A10",
+        ),
+        Chart(
+            "Seasonal component",
+            "D10",
+            x=0,
+            series=(2,),
+            at="T20",
+            kind="column",
+            categories_from="A10",
+        ),
+        Chart("Forecast with 95% interval", "J10", x=0, series=(1, 4, 5), at="T37"),
+    ),
+)
+
+SEGMENTS = Sheet(
+    name="Segments",
+    title="Segments: k-means market segmentation of customers",
+    intro=(
+        "k-means on each customer's recency, frequency and monetary value (Customers "
+        "sheet), standardised so that money does not drown counts. The profile gives "
+        "each segment's size and mean values; the k table helps choose k (highest "
+        "silhouette, or the elbow of inertia)."
+    ),
+    inputs=(Input("Segments (k)", 4, "0"), Input("Largest k to compare", 8, "0")),
+    spills=(
+        Spill(
+            "A9",
+            "=SEGMENT_PROFILE(Customers!B10:D5010,$B$4)",
+            "Segment profile",
+        ),
+        Spill(
+            "A18",
+            "=SEGMENT_K(Customers!B10:D5010,$B$5)",
+            "Choosing k",
+        ),
+    ),
+    charts=(Chart("Mean silhouette by k", "A18", x=0, series=(2,), at="H3"),),
+)
+
+ORDERS = Sheet(
+    name="Orders",
+    title="Orders: processing speed and accuracy",
+    intro=(
+        "Order-processing KPIs over every order on the Data sheet: cycle times, "
+        "on-time delivery, perfect-order, error, cancellation and return rates, and "
+        "the mean order-to-delivery time per month."
+    ),
+    spills=(
+        Spill(
+            "A5",
+            "=ORDER_KPIS(order_date,shipped_date,delivered_date,promised_date,status,"
+            "error_flag)",
+            "KPIs",
+        ),
+        Spill(
+            "D5",
+            "=RESAMPLE(FILTER(order_date,delivered_date<>\"\"),CYCLE_TIME("
+            "FILTER(order_date,delivered_date<>\"\"),FILTER(delivered_date,"
+            'delivered_date<>"")),"month","mean")',
+            "Order to delivery (days), mean per month",
+        ),
+    ),
+    charts=(
+        Chart(
+            "Order to delivery, mean days per month", "D5", x=0, series=(1,), at="G3",
+            date_axis=True,
+        ),
+    ),
+)
+
+RISK = Sheet(
+    name="Risk",
+    title="Risk: suppliers, anomalies, risk register",
+    intro=(
+        "Supplier metrics from the order log and a weighted risk score (0-100, rank 1 = "
+        "riskiest); anomalous days of revenue by robust z-score; and a 5x5 risk matrix "
+        "for the register below. Weights and the register are inputs."
+    ),
+    spills=(
+        Spill(
+            "A5",
+            "=SUPPLIER_METRICS(supplier,order_date,shipped_date,promised_date,error_flag)",
+            "Supplier metrics",
+        ),
+        Spill("G5", "=SUPPLIER_RISK(A5:D505,W6:Y6)", "Supplier risk"),
+        Spill(
+            "L5",
+            "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"day")',
+            "Revenue by day",
+        ),
+        Spill("N5", "=ANOMALIES(" + below("M6", 1500) + ")", "Anomalies (robust z)"),
+        Spill("T5", "=RISK_MATRIX(R6:R10,S6:S10)", "Risk rating"),
+    ),
+    formulas=(Formula("R13", "Anomalous days", "=COUNTIF(O6:O2006,TRUE)", "0"),),
+    charts=(
+        Chart("Revenue by day", "L5", x=0, series=(1,), at="A20", date_axis=True),
+        Chart("Supplier risk score", "G5", x=0, series=(1,), at="A37", kind="bar"),
+    ),
+    labels={
+        "W5": "late_shipment_rate",
+        "X5": "error_rate",
+        "Y5": "mean_days_to_ship",
+        "Q5": "risk",
+        "R5": "likelihood",
+        "S5": "impact",
+    },
+)
+
+# The risk register's example rows (inputs on the Risk sheet).
+REGISTER = (
+    ("Key supplier disruption", 3, 5),
+    ("Carrier delays at peak", 4, 3),
+    ("Payment fraud", 2, 4),
+    ("Stock-out of A items", 3, 4),
+    ("Website outage", 2, 5),
+)
+SUPPLIER_WEIGHTS = (0.5, 0.3, 0.2)
+
+AREAS = (SUPPLY, CUSTOMERS, TRENDS, SEGMENTS, ORDERS, RISK)
