@@ -85,6 +85,26 @@ def _doctor(args) -> int:
     return EXIT_OK if all(c.ok for c in checks) else EXIT_INPUT
 
 
+def _template_build(args) -> int:
+    from xlbizops.template.build import build_templates
+
+    started = time.perf_counter()
+    paths = build_templates(args.output)
+    names = ", ".join(str(p) for p in paths)
+    print(f"wrote {names} in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def _refresh(args) -> int:
+    from xlbizops.macros import FileBook, refresh_all
+
+    started = time.perf_counter()
+    book = FileBook(args.book, output=args.output)
+    refresh_all(book)
+    print(f"wrote {args.output} in {time.perf_counter() - started:.1f} s ({book.status})")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="xlbizops", description="E-commerce operations analytics for Excel."
@@ -140,6 +160,19 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--home", help=argparse.SUPPRESS)
     d.add_argument("--platform", choices=["windows", "macos"], help=argparse.SUPPRESS)
     d.set_defaults(run=_doctor)
+
+    t = sub.add_parser("template", help="the template workbooks")
+    t_sub = t.add_subparsers(dest="action", required=True)
+    tb = t_sub.add_parser("build", help="build workbooks/xlbizops.xlsx and .xlsm")
+    tb.add_argument("-o", "--output", default="workbooks", help="folder (default workbooks)")
+    tb.set_defaults(run=_template_build)
+
+    rf = sub.add_parser(
+        "refresh", help="compute every formula of a workbook without Excel (Refresh all)"
+    )
+    rf.add_argument("book", help="an .xlsx or .xlsm with xlbizops formulas")
+    rf.add_argument("-o", "--output", required=True, help="where to write the refreshed copy")
+    rf.set_defaults(run=_refresh)
 
     f = sub.add_parser("functions", help="list every Excel function with its signature")
     f.add_argument("--markdown", action="store_true", help="print docs/functions.md")

@@ -1,1 +1,2 @@
-"""Template workbooks: what is on each sheet (sheets), writing them (build), VBA and ribbon (vba)."""
+"""Template workbooks: what is on each sheet (sheets), writing them (build), VBA and
+ribbon (vba)."""

@@ -115,6 +115,7 @@ def write_workbook(path, orders: pd.DataFrame, spills: dict, macros: bool = Fals
 
 
 def _start_sheet(ws, fmt, macros: bool) -> None:
+    _print_setup(ws)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 100)
     ws.write(0, 0, "xlbizops operations workbook", fmt.title)
@@ -139,6 +140,7 @@ def _start_sheet(ws, fmt, macros: bool) -> None:
         )
     for row, text in enumerate(lines, start=2):
         ws.write(row, 1, text)
+    ws.write(7, 0, "Last action", fmt.label)
     ws.write(8, 0, "Ribbon button", fmt.header)
     ws.write(8, 1, "What it does", fmt.header)
     for row, (button, text) in enumerate(BUTTONS, start=9):
@@ -179,10 +181,19 @@ def _data_sheet(book, orders: pd.DataFrame, fmt) -> None:
         letter = xl_col_to_name(j)
         book.define_name(name, f"={layout.DATA_SHEET}!${letter}$2:${letter}${n + 1}")
     ws.freeze_panes(1, 0)
+    _print_setup(ws)
+
+
+def _print_setup(ws) -> None:
+    """Landscape, one page wide: printouts and PDF renders keep a sheet's columns together."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
 
 
 def _area_sheet(book, sheet: layout.Sheet, fmt, spills: dict) -> None:
     ws = book.add_worksheet(sheet.name)
+    _print_setup(ws)
     ws.set_column(0, 0, 30)
     ws.set_column(1, 30, 13)
     ws.write(0, 0, sheet.title, fmt.title)
@@ -283,4 +294,3 @@ def install_copy(source_dir, target_dir) -> list[Path]:
             shutil.copy2(src, dst)
             copied.append(dst)
     return copied
-

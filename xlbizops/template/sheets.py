@@ -123,9 +123,7 @@ SUPPLY = Sheet(
         Spill(
             "A12",
             "=DEMAND_BY_ITEM("
-            + ",".join(
-                shipped_demand(c) for c in ("sku", "order_date", "quantity", "unit_price")
-            )
+            + ",".join(shipped_demand(c) for c in ("sku", "order_date", "quantity", "unit_price"))
             + ")",
             "Demand by SKU",
         ),
@@ -237,9 +235,7 @@ TRENDS = Sheet(
             "Revenue by month",
         ),
         Spill("D10", "=DECOMPOSE(" + below("B11") + ",$B$4)", "Decomposition"),
-        Spill(
-            "J10", "=FORECAST_HW(" + below("B11") + ",$B$5,," + below("A11") + ")", "Forecast"
-        ),
+        Spill("J10", "=FORECAST_HW(" + below("B11") + ",$B$5,," + below("A11") + ")", "Forecast"),
         Spill("Q10", "=SEASONALITY(" + below("B11") + ")", "Seasonality"),
     ),
     formulas=(Formula("E5", "Total revenue", "=SUM(B11:B511)", "#,##0"),),
@@ -302,21 +298,24 @@ ORDERS = Sheet(
     spills=(
         Spill(
             "A5",
-            "=ORDER_KPIS(order_date,shipped_date,delivered_date,promised_date,status,"
-            "error_flag)",
+            "=ORDER_KPIS(order_date,shipped_date,delivered_date,promised_date,status,error_flag)",
             "KPIs",
         ),
         Spill(
             "D5",
-            "=RESAMPLE(FILTER(order_date,delivered_date<>\"\"),CYCLE_TIME("
-            "FILTER(order_date,delivered_date<>\"\"),FILTER(delivered_date,"
+            '=RESAMPLE(FILTER(order_date,delivered_date<>""),CYCLE_TIME('
+            'FILTER(order_date,delivered_date<>""),FILTER(delivered_date,'
             'delivered_date<>"")),"month","mean")',
             "Order to delivery (days), mean per month",
         ),
     ),
     charts=(
         Chart(
-            "Order to delivery, mean days per month", "D5", x=0, series=(1,), at="G3",
+            "Order to delivery, mean days per month",
+            "D5",
+            x=0,
+            series=(1,),
+            at="G3",
             date_axis=True,
         ),
     ),
@@ -368,6 +367,6 @@ REGISTER = (
     ("Stock-out of A items", 3, 4),
     ("Website outage", 2, 5),
 )
-SUPPLIER_WEIGHTS = (0.5, 0.3, 0.2)
+SUPPLIER_WEIGHTS = (1, 1, 1)  # equal, as xlbizops report ranks suppliers
 
 AREAS = (SUPPLY, CUSTOMERS, TRENDS, SEGMENTS, ORDERS, RISK)

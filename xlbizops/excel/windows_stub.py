@@ -1,4 +1,8 @@
-"""Test-only stand-in for Windows so xlwings' own Excel code runs on Linux.
+"""A stand-in for Windows so xlwings' own Excel code runs on Linux.
+
+Used by the tests, and by the template build in a child process (``python -m
+xlbizops.excel.windows_stub`` prints the UDF wrapper module); never imported by
+the package at run time, since it replaces modules in ``sys.modules``.
 
 xlwings' Windows engine (``xlwings._xlwindows``) and UDF server (``xlwings.udfs``)
 import pywin32 modules at module level.  Stubbing ``pythoncom``, ``pywintypes``,
@@ -131,3 +135,7 @@ def vba_wrapper() -> str:
     book = types.SimpleNamespace(Name="xlbizops.xlsm")
     xlwings.udfs.generate_vba_wrapper(module.__name__, module, out, book)
     return out.getvalue()
+
+
+if __name__ == "__main__":
+    sys.stdout.write(vba_wrapper())

@@ -1,0 +1,72 @@
+"""Read a workbook package the way the checks need it: parts, XML, formulas, names."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
+
+from xlbizops.excel.refresh import MAIN, _sheet_parts
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKBOOKS = ROOT / "workbooks"
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def sheet_xml(path) -> dict[str, etree._Element]:
+    """Sheet name → parsed sheet part."""
+    with zipfile.ZipFile(path) as package:
+        return {
+            name: etree.fromstring(package.read(part))
+            for name, part in _sheet_parts(package).items()
+        }
+
+
+def array_cells(root) -> dict[str, etree._Element]:
+    """Cells holding an array formula: coordinate → <c> element."""
+    found = {}
+    for cell in root.iter(f"{{{MAIN}}}c"):
+        formula = cell.find(f"{{{MAIN}}}f")
+        if formula is not None and formula.get("t") == "array":
+            found[cell.get("r")] = cell
+    return found
+
+
+def describe(path) -> dict:
+    """What a fresh build must reproduce: sheets, formulas, constants, names, parts."""
+    book = load_workbook(path)
+    formulas, constants = {}, {}
+    for sheet in book.worksheets:
+        spilled = set()
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, ArrayFormula):
+                    block = sheet[cell.value.ref]
+                    block = block if isinstance(block, tuple) else ((block,),)
+                    spilled |= {c.coordinate for r in block for c in r}
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, ArrayFormula):
+                    formulas[(sheet.title, cell.coordinate)] = (value.text, value.ref)
+                elif isinstance(value, str) and value.startswith("="):
+                    formulas[(sheet.title, cell.coordinate)] = (value, None)
+                elif value is not None and sheet.title != "Data" and cell.coordinate not in spilled:
+                    constants[(sheet.title, cell.coordinate)] = value
+    data = [tuple(r) for r in book["Data"].iter_rows(values_only=True)]
+    names = {name: item.attr_text for name, item in book.defined_names.items()}
+    return {
+        "sheets": book.sheetnames,
+        "formulas": formulas,
+        "constants": constants,
+        "data": data,
+        "names": names,
+        "parts": sorted(parts(path)),
+    }

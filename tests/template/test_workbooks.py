@@ -1,0 +1,288 @@
+"""The committed template workbooks, checked at the XML level and against a fresh build."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from lxml import etree
+from openpyxl import load_workbook
+
+from tests.template.package import WORKBOOKS, array_cells, describe, parts, sheet_xml
+from xlbizops.excel.catalogue import AREAS as CATALOGUE
+from xlbizops.excel.refresh import MAIN
+from xlbizops.sampledata import COLUMNS
+from xlbizops.template import sheets as layout
+from xlbizops.template import vba
+from xlbizops.template.build import BUTTONS, TEMPLATE_ORDERS, build_templates
+
+XLSX, XLSM = WORKBOOKS / "xlbizops.xlsx", WORKBOOKS / "xlbizops.xlsm"
+BOTH = pytest.mark.parametrize("book", [XLSX, XLSM], ids=["xlsx", "xlsm"])
+CUSTOM_UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    return build_templates(tmp_path_factory.mktemp("fresh"))
+
+
+def test_committed_workbooks_match_a_fresh_build(fresh):
+    for built in fresh:
+        committed = WORKBOOKS / built.name
+        assert committed.exists(), f"run: xlbizops template build (missing {committed})"
+        old, new = describe(committed), describe(built)
+        for key in ("sheets", "names", "parts", "formulas", "constants", "data"):
+            assert old[key] == new[key], (
+                f"{built.name}: {key} differ from a fresh build; run `xlbizops template build`"
+            )
+
+
+def test_fresh_build_has_the_same_vba_and_ribbon(fresh):
+    built = {p.name: p for p in fresh}["xlbizops.xlsm"]
+    assert modules(built) == modules(XLSM)
+    assert parts(built)[vba.RIBBON_PART] == parts(XLSM)[vba.RIBBON_PART]
+
+
+@BOTH
+def test_sheets(book):
+    names = load_workbook(book, read_only=True).sheetnames
+    assert names == ["Start", "Data", *(s.name for s in layout.AREAS), "xlwings.conf"]
+    conf = load_workbook(book, read_only=True)["xlwings.conf"]
+    assert next(conf.iter_rows(values_only=True)) == ("UDF Modules", "xlbizops.udfs")
+
+
+@BOTH
+def test_data_is_an_excel_table_with_a_name_per_column(book):
+    wb = load_workbook(book)
+    table = wb["Data"].tables[layout.TABLE]
+    last = TEMPLATE_ORDERS + 1
+    assert table.ref == f"A1:R{last}"
+    assert [c.name for c in table.tableColumns] == list(COLUMNS)
+    for j, column in enumerate(COLUMNS):
+        letter = chr(ord("A") + j)
+        assert wb.defined_names[column].attr_text == f"Data!${letter}$2:${letter}${last}"
+
+
+@BOTH
+def test_table_formulas_are_dynamic_arrays(book):
+    """Every spill is <f t="array" ref=…> in a cell with cm= pointing at dynamic-array
+    metadata (XLDAPR fDynamic=1); without it Excel 365 shows one cell (=@RFM_SCORE)."""
+    package = parts(book)
+    metadata = etree.fromstring(package["xl/metadata.xml"])
+    assert metadata.find(f".//{{{MAIN}}}metadataType").get("name") == "XLDAPR"
+    assert b'fDynamic="1"' in package["xl/metadata.xml"]
+    assert b"sheetMetadata" in package["xl/_rels/workbook.xml.rels"]
+    assert b"/xl/metadata.xml" in package["[Content_Types].xml"]
+    xml = sheet_xml(book)
+    for sheet in layout.AREAS:
+        arrays = array_cells(xml[sheet.name])
+        for spill in sheet.spills:
+            cell = arrays.get(spill.cell)
+            assert cell is not None, f"{sheet.name}!{spill.cell} is not an array formula"
+            assert cell.get("cm") == "1", f"{sheet.name}!{spill.cell} lacks dynamic-array cm"
+            formula = cell.find(f"{{{MAIN}}}f")
+            assert _unprefixed(formula.text) == spill.formula.lstrip("=")
+            assert ":" in formula.get("ref") or spill.cell == formula.get("ref")
+
+
+def test_spills_cover_the_whole_result():
+    """The stored spill ranges are the results' sizes (sample data: 40 SKUs, 314
+    customers, 24 months), so Excel needs no resize on open and charts see it all."""
+    xml = sheet_xml(XLSX)
+
+    def ref(sheet, cell):
+        return array_cells(xml[sheet])[cell].find(f"{{{MAIN}}}f").get("ref")
+
+    assert ref("Supply chain", "A12") == "A12:F52"  # header + 40 SKUs × 6 columns
+    assert ref("Customers", "A10") == "A10:J324"  # header + 314 customers
+    assert ref("Trends", "A10") == "A10:B34"  # header + 24 months
+    assert ref("Trends", "D10") == "D10:H34"
+    assert ref("Orders", "A5") == "A5:B23"  # header + 18 KPIs
+
+
+@BOTH
+def test_modern_functions_carry_their_prefix(book):
+    for sheet, root in sheet_xml(book).items():
+        for formula in root.iter(f"{{{MAIN}}}f"):
+            text = formula.text or ""
+            assert not re.search(r"(?<![.\w])FILTER\(", text), f"{sheet}: bare FILTER in {text}"
+
+
+def _unprefixed(text: str) -> str:
+    return text.replace("_xlfn._xlws.", "").replace("_xlfn.", "")
+
+
+@BOTH
+def test_every_part_is_well_formed_xml(book):
+    parser = etree.XMLParser(resolve_entities=False, huge_tree=False)
+    for name, data in parts(book).items():
+        if name.endswith((".xml", ".rels")):
+            etree.fromstring(data, parser)  # raises on malformed XML
+
+
+# Findings of the Open XML validator known to be false positives: openpyxl's font
+# <color> element (the files here come from XlsxWriter and do not trigger it; a
+# file that went through openpyxl, as FileBook edits do, does).
+AUDIT_ALLOWED = (re.compile(r"Unexpected element 'color'"),)
+
+
+def audit(path) -> list[str]:
+    """The validator's errors for a file, allowlisted findings left out."""
+    done = subprocess.run(
+        [sys.executable, "-m", "openxml_audit", "-o", "json", "-m", "0", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(done.stdout)
+    errors = [e for f in report for e in f["errors"] if e["severity"] == "error"]
+    return [
+        f"{e['part_uri']} {e['path']}: {e['description']}"
+        for e in errors
+        if not any(p.search(e["description"]) for p in AUDIT_ALLOWED)
+    ]
+
+
+@BOTH
+def test_open_xml_validator_finds_no_errors(book):
+    assert audit(book) == []
+
+
+def test_open_xml_validator_catches_a_bad_cell(tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(XLSX) as package, zipfile.ZipFile(broken, "w") as out:
+        for info in package.infolist():
+            data = package.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                data = data.replace(b' t="s"', b' t="q"', 1)
+            out.writestr(info, data)
+    assert any("Invalid value for attribute 't'" in line for line in audit(broken))
+
+
+# --- macros and ribbon ---------------------------------------------------------------
+
+
+def modules(path) -> dict[str, str]:
+    """Module name → source, as olevba decompresses the VBA project."""
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(path))
+    try:
+        return {
+            name.rsplit(".", 1)[0]: code.replace("\r\n", "\n")
+            for _, _, name, code in parser.extract_macros()
+        }
+    finally:
+        parser.close()
+
+
+def _body(source: str) -> list[str]:
+    """Source lines without the attribute header (VBA adds or normalises it)."""
+    lines = source.replace("\r\n", "\n").rstrip("\n").split("\n")
+    return [line for line in lines if not line.startswith(("Attribute VB_", "VERSION 1.0"))]
+
+
+def test_vba_project_decompresses_to_our_source():
+    found = modules(XLSM)
+    for name, source in vba.project_sources().items():
+        assert name in found, f"module {name} missing"
+        assert _body(found[name]) == _body(source), f"module {name} differs from its source"
+    assert found["xlbizops_ribbon"].startswith('Attribute VB_Name = "xlbizops_ribbon"')
+
+
+def test_embedded_xlwings_module_keeps_its_licence_and_version():
+    import xlwings
+
+    source = modules(XLSM)["xlwings"]
+    assert "xlwings is distributed under a BSD 3-clause license." in source
+    assert f"'Version: {xlwings.__version__}" in source
+
+
+def test_udf_wrappers_cover_the_catalogue():
+    source = modules(XLSM)["xlwings_udfs"]
+    for names in CATALOGUE.values():
+        for name in names:
+            assert re.search(rf"^Function {name}\(", source, re.M), name
+            assert f'"xlbizops.udfs", "{name}"' in source
+
+
+def test_xlsx_has_no_macros_and_xlsm_is_macro_enabled():
+    plain, macro = parts(XLSX), parts(XLSM)
+    assert "xl/vbaProject.bin" not in plain and vba.RIBBON_PART not in plain
+    assert b"sheet.main+xml" in plain["[Content_Types].xml"]
+    assert "xl/vbaProject.bin" in macro
+    assert vba.MACRO_CONTENT_TYPE.encode() in macro["[Content_Types].xml"]
+    assert b"vnd.ms-office.vbaProject" in macro["[Content_Types].xml"]
+
+
+def ribbon_buttons(path) -> list[tuple[str, str]]:
+    package = parts(path)
+    rels = etree.fromstring(package["_rels/.rels"])
+    targets = {r.get("Type"): r.get("Target") for r in rels}
+    assert targets[vba.RIBBON_REL] == vba.RIBBON_PART
+    ui = etree.fromstring(package[vba.RIBBON_PART])
+    tab = ui.find(f".//{CUSTOM_UI}tab")
+    assert tab.get("label") == "xlbizops"
+    return [(b.get("label"), b.get("onAction")) for b in ui.iter(f"{CUSTOM_UI}button")]
+
+
+def test_ribbon_tab_has_the_buttons_and_their_callbacks_exist():
+    buttons = ribbon_buttons(XLSM)
+    assert [label for label, _ in buttons] == [label for label, _ in BUTTONS]
+    source = vba.ribbon_source()
+    for _, callback in buttons:
+        assert re.search(rf"^Public Sub {callback}\(control As IRibbonControl\)", source, re.M)
+
+
+def test_ribbon_survives_an_openpyxl_save(tmp_path):
+    saved = tmp_path / "saved.xlsm"
+    book = load_workbook(XLSM, keep_vba=True)
+    book["Risk"]["R6"] = 4
+    book.save(saved)
+    assert [b for b in ribbon_buttons(saved)] == ribbon_buttons(XLSM)
+    assert "xl/vbaProject.bin" in parts(saved)
+
+
+def test_ribbon_callbacks_run_the_python_actions():
+    """Each button's VBA, run by pyOpenVBA's interpreter, calls RunPython with one
+    action of xlbizops.macros (RunPython itself is recorded, not executed)."""
+    from pyopenvba.apps.excel import ExcelApplication
+
+    import xlbizops.macros as macros
+
+    app = ExcelApplication.open(XLSM, with_vba=False)
+    app.add_module(vba.ribbon_source().split("\n", 1)[1], name="xlbizops_ribbon")
+    app.add_module(
+        "Public Calls As String\n"
+        'Public Sub RunPython(code As String)\n    Calls = Calls & code & "|"\nEnd Sub\n'
+        "Public Function Recorded() As String\n    Recorded = Calls\nEnd Function\n"
+        "Public Sub Press(callback As String)\n    Application.Run callback, Nothing\nEnd Sub\n",
+        name="harness",
+    )
+    called = []
+    for label, callback in ribbon_buttons(XLSM):
+        before = app.run("Recorded")
+        if label == "Clear data":
+            app.answer_dialogs(2)  # Cancel: nothing runs
+            app.run("Press", callback)
+            assert app.run("Recorded") == before
+            app.answer_dialogs(1)  # OK
+        app.run("Press", callback)
+        code = app.run("Recorded")[len(before) :].rstrip("|")
+        match = re.fullmatch(r"import xlbizops\.macros as m; m\.(\w+)\(\)", code)
+        assert match, f"{label}: {code!r}"
+        assert callable(getattr(macros, match[1])), match[1]
+        called.append(match[1])
+    assert called == [
+        "refresh_all",
+        "refresh_sheet",
+        "build_report",
+        "load_sample_data",
+        "clear_data",
+        "import_functions",
+        "show_help",
+    ]

@@ -1,0 +1,356 @@
+"""The ribbon's actions, each written once against a small workbook interface.
+
+Two adapters implement the interface: :class:`ExcelBook` drives the live workbook
+the ribbon was clicked in (``xw.Book.caller()``, Windows/macOS Excel) and
+:class:`FileBook` edits a file with openpyxl and computes it with the headless
+refresh — so ``xlbizops refresh`` and the "Refresh all" button run the same code.
+
+The ribbon calls ``RunPython "import xlbizops.macros as m; m.refresh_all()"``; an
+action called without a book works on the calling Excel workbook.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from xlbizops.template.sheets import DATA_SHEET, TABLE
+
+STATUS_CELL = ("Start", "B8")
+HELP_SHEET = "Functions"
+
+
+class Book:
+    """What an action may do to a workbook."""
+
+    status = ""
+
+    def active_sheet(self) -> str: ...
+    def recalculate(self, sheet: str | None = None) -> None: ...
+    def data_rows(self) -> list[list]: ...
+    def replace_data(self, rows: list[list]) -> None: ...
+    def write_sheet(self, sheet: str, rows: list[list]) -> None: ...
+    def import_functions(self) -> None: ...
+    def path(self) -> Path: ...
+
+    def say(self, text: str) -> None:
+        self.status = text
+
+
+# --- the actions --------------------------------------------------------------------
+
+
+def refresh_all(book: Book | None = None) -> None:
+    book = book or ExcelBook.caller()
+    book.recalculate()
+    book.say("Refreshed every sheet")
+
+
+def refresh_sheet(book: Book | None = None) -> None:
+    book = book or ExcelBook.caller()
+    sheet = book.active_sheet()
+    book.recalculate(sheet)
+    book.say(f"Refreshed {sheet}")
+
+
+def load_sample_data(book: Book | None = None) -> None:
+    from xlbizops.sampledata import COLUMNS
+    from xlbizops.template.build import template_orders
+
+    book = book or ExcelBook.caller()
+    orders = template_orders()
+    rows = [list(COLUMNS)]
+    for record in orders.astype(object).where(orders.notna(), None).itertuples(index=False):
+        rows.append([_cell_value(v) for v in record])
+    book.replace_data(rows)
+    book.recalculate()
+    book.say(f"Loaded {len(orders):,} sample orders")
+
+
+def clear_data(book: Book | None = None) -> None:
+    book = book or ExcelBook.caller()
+    header = book.data_rows()[:1]
+    book.replace_data(header)
+    book.recalculate()
+    book.say("Cleared the Data sheet")
+
+
+def build_report(book: Book | None = None, output=None) -> Path:
+    """The full ``xlbizops report`` for the Data sheet, next to the workbook."""
+    import csv
+
+    from xlbizops.report.build import run_report
+
+    book = book or ExcelBook.caller()
+    rows = book.data_rows()
+    if len(rows) < 2:
+        book.say("The Data sheet has no orders; nothing to report")
+        return None
+    target = Path(output) if output else book.path().with_name(book.path().stem + "-report.xlsx")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "orders.csv"
+        with open(log, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([[_csv_value(c) for c in row] for row in rows])
+        path, _ = run_report(str(log), str(target))
+    book.say(f"Wrote the report to {path}")
+    return Path(path)
+
+
+def import_functions(book: Book | None = None) -> None:
+    book = book or ExcelBook.caller()
+    book.import_functions()
+    book.say("Imported the xlbizops functions")
+
+
+def show_help(book: Book | None = None) -> None:
+    """The function catalogue on a sheet of its own."""
+    from xlbizops.excel.catalogue import entries
+
+    book = book or ExcelBook.caller()
+    rows = [["function", "area", "what it returns"]]
+    for entry in entries():
+        arguments = ", ".join(f"[{a.name}]" if a.optional else a.name for a in entry.arguments)
+        rows.append([f"={entry.name}({arguments})".lstrip("="), entry.area, entry.description])
+    book.write_sheet(HELP_SHEET, rows)
+    book.say(f"Listed {len(rows) - 1} functions on the {HELP_SHEET} sheet")
+
+
+def _cell_value(value):
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+# --- adapters -----------------------------------------------------------------------
+
+
+class ExcelBook(Book):
+    """The live workbook, through xlwings (the ribbon's buttons)."""
+
+    def __init__(self, book):
+        self.book = book
+
+    @classmethod
+    def caller(cls) -> ExcelBook:
+        import xlwings as xw
+
+        return cls(xw.Book.caller())
+
+    def active_sheet(self) -> str:
+        return self.book.sheets.active.name
+
+    def recalculate(self, sheet: str | None = None) -> None:
+        if sheet is None:
+            self.book.app.api.CalculateFull()
+        else:
+            self.book.sheets[sheet].api.Calculate()
+
+    def data_rows(self) -> list[list]:
+        return self.book.sheets[DATA_SHEET].range("A1").expand().value
+
+    def replace_data(self, rows: list[list]) -> None:
+        table = self.book.sheets[DATA_SHEET].tables[TABLE]
+        table.update_rows = None
+        sheet = self.book.sheets[DATA_SHEET]
+        sheet.range("A2").expand().clear_contents()
+        sheet.range("A1").value = rows
+        last = max(len(rows), 2)
+        table.resize(sheet.range((1, 1), (last, len(rows[0]))))
+        _resize_names(self.book.names, last)
+
+    def write_sheet(self, sheet: str, rows: list[list]) -> None:
+        names = [s.name for s in self.book.sheets]
+        target = self.book.sheets[sheet] if sheet in names else self.book.sheets.add(sheet)
+        target.clear_contents()
+        target.range("A1").value = rows
+        target.activate()
+
+    def import_functions(self) -> None:
+        from xlwings import udfs
+
+        udfs.import_udfs("xlbizops.udfs", self.book.api)
+
+    def path(self) -> Path:
+        return Path(self.book.fullname)
+
+    def say(self, text: str) -> None:
+        super().say(text)
+        self.book.sheets[STATUS_CELL[0]].range(STATUS_CELL[1]).value = text
+
+
+def _resize_names(names, last_row: int) -> None:
+    """Point each order-log column name at rows 2..last_row of its column."""
+    from xlbizops.sampledata import COLUMNS
+
+    for j, column in enumerate(COLUMNS):
+        letter = _letter(j)
+        names[column].refers_to = f"={DATA_SHEET}!${letter}$2:${letter}${last_row}"
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+class FileBook(Book):
+    """A workbook file, edited with openpyxl and computed by the headless refresh.
+
+    Changes go to ``output`` (default: the file itself).  openpyxl drops the
+    dynamic-array cell metadata on save; it is put back afterwards, so spilled
+    formulas stay dynamic arrays.
+    """
+
+    def __init__(self, path, output=None, active: str | None = None):
+        self.source = Path(path)
+        self.output = Path(output) if output else self.source
+        self.active = active
+        if self.output != self.source:
+            shutil.copyfile(self.source, self.output)
+
+    def active_sheet(self) -> str:
+        if self.active:
+            return self.active
+        from openpyxl import load_workbook
+
+        return load_workbook(self.output, read_only=True).active.title
+
+    def recalculate(self, sheet: str | None = None) -> None:
+        """Every formula is recomputed: the engine cannot compute one sheet alone."""
+        from xlbizops.excel.refresh import refresh_workbook
+
+        result = refresh_workbook(self.output, self.output)
+        self.passes = result.passes
+
+    def data_rows(self) -> list[list]:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(self.output, read_only=True)[DATA_SHEET]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        while rows and all(c is None for c in rows[-1]):
+            rows.pop()
+        return rows
+
+    def replace_data(self, rows: list[list]) -> None:
+        def edit(book):
+            sheet = book[DATA_SHEET]
+            sheet.delete_rows(2, sheet.max_row)
+            date_columns = set()
+            for r, row in enumerate(rows, start=1):
+                for c, value in enumerate(row, start=1):
+                    cell = sheet.cell(r, c, value)
+                    if hasattr(value, "year"):
+                        cell.number_format = "yyyy-mm-dd"
+                        date_columns.add(c)
+            last = max(len(rows), 2)
+            table = sheet.tables[TABLE]
+            table.ref = f"A1:{_letter(len(rows[0]) - 1)}{last}"
+            for j in range(len(rows[0])):
+                letter = _letter(j)
+                name = book.defined_names[rows[0][j]]
+                name.attr_text = f"{DATA_SHEET}!${letter}$2:${letter}${last}"
+
+        self._edit(edit)
+
+    def write_sheet(self, sheet: str, rows: list[list]) -> None:
+        def edit(book):
+            if sheet in book.sheetnames:
+                del book[sheet]
+            target = book.create_sheet(sheet)
+            for row in rows:
+                target.append(row)
+            book.active = book.sheetnames.index(sheet)
+
+        self._edit(edit)
+
+    def import_functions(self) -> None:
+        """Regenerate the ``xlwings_udfs`` wrapper module of a macro workbook."""
+        from pyopenvba import ExcelFile
+
+        from xlbizops.template.vba import UDF_MODULE, _crlf, udf_wrapper_source
+
+        if self.output.suffix.lower() != ".xlsm":
+            raise ValueError("functions can be imported into an .xlsm only")
+        with ExcelFile(self.output) as book:
+            book.set_module(UDF_MODULE, _crlf(udf_wrapper_source()))
+            book.save()
+
+    def path(self) -> Path:
+        return self.output
+
+    def _edit(self, change) -> None:
+        from openpyxl import load_workbook
+
+        keep_vba = self.output.suffix.lower() == ".xlsm"
+        with tempfile.TemporaryDirectory() as folder:
+            before = Path(folder) / ("before" + self.output.suffix)
+            shutil.copyfile(self.output, before)
+            book = load_workbook(self.output, keep_vba=keep_vba)
+            change(book)
+            book.save(self.output)
+            keep_dynamic_arrays(before, self.output)
+
+
+def keep_dynamic_arrays(original, saved) -> None:
+    """Put back what openpyxl drops on save: dynamic-array metadata and the ``cm``
+    attribute of spilled formula cells (without them Excel opens ``=@RFM_SCORE(...)``)."""
+    from lxml import etree
+
+    from xlbizops.excel.refresh import MAIN, _sheet_parts
+
+    with zipfile.ZipFile(original) as old:
+        if "xl/metadata.xml" not in old.namelist():
+            return
+        metadata = old.read("xl/metadata.xml")
+        old_parts = _sheet_parts(old)
+        marked = {}
+        for sheet, part in old_parts.items():
+            root = etree.fromstring(old.read(part))
+            marked[sheet] = {
+                c.get("r"): c.get("cm") for c in root.iter(f"{{{MAIN}}}c") if c.get("cm")
+            }
+    with zipfile.ZipFile(saved) as new:
+        parts = {info.filename: new.read(info.filename) for info in new.infolist()}
+        new_parts = _sheet_parts(new)
+    for sheet, cells in marked.items():
+        if sheet not in new_parts or not cells:
+            continue
+        root = etree.fromstring(parts[new_parts[sheet]])
+        for cell in root.iter(f"{{{MAIN}}}c"):
+            if cell.get("r") in cells and cell.find(f"{{{MAIN}}}f") is not None:
+                cell.set("cm", cells[cell.get("r")])
+        parts[new_parts[sheet]] = etree.tostring(
+            root, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
+    parts["xl/metadata.xml"] = metadata
+    types = parts["[Content_Types].xml"].decode()
+    if "/xl/metadata.xml" not in types:
+        override = (
+            '<Override PartName="/xl/metadata.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"/>'
+        )
+        parts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    if "sheetMetadata" not in rels:
+        relation = (
+            '<Relationship Id="rIdXlbizopsMetadata" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sheetMetadata" Target="metadata.xml"/>'
+        )
+        parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+            "</Relationships>", relation + "</Relationships>"
+        ).encode()
+    with zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
