@@ -258,20 +258,88 @@ def _one(value):
 
 
 def _write_values(source: Path, target: Path, result: Refreshed) -> None:
-    """Copy the package, changing only cached values and spill ranges in sheet parts."""
+    """Copy the package, changing only cached values and spill ranges in sheet parts
+    (and adding to the shared strings the text that spilled cells now hold)."""
     with zipfile.ZipFile(source) as package:
+        names = package.namelist()
         parts = _sheet_parts(package)
+        strings = SharedStrings(package.read(SHARED) if SHARED in names else None)
         edited = {
-            parts[sheet]: _edit_sheet(package.read(parts[sheet]), sheet, values, result)
+            parts[sheet]: _edit_sheet(package.read(parts[sheet]), sheet, values, result, strings)
             for sheet, values in result.values.items()
             if sheet in parts
         }
+        if strings.added:
+            edited[SHARED] = strings.xml()
+            if SHARED not in names:
+                edited.update(_declare_shared_strings(package))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
             for info in package.infolist():
-                data = edited.get(info.filename) or package.read(info.filename)
+                data = edited.pop(info.filename, None) or package.read(info.filename)
                 out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            for name, data in edited.items():  # parts that are new
+                out.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     target.write_bytes(buffer.getvalue())
+
+
+SHARED = "xl/sharedStrings.xml"
+
+
+class SharedStrings:
+    """The workbook's shared-string table, to which new text is appended.
+
+    Text in a plain cell belongs in this table: inline strings are legal but Excel
+    rewrites them on its next save, and the Open XML validator flags them.
+    """
+
+    def __init__(self, xml: bytes | None):
+        self.root = (
+            etree.fromstring(xml) if xml else etree.Element(f"{{{MAIN}}}sst", nsmap={None: MAIN})
+        )
+        self.index = {}
+        for i, item in enumerate(self.root.iter(f"{{{MAIN}}}si")):
+            text = "".join(item.itertext())
+            self.index.setdefault(text, i)
+        self.count = len(self.root)
+        self.added = False
+
+    def __call__(self, text: str) -> int:
+        if text not in self.index:
+            item = etree.SubElement(self.root, f"{{{MAIN}}}si")
+            node = etree.SubElement(item, f"{{{MAIN}}}t")
+            node.text = text
+            if text != text.strip():
+                node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            self.index[text] = self.count
+            self.count += 1
+            self.added = True
+        return self.index[text]
+
+    def xml(self) -> bytes:
+        self.root.set("uniqueCount", str(self.count))
+        self.root.set("count", str(self.count))
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _declare_shared_strings(package) -> dict[str, bytes]:
+    """Content type and workbook relationship for a shared-string part made here."""
+    types = package.read("[Content_Types].xml").decode("utf-8")
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    )
+    rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    relation = (
+        '<Relationship Id="rIdXlbizopsStrings" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    )
+    return {
+        "[Content_Types].xml": types.replace("</Types>", override + "</Types>").encode(),
+        "xl/_rels/workbook.xml.rels": rels.replace(
+            "</Relationships>", relation + "</Relationships>"
+        ).encode(),
+    }
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
@@ -287,7 +355,7 @@ def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _edit_sheet(xml: bytes, sheet: str, values: dict, result: Refreshed) -> bytes:
+def _edit_sheet(xml: bytes, sheet: str, values: dict, result: Refreshed, strings) -> bytes:
     root = etree.fromstring(xml)
     data = root.find(f"{{{MAIN}}}sheetData")
     rows = {int(r.get("r")): r for r in data.iter(_ROW)}
@@ -299,7 +367,7 @@ def _edit_sheet(xml: bytes, sheet: str, values: dict, result: Refreshed) -> byte
             formula.set("ref", ref)
             _clear_outside(data, rows, old, ref)
     for coordinate, value in values.items():
-        _set_value(_cell(data, rows, coordinate), value)
+        _set_value(_cell(data, rows, coordinate), value, strings)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -348,7 +416,7 @@ def _clear_outside(data, rows, old: str, new: str) -> None:
                         _set_value(cell, None)
 
 
-def _set_value(cell, value) -> None:
+def _set_value(cell, value, strings=None) -> None:
     """Replace a cell's cached value; formula cells keep their formula."""
     is_formula = cell.find(f"{{{MAIN}}}f") is not None
     for child in list(cell):
@@ -372,11 +440,10 @@ def _set_value(cell, value) -> None:
         if not is_formula and not text:
             return  # an empty text result: Excel shows a blank cell
         if not is_formula:
-            cell.set("t", "inlineStr")
-            inline = etree.SubElement(cell, f"{{{MAIN}}}is")
-            etree.SubElement(inline, f"{{{MAIN}}}t").text = text
-            return
-        cell.set("t", "str")
+            cell.set("t", "s")
+            text = str(strings(text))
+        else:
+            cell.set("t", "str")
     etree.SubElement(cell, f"{{{MAIN}}}v").text = text
 
 

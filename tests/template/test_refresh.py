@@ -1,0 +1,212 @@
+"""Headless refresh: the template refreshed without Excel shows the numbers
+``xlbizops report`` computes for the same orders; spills resize like Excel's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+import xlsxwriter
+from openpyxl import load_workbook
+
+from tests.template.package import WORKBOOKS, array_cells, sheet_xml
+from xlbizops.core import timeseries
+from xlbizops.excel.refresh import MAIN, refresh_workbook
+from xlbizops.macros import FileBook, refresh_all
+from xlbizops.report.analyses import analyse
+from xlbizops.report.inputs import read_orders
+from xlbizops.template.build import template_orders
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The report's analyses of the orders the template ships with."""
+    folder = tmp_path_factory.mktemp("report")
+    template_orders().to_csv(folder / "orders.csv", index=False, date_format="%Y-%m-%d")
+    lines, _ = read_orders(folder / "orders.csv")
+    return analyse(lines)
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    """The .xlsm after `xlbizops refresh`, read as viewers read it (cached values)."""
+    out = tmp_path_factory.mktemp("refresh") / "refreshed.xlsm"
+    book = FileBook(WORKBOOKS / "xlbizops.xlsm", output=out)
+    refresh_all(book)
+    return out, load_workbook(out, data_only=True)
+
+
+def block(sheet, ref: str) -> pd.DataFrame:
+    """A spilled table (header row first) as a DataFrame."""
+    rows = [[c.value for c in row] for row in sheet[ref]]
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def serial(dates) -> np.ndarray:
+    return ((pd.to_datetime(dates) - pd.Timestamp("1899-12-30")).dt.days).to_numpy(float)
+
+
+def test_monthly_revenue_matches_the_report(refreshed, report):
+    months = block(refreshed[1]["Trends"], "A10:B34")
+    assert months["period"].tolist() == serial(report.monthly["month"]).tolist()
+    np.testing.assert_allclose(months["value"], report.monthly["revenue"], rtol=1e-12)
+
+
+def test_decomposition_adds_up_and_matches_the_core(refreshed):
+    parts = block(refreshed[1]["Trends"], "D10:H34").replace("", np.nan).astype(float)
+    expected = timeseries.decompose(parts["observed"].to_numpy(), 12)
+    np.testing.assert_allclose(parts["trend"], expected["trend"], rtol=1e-12)
+    inner = parts.dropna()
+    total = inner[["trend", "seasonal", "cycle", "residual"]].sum(axis=1)
+    np.testing.assert_allclose(total, inner["observed"], rtol=1e-9)
+    assert parts["trend"].isna().sum() == 12  # six months blank at each end
+
+
+def test_forecast_matches_the_report(refreshed, report):
+    forecast = block(refreshed[1]["Trends"], "J10:O16")
+    ahead = report.forecast.dropna(subset=["forecast"])
+    np.testing.assert_allclose(forecast["forecast"], ahead["forecast"], rtol=1e-6)
+    np.testing.assert_allclose(forecast["upper_95"], ahead["upper_95"], rtol=1e-6)
+
+
+def test_rfm_table_matches_the_report(refreshed, report):
+    rfm = block(refreshed[1]["Customers"], "A10:J324")
+    expected = report.rfm.reset_index(drop=True)
+    assert rfm["customer_id"].tolist() == expected["customer_id"].astype(str).tolist()
+    for column in ("recency_days", "frequency", "monetary", "R", "F", "M", "score"):
+        np.testing.assert_allclose(rfm[column].astype(float), expected[column], rtol=1e-12)
+    assert rfm["segment"].tolist() == expected["segment"].tolist()
+
+
+def test_segment_counts_match_the_report(refreshed, report):
+    sheet = refreshed[1]["Customers"]
+    counts = {sheet[f"M{r}"].value: sheet[f"N{r}"].value for r in range(11, 21)}
+    expected = dict(
+        zip(report.segment_counts["segment"], report.segment_counts["customers"], strict=True)
+    )
+    assert {k: v for k, v in counts.items() if v} == expected
+
+
+def test_segment_profile_matches_the_report(refreshed, report):
+    profile = block(refreshed[1]["Segments"], "A9:F13")
+    np.testing.assert_allclose(profile["size"], report.profile["size"])
+    np.testing.assert_allclose(profile["monetary"], report.profile["monetary"], rtol=1e-9)
+
+
+def test_demand_per_sku_matches_the_report(refreshed, report):
+    demand = block(refreshed[1]["Supply chain"], "A12:F52").set_index("item")
+    expected = report.supply.set_index("sku")
+    common = expected.index.astype(str)
+    assert set(common) <= set(demand.index)
+    for column in ("annual_demand", "daily_mean", "daily_sd"):
+        np.testing.assert_allclose(
+            demand.loc[common, column].astype(float), expected[column], rtol=1e-12
+        )
+
+
+def test_order_kpis_match_the_report(refreshed, report):
+    kpis = block(refreshed[1]["Orders"], "A5:B23")
+    expected = report.kpis
+    assert kpis["kpi"].tolist() == expected["kpi"].tolist()
+    np.testing.assert_allclose(kpis["value"].astype(float), expected["value"], rtol=1e-12)
+
+
+def test_supplier_metrics_and_risk_match_the_report(refreshed, report):
+    sheet = refreshed[1]["Risk"]
+    metrics = block(sheet, "A5:E16").set_index("supplier")
+    ranked = block(sheet, "G5:I16").set_index("supplier")
+    expected = report.suppliers.set_index("supplier")
+    for column in ("late_shipment_rate", "error_rate", "mean_days_to_ship"):
+        np.testing.assert_allclose(metrics[column], expected.loc[metrics.index, column])
+    np.testing.assert_allclose(
+        ranked["risk_score"], expected.loc[ranked.index, "risk_score"], rtol=1e-9
+    )
+
+
+def test_standard_formulas_over_spills_are_computed(refreshed, report):
+    book = refreshed[1]
+    assert book["Trends"]["E5"].value == pytest.approx(report.monthly["revenue"].sum())
+    abc = block(book["Supply chain"], "K12:O52")["class"].value_counts()
+    assert book["Supply chain"]["E5"].value == abc["A"]
+    assert book["Customers"]["E4"].value == len(report.rfm)
+
+
+def test_refresh_keeps_formulas_ribbon_and_dynamic_arrays(refreshed):
+    out, _ = refreshed
+    source = WORKBOOKS / "xlbizops.xlsm"
+    before, after = load_workbook(source), load_workbook(out)
+    for sheet in before.sheetnames:
+        for row in before[sheet].iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith("="):
+                    assert after[sheet][cell.coordinate].value == value
+    for sheet, root in sheet_xml(out).items():
+        for coordinate, cell in array_cells(root).items():
+            assert cell.get("cm") == "1", f"{sheet}!{coordinate}"
+    from tests.template.test_workbooks import modules, ribbon_buttons
+
+    assert ribbon_buttons(out) == ribbon_buttons(source)
+    assert modules(out).keys() == modules(source).keys()
+
+
+# --- spills that change size ---------------------------------------------------------
+
+
+def _series_book(path, days: int) -> None:
+    """Daily values, a monthly RESAMPLE spill (stored as one cell), a total over it,
+    and DECOMPOSE reading the spill through a longer range."""
+    book = xlsxwriter.Workbook(str(path))
+    data = book.add_worksheet("Data")
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    start = dt.datetime(2024, 1, 1)
+    for i in range(days):
+        data.write_datetime(i + 1, 0, start + dt.timedelta(days=i), dates)
+        data.write_number(i + 1, 1, 100 + 10 * np.sin(i / 58.0 * np.pi) + i / 10)
+    calc = book.add_worksheet("Calc")
+    calc.write_dynamic_array_formula(
+        "A1:A1", f'=RESAMPLE(Data!A2:A{days + 1},Data!B2:B{days + 1},"month")'
+    )
+    calc.write_dynamic_array_formula("D1:D1", "=DECOMPOSE(B2:B200,12)")
+    calc.write_formula("K1", "=SUM(B2:B200)")
+    calc.write_formula("K2", "=EOQ(-5,10,1)")
+    book.close()
+
+
+def test_spills_grow_to_their_result_and_dependents_follow(tmp_path):
+    source, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    _series_book(source, 3 * 365)
+    result = refresh_workbook(source, out)
+    assert result.spills[("Calc", "A1")] == "A1:B37"  # header + 36 months
+    assert result.spills[("Calc", "D1")] == "D1:H37"
+    assert result.passes >= 2  # DECOMPOSE could only see the months once A1 had spilled
+    sheet = load_workbook(out, data_only=True)["Calc"]
+    values = [sheet[f"B{r}"].value for r in range(2, 38)]
+    dates = pd.date_range("2024-01-01", periods=3 * 365, freq="D")
+    daily = 100 + 10 * np.sin(np.arange(3 * 365) / 58.0 * np.pi) + np.arange(3 * 365) / 10
+    expected = pd.Series(daily, index=dates).resample("MS").sum()
+    np.testing.assert_allclose(values, expected.to_numpy(), rtol=1e-12)
+    assert sheet["K1"].value == pytest.approx(expected.sum())
+    assert sheet["K2"].value.startswith("EOQ: annual_demand")  # a message, not a crash
+
+
+def test_spills_shrink_and_leave_no_stale_values(tmp_path):
+    long, short = tmp_path / "long.xlsx", tmp_path / "short.xlsx"
+    _series_book(long, 3 * 365)
+    refresh_workbook(long, long)
+    # The same sheet with two years of data: edit the data, keep the stored spill refs.
+    book = load_workbook(long)
+    for row in range(2 * 365 + 2, 3 * 365 + 2):
+        book["Data"].cell(row, 1).value = None
+        book["Data"].cell(row, 2).value = None
+    book.save(short)
+    result = refresh_workbook(short, short)
+    assert result.spills[("Calc", "A1")] == "A1:B25"  # header + 24 months
+    sheet = load_workbook(short, data_only=True)["Calc"]
+    assert sheet["B25"].value is not None
+    assert [sheet[f"B{r}"].value for r in range(26, 38)] == [None] * 12
+    root = sheet_xml(short)["Calc"]
+    formula = array_cells(root)["A1"].find(f"{{{MAIN}}}f")
+    assert formula.get("ref") == "A1:B25"

@@ -1,0 +1,121 @@
+"""The ribbon's actions on a workbook file (FileBook) and, through a stand-in for the
+xlwings book object, on live Excel (ExcelBook)."""
+
+from __future__ import annotations
+
+import shutil
+from unittest import mock
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.template.package import WORKBOOKS, array_cells, sheet_xml
+from tests.template.test_workbooks import audit, modules, ribbon_buttons
+from xlbizops import macros
+from xlbizops.excel.catalogue import entries
+from xlbizops.template import vba
+from xlbizops.template.build import TEMPLATE_ORDERS
+
+
+@pytest.fixture
+def book_file(tmp_path):
+    path = tmp_path / "ops.xlsm"
+    shutil.copyfile(WORKBOOKS / "xlbizops.xlsm", path)
+    return path
+
+
+def test_clear_then_load_sample_data(book_file):
+    book = macros.FileBook(book_file)
+    macros.clear_data(book)
+    wb = load_workbook(book_file, data_only=True)
+    assert wb["Data"].max_row <= 2 and wb["Data"]["A2"].value is None
+    assert wb.defined_names["order_date"].attr_text == "Data!$B$2:$B$2"
+    # Empty data: each formula shows a readable message, nothing crashes.
+    assert wb["Customers"]["A10"].value.startswith("RFM_SCORE:")
+    assert wb["Trends"]["A10"].value.startswith("RESAMPLE:")
+    assert book.status == "Cleared the Data sheet"
+
+    macros.load_sample_data(book)
+    wb = load_workbook(book_file, data_only=True)
+    template = load_workbook(WORKBOOKS / "xlbizops.xlsm", data_only=True)
+    assert wb.defined_names["order_date"].attr_text == f"Data!$B$2:$B${TEMPLATE_ORDERS + 1}"
+    assert wb["Data"].tables["Orders"].ref == f"A1:R{TEMPLATE_ORDERS + 1}"
+    for sheet, ref in (("Trends", "A10:H34"), ("Customers", "A10:J324"), ("Risk", "G5:I16")):
+        got = [[c.value for c in row] for row in wb[sheet][ref]]
+        want = [[c.value for c in row] for row in template[sheet][ref]]
+        assert got == want, sheet
+    assert book.status == f"Loaded {TEMPLATE_ORDERS:,} sample orders"
+
+
+def test_edits_keep_dynamic_arrays_macros_and_ribbon(book_file):
+    macros.clear_data(macros.FileBook(book_file))
+    for sheet, root in sheet_xml(book_file).items():
+        for coordinate, cell in array_cells(root).items():
+            assert cell.get("cm") == "1", f"{sheet}!{coordinate} lost its dynamic-array flag"
+    assert ribbon_buttons(book_file) == ribbon_buttons(WORKBOOKS / "xlbizops.xlsm")
+    assert set(modules(book_file)) == set(modules(WORKBOOKS / "xlbizops.xlsm"))
+    assert audit(book_file) == []
+
+
+def test_show_help_lists_every_function(book_file):
+    book = macros.FileBook(book_file)
+    macros.show_help(book)
+    wb = load_workbook(book_file)
+    rows = list(wb[macros.HELP_SHEET].iter_rows(values_only=True))
+    assert rows[0] == ("function", "area", "what it returns")
+    assert [r[0].split("(")[0] for r in rows[1:]] == [e.name for e in entries()]
+    assert wb.active.title == macros.HELP_SHEET
+
+
+def test_build_report_writes_the_report_next_to_the_book(book_file):
+    path = macros.build_report(macros.FileBook(book_file))
+    assert path == book_file.with_name("ops-report.xlsx")
+    sheets = load_workbook(path, read_only=True).sheetnames
+    assert "Supply chain" in sheets and "Customers" in sheets
+
+
+def test_build_report_on_empty_data_says_so(book_file):
+    book = macros.FileBook(book_file)
+    macros.clear_data(book)
+    assert macros.build_report(book) is None
+    assert "no orders" in book.status
+
+
+def test_import_functions_rewrites_the_wrapper_module(book_file):
+    macros.import_functions(macros.FileBook(book_file))
+    assert (
+        modules(book_file)["xlwings_udfs"].split("\n")[1:]
+        == (vba.udf_wrapper_source().split("\n")[1:])
+    )
+
+
+def test_import_functions_needs_a_macro_workbook(tmp_path):
+    plain = tmp_path / "ops.xlsx"
+    shutil.copyfile(WORKBOOKS / "xlbizops.xlsx", plain)
+    with pytest.raises(ValueError, match="xlsm"):
+        macros.import_functions(macros.FileBook(plain))
+
+
+def test_excel_adapter_drives_the_live_workbook():
+    """The same actions against xlwings' book object (a stand-in here: no Excel)."""
+    live = mock.MagicMock()
+    live.sheets.active.name = "Trends"
+    book = macros.ExcelBook(live)
+    macros.refresh_all(book)
+    live.app.api.CalculateFull.assert_called_once_with()
+    live.sheets.__getitem__.return_value.range.return_value.value = None
+    macros.refresh_sheet(book)
+    live.sheets.__getitem__.assert_any_call("Trends")
+    assert book.status == "Refreshed Trends"
+    status = live.sheets.__getitem__.return_value.range
+    status.assert_called_with(macros.STATUS_CELL[1])
+
+
+def test_excel_adapter_resizes_names_with_the_data():
+    live = mock.MagicMock()
+    names = {}
+    live.names.__getitem__.side_effect = lambda key: names.setdefault(key, mock.MagicMock())
+    book = macros.ExcelBook(live)
+    book.replace_data([["order_id", "order_date"], ["SO-1", "2025-01-01"], ["SO-2", "2025-01-02"]])
+    assert names["order_date"].refers_to == "=Data!$B$2:$B$3"
+    assert names["error_type"].refers_to == "=Data!$R$2:$R$3"
