@@ -128,6 +128,41 @@ def test_xyz_class_history_across_columns():
     )
 
 
+def test_demand_by_item_counts_days_without_sales_as_zero():
+    """Hand-checked: a 3-day window (Jan 1-3); A sells 2+3 on Jan 1, B 4 on Jan 3, C
+    only before the window.  A: mean 5/3 a day, sd sqrt(25/3 - 25/9) = sqrt(50/9)."""
+    jan = 45658.0  # 2025-01-01
+    out = call(
+        udfs.DEMAND_BY_ITEM,
+        col("A", "A", "B", "C"),
+        col(jan, jan, jan + 2, jan - 1),
+        col(2.0, 3.0, 4.0, 9.0),
+        col(10.0, 20.0, 5.0, 1.0),
+        None,
+        3.0,
+    )
+    header, a, b = out
+    assert header == [
+        "item",
+        "annual_demand",
+        "daily_mean",
+        "daily_sd",
+        "unit_price",
+        "annual_value",
+    ]
+    assert a[0] == "A" and b[0] == "B"
+    assert a[1:] == pytest.approx([5 / 3 * 365, 5 / 3, (50 / 9) ** 0.5, 16.0, 80 / 3 * 365])
+    assert b[1:] == pytest.approx([4 / 3 * 365, 4 / 3, (32 / 9) ** 0.5, 5.0, 20 / 3 * 365])
+
+
+def test_demand_by_item_without_prices_and_with_bad_quantities():
+    out = call(udfs.DEMAND_BY_ITEM, col("A", "B"), col(45658.0, 45658.0), col(1.0, 2.0))
+    assert out[0] == ["item", "annual_demand", "daily_mean", "daily_sd"]
+    assert call(udfs.DEMAND_BY_ITEM, col("A", "B"), col(45658.0, 45658.0), col(1.0, "x")) == (
+        "DEMAND_BY_ITEM: quantities row 2 holds text 'x', not a number"
+    )
+
+
 def test_turnover_and_days_of_supply():
     assert call(udfs.INVENTORY_TURNOVER, 1_200_000.0, 200_000.0) == 6.0
     assert call(udfs.DAYS_OF_SUPPLY, col(300.0, 10.0), col(20.0, 0.0)) == [[15.0], [""]]
@@ -335,6 +370,28 @@ def test_stockout_risk_column():
     out = call(udfs.STOCKOUT_RISK, col(40.0, 60.0), 10.0, 0.0, 5.0)
     assert out == [[1.0], [0.0]]
     assert call(udfs.STOCKOUT_RISK, 100.0, 10.0, 0.0, 10.0, 2.0) == pytest.approx(0.5)
+
+
+def test_supplier_metrics_from_order_lines():
+    """Hand-checked: S1 ships one line in 1 day (window 7, not late) and one in 5 days
+    (late: more than half the window), with an error; S2's line has not shipped."""
+    jan = 45658.0
+    out = call(
+        udfs.SUPPLIER_METRICS,
+        col("S1", "S1", "S2"),
+        col(jan, jan, jan),
+        col(jan + 1, jan + 5, None),
+        col(jan + 7, jan + 7, None),
+        col(0.0, 1.0, None),
+    )
+    assert out == [
+        ["supplier", "late_shipment_rate", "error_rate", "mean_days_to_ship", "orders"],
+        ["S1", 0.5, 0.5, 3.0, 2],
+    ]
+    assert (
+        call(udfs.SUPPLIER_METRICS, col("S1", "S2"), col(jan, jan), col(jan, jan), col(jan + 1))
+        == "SUPPLIER_METRICS: promised_dates has 1 rows but order_dates has 2"
+    )
 
 
 def test_supplier_risk_table_with_directions():
