@@ -151,7 +151,7 @@ SUPPLY = Sheet(
     ),
     charts=(
         Chart(
-            "ABC (Pareto): annual value by SKU and cumulative share",
+            "ABC Pareto: value by SKU, cumulative share",
             "K12",
             x=0,
             series=(1,),

@@ -1,0 +1,56 @@
+"""The templates opened in a real spreadsheet program (LibreOffice, headless).
+
+Both files open and every sheet and chart renders.  What LibreOffice shows in the
+cells is measured, not wished for: it recomputes every array formula on load
+(dynamic or legacy; 7.4 and 25.2 alike) and does not know the xlbizops functions,
+so spilled results show #NAME?/#VALUE! there; single-cell formulas keep the cached
+values the headless refresh wrote, including those computed from spills.
+"""
+
+import pytest
+from PIL import Image
+
+from tests.report.render import pdf_text, render
+from tests.template.package import WORKBOOKS
+from xlbizops.template import sheets as layout
+
+CHART_TITLES = [chart.title for sheet in layout.AREAS for chart in sheet.charts]
+
+
+@pytest.fixture(scope="module", params=["xlbizops.xlsx", "xlbizops.xlsm"])
+def rendered(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(request.param.replace(".", "-"))
+    return render(WORKBOOKS / request.param, out)
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_every_sheet_and_chart_renders(rendered):
+    pdf, pages = rendered
+    text = squeeze(pdf_text(pdf))
+    assert squeeze("xlbizops operations workbook") in text
+    assert "SO-00002000" in text  # the last order on the Data sheet
+    assert squeeze("UDF Modules xlbizops.udfs") in text
+    for sheet in layout.AREAS:
+        assert squeeze(sheet.title) in text, f"sheet not rendered: {sheet.name}"
+    for title in CHART_TITLES:
+        assert squeeze(title) in text, f"chart not rendered: {title}"
+    assert 10 <= len(pages) <= 80
+
+
+def test_single_cell_formulas_show_their_cached_values(rendered):
+    pdf, _ = rendered
+    text = " ".join(pdf_text(pdf).split())
+    assert "Class A items 12" in text  # =COUNTIF over the ABC_CLASS spill
+    assert "Customers 314" in text  # =COUNTA over the RFM_SCORE spill
+    assert "Total revenue 576,641" in text  # =SUM over the RESAMPLE spill
+
+
+def test_pages_are_real_pictures(rendered):
+    _, pages = rendered
+    for page in pages[:5]:
+        image = Image.open(page).convert("L")
+        colours = image.getcolors(maxcolors=1 << 16)
+        assert colours is None or len(colours) > 2, f"{page.name} is blank"
