@@ -90,3 +90,27 @@ def test_excel_setup_dry_run_and_doctor_from_the_command_line(tmp_path, capsys):
     assert main(["doctor", "--platform", "windows", "--home", home]) == 1
     out = capsys.readouterr().out
     assert "[FIX] UDF Modules" in out and "-> run: xlbizops excel-setup" in out
+
+
+def test_refresh_computes_a_workbook_without_excel(tmp_path, capsys):
+    from tests.template.package import WORKBOOKS
+
+    out = tmp_path / "refreshed.xlsx"
+    assert main(["refresh", str(WORKBOOKS / "xlbizops.xlsx"), "-o", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out, data_only=True)
+    assert book["Customers"]["E4"].value == 314
+    assert book["Trends"]["A10"].value == "period"
+    formulas = openpyxl.load_workbook(out)["Trends"]["A10"].value
+    assert formulas.text.startswith("=RESAMPLE(")  # the formula is still there
+
+
+def test_refresh_errors_are_one_line_and_an_exit_code(tmp_path, capsys):
+    assert main(["refresh", str(tmp_path / "missing.xlsx"), "-o", str(tmp_path / "o.xlsx")]) == 3
+    assert "missing.xlsx" in capsys.readouterr().err
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook")
+    assert main(["refresh", str(text), "-o", str(tmp_path / "o.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert err == "xlbizops refresh: notes.xlsx is not an .xlsx or .xlsm workbook\n"
+    assert not (tmp_path / "o.xlsx").exists()

@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from xlbizops.core.errors import InputError
 from xlbizops.template.sheets import DATA_SHEET, TABLE
 
 STATUS_CELL = ("Start", "B8")
@@ -217,6 +218,10 @@ class FileBook(Book):
         self.source = Path(path)
         self.output = Path(output) if output else self.source
         self.active = active
+        if not self.source.exists():
+            raise FileNotFoundError(f"no such workbook: {self.source}")
+        if not zipfile.is_zipfile(self.source):
+            raise InputError(f"{self.source.name} is not an .xlsx or .xlsm workbook")
         if self.output != self.source:
             shutil.copyfile(self.source, self.output)
 

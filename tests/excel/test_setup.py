@@ -58,6 +58,24 @@ def test_setup_writes_a_config_xlwings_reads_and_keeps_other_settings(tmp_path, 
     assert (tmp_path / "Documents" / "xlbizops" / "xlbizops.xlsx").read_bytes() == b"PK"
 
 
+def test_without_shipped_templates_setup_builds_them_into_documents(tmp_path):
+    built, lines = [], []
+    run, _ = fake_run()
+    code = excel_setup(
+        tmp_path,
+        "windows",
+        "C:/py/python.exe",
+        False,
+        lines.append,
+        workbooks=tmp_path / "none",
+        run=run,
+        build=built.append,
+    )
+    assert code == 0
+    assert built == [tmp_path / "Documents" / "xlbizops"]
+    assert "build the template workbooks" in lines[2]
+
+
 def test_macos_paths_and_a_failed_addin_install(tmp_path):
     assert user_config_file(tmp_path, "macos").parts[-4:] == (
         "Containers",
@@ -93,6 +111,7 @@ def test_doctor_finds_each_problem_then_passes_after_setup(tmp_path):
         lambda *_: None,
         workbooks=tmp_path / "none",
         run=run,
+        build=lambda target: [],
     )
     addin = addin_file(tmp_path, "windows")
     addin.parent.mkdir(parents=True)

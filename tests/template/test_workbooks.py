@@ -18,7 +18,8 @@ from xlbizops.excel.refresh import MAIN
 from xlbizops.sampledata import COLUMNS
 from xlbizops.template import sheets as layout
 from xlbizops.template import vba
-from xlbizops.template.build import BUTTONS, TEMPLATE_ORDERS, build_templates
+from xlbizops.cli import main
+from xlbizops.template.build import BUTTONS, NAMES, TEMPLATE_ORDERS
 
 XLSX, XLSM = WORKBOOKS / "xlbizops.xlsx", WORKBOOKS / "xlbizops.xlsm"
 BOTH = pytest.mark.parametrize("book", [XLSX, XLSM], ids=["xlsx", "xlsm"])
@@ -27,7 +28,10 @@ CUSTOM_UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
-    return build_templates(tmp_path_factory.mktemp("fresh"))
+    """A fresh build through the command line: xlbizops template build -o DIR."""
+    folder = tmp_path_factory.mktemp("fresh")
+    assert main(["template", "build", "-o", str(folder)]) == 0
+    return [folder / name for name in NAMES]
 
 
 def test_committed_workbooks_match_a_fresh_build(fresh):

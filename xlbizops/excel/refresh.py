@@ -66,6 +66,10 @@ def udf_names() -> list[str]:
 def refresh_workbook(source, target=None) -> Refreshed:
     """Compute every formula in ``source``; write the values into ``target`` if given."""
     source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"no such workbook: {source}")
+    if not zipfile.is_zipfile(source):
+        raise InputError(f"{source.name} is not an .xlsx or .xlsm workbook")
     book = load_workbook(source)  # formulas, as text; the file itself is not saved
     anchors = _spill_anchors(book)
     result = Refreshed()

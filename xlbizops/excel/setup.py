@@ -91,8 +91,14 @@ def excel_setup(
     out=print,
     workbooks: Path = PACKAGE_WORKBOOKS,
     run=subprocess.run,
+    build=None,
 ) -> int:
-    """Do (or with ``dry_run`` only print) the wiring steps; returns an exit code."""
+    """Do (or with ``dry_run`` only print) the wiring steps; returns an exit code.
+
+    The templates are copied from ``workbooks`` (the repository's ``workbooks/``);
+    an installed wheel has no such folder, so they are built into the documents
+    folder instead (``xlbizops template build``, about a minute).
+    """
     if platform == "linux":
         out(
             "Excel formulas need Excel on Windows (UDFs) or macOS (macros, ribbon); this is "
@@ -124,10 +130,11 @@ def excel_setup(
     target = documents_folder(home)
     templates = sorted(workbooks.glob("*.xls*")) if workbooks.is_dir() else []
     if not templates:
-        out(
-            f"3. no template workbooks in {workbooks} to copy (build them with "
-            "xlbizops template build)"
-        )
+        out(f"3. {prefix}build the template workbooks into {target} (xlbizops template build)")
+        if not dry_run:
+            if build is None:
+                from xlbizops.template.build import build_templates as build
+            build(target)
     for template in templates:
         out(f"3. {prefix}copy {template.name} to {target}")
         if not dry_run:
