@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from xlbizops.core.errors import InputError
+from xlbizops.excel import package
 from xlbizops.template.sheets import DATA_SHEET, TABLE
 
 STATUS_CELL = ("Start", "B8")
@@ -284,12 +285,12 @@ class FileBook(Book):
         """Regenerate the ``xlwings_udfs`` wrapper module of a macro workbook."""
         from pyopenvba import ExcelFile
 
-        from xlbizops.template.vba import UDF_MODULE, _crlf, udf_wrapper_source
+        from xlbizops.template.vba import UDF_MODULE, crlf, udf_wrapper_source
 
         if self.output.suffix.lower() != ".xlsm":
             raise ValueError("functions can be imported into an .xlsm only")
         with ExcelFile(self.output) as book:
-            book.set_module(UDF_MODULE, _crlf(udf_wrapper_source()))
+            book.set_module(UDF_MODULE, crlf(udf_wrapper_source()))
             book.save()
 
     def path(self) -> Path:
@@ -308,54 +309,40 @@ class FileBook(Book):
             keep_dynamic_arrays(before, self.output)
 
 
+METADATA = "xl/metadata.xml"
+METADATA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"
+METADATA_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata"
+
+
 def keep_dynamic_arrays(original, saved) -> None:
-    """Put back what openpyxl drops on save: dynamic-array metadata and the ``cm``
-    attribute of spilled formula cells (without them Excel opens ``=@RFM_SCORE(...)``)."""
+    """Put back what openpyxl drops on save: the dynamic-array metadata part and the
+    ``cm`` attribute of spilled formula cells (without them Excel shows ``=@RFM_SCORE(...)``)."""
     from lxml import etree
 
-    from xlbizops.excel.refresh import MAIN, _sheet_parts
-
     with zipfile.ZipFile(original) as old:
-        if "xl/metadata.xml" not in old.namelist():
+        if METADATA not in old.namelist():
             return
-        metadata = old.read("xl/metadata.xml")
-        old_parts = _sheet_parts(old)
+        metadata = old.read(METADATA)
         marked = {}
-        for sheet, part in old_parts.items():
+        for sheet, part in package.sheet_parts(old.read).items():
             root = etree.fromstring(old.read(part))
-            marked[sheet] = {
-                c.get("r"): c.get("cm") for c in root.iter(f"{{{MAIN}}}c") if c.get("cm")
-            }
-    with zipfile.ZipFile(saved) as new:
-        parts = {info.filename: new.read(info.filename) for info in new.infolist()}
-        new_parts = _sheet_parts(new)
-    for sheet, cells in marked.items():
-        if sheet not in new_parts or not cells:
-            continue
-        root = etree.fromstring(parts[new_parts[sheet]])
-        for cell in root.iter(f"{{{MAIN}}}c"):
-            if cell.get("r") in cells and cell.find(f"{{{MAIN}}}f") is not None:
-                cell.set("cm", cells[cell.get("r")])
-        parts[new_parts[sheet]] = etree.tostring(
-            root, xml_declaration=True, encoding="UTF-8", standalone=True
+            cells = root.iter(f"{{{package.MAIN}}}c")
+            marked[sheet] = {c.get("r"): c.get("cm") for c in cells if c.get("cm")}
+
+    def edit(parts: dict[str, bytes]) -> None:
+        sheets = package.sheet_parts(parts.__getitem__)
+        for sheet, cells in marked.items():
+            if sheet not in sheets or not cells:
+                continue
+            root = etree.fromstring(parts[sheets[sheet]])
+            for cell in root.iter(f"{{{package.MAIN}}}c"):
+                if cell.get("r") in cells and cell.find(f"{{{package.MAIN}}}f") is not None:
+                    cell.set("cm", cells[cell.get("r")])
+            parts[sheets[sheet]] = package.xml_bytes(root)
+        parts[METADATA] = metadata
+        parts[package.TYPES] = package.add_override(parts[package.TYPES], METADATA, METADATA_TYPE)
+        parts[package.BOOK_RELS] = package.add_relationship(
+            parts[package.BOOK_RELS], "rIdXlbizopsMetadata", METADATA_REL, "metadata.xml"
         )
-    parts["xl/metadata.xml"] = metadata
-    types = parts["[Content_Types].xml"].decode()
-    if "/xl/metadata.xml" not in types:
-        override = (
-            '<Override PartName="/xl/metadata.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"/>'
-        )
-        parts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode()
-    rels = parts["xl/_rels/workbook.xml.rels"].decode()
-    if "sheetMetadata" not in rels:
-        relation = (
-            '<Relationship Id="rIdXlbizopsMetadata" Type="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships/sheetMetadata" Target="metadata.xml"/>'
-        )
-        parts["xl/_rels/workbook.xml.rels"] = rels.replace(
-            "</Relationships>", relation + "</Relationships>"
-        ).encode()
-    with zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as out:
-        for name, data in parts.items():
-            out.writestr(name, data)
+
+    package.rewrite(saved, saved, edit)

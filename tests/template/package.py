@@ -9,7 +9,7 @@ from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
-from xlbizops.excel.refresh import MAIN, _sheet_parts
+from xlbizops.excel.package import MAIN, sheet_parts
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "workbooks"
@@ -25,7 +25,7 @@ def sheet_xml(path) -> dict[str, etree._Element]:
     with zipfile.ZipFile(path) as package:
         return {
             name: etree.fromstring(package.read(part))
-            for name, part in _sheet_parts(package).items()
+            for name, part in sheet_parts(package.read).items()
         }
 
 

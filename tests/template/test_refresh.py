@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from tests.template.package import WORKBOOKS, array_cells, sheet_xml
 from xlbizops.core import timeseries
-from xlbizops.excel.refresh import MAIN, refresh_workbook
+from xlbizops.excel.package import MAIN
+from xlbizops.excel.refresh import refresh_workbook
 from xlbizops.macros import FileBook, refresh_all
 from xlbizops.report.analyses import analyse
 from xlbizops.report.inputs import read_orders

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from tests.template.package import WORKBOOKS, array_cells, describe, parts, sheet_xml
 from xlbizops.cli import main
 from xlbizops.excel.catalogue import AREAS as CATALOGUE
-from xlbizops.excel.refresh import MAIN
+from xlbizops.excel.package import MAIN
 from xlbizops.sampledata import COLUMNS
 from xlbizops.template import sheets as layout
 from xlbizops.template import vba

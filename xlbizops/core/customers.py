@@ -46,6 +46,7 @@ _SEGMENT_MAP = np.array(
     ],
     dtype=object,
 )  # fmt: skip
+SEGMENT_NAMES = sorted({str(name) for name in _SEGMENT_MAP.ravel()})  # the ten named segments
 
 
 def quantile_scores(values, bins: int, ties: str = "average") -> np.ndarray:

@@ -21,12 +21,11 @@ the second pass).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 from lxml import etree
@@ -35,10 +34,9 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlbizops.core.errors import InputError
+from xlbizops.excel import package
+from xlbizops.excel.package import MAIN
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _C = f"{{{MAIN}}}c"
 _ROW = f"{{{MAIN}}}row"
 _MAX_PASSES = 5
@@ -264,30 +262,30 @@ def _one(value):
 def _write_values(source: Path, target: Path, result: Refreshed) -> None:
     """Copy the package, changing only cached values and spill ranges in sheet parts
     (and adding to the shared strings the text that spilled cells now hold)."""
-    with zipfile.ZipFile(source) as package:
-        names = package.namelist()
-        parts = _sheet_parts(package)
-        strings = SharedStrings(package.read(SHARED) if SHARED in names else None)
-        edited = {
-            parts[sheet]: _edit_sheet(package.read(parts[sheet]), sheet, values, result, strings)
-            for sheet, values in result.values.items()
-            if sheet in parts
-        }
+
+    def edit(parts: dict[str, bytes]) -> None:
+        sheets = package.sheet_parts(parts.__getitem__)
+        strings = SharedStrings(parts.get(SHARED))
+        for sheet, values in result.values.items():
+            if sheet in sheets:
+                xml = parts[sheets[sheet]]
+                parts[sheets[sheet]] = _edit_sheet(xml, sheet, values, result, strings)
         if strings.added:
-            edited[SHARED] = strings.xml()
-            if SHARED not in names:
-                edited.update(_declare_shared_strings(package))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in package.infolist():
-                data = edited.pop(info.filename, None) or package.read(info.filename)
-                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-            for name, data in edited.items():  # parts that are new
-                out.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
-    target.write_bytes(buffer.getvalue())
+            if SHARED not in parts:
+                parts[package.TYPES] = package.add_override(
+                    parts[package.TYPES], SHARED, SHARED_TYPE
+                )
+                parts[package.BOOK_RELS] = package.add_relationship(
+                    parts[package.BOOK_RELS], "rIdXlbizopsStrings", SHARED_REL, "sharedStrings.xml"
+                )
+            parts[SHARED] = strings.xml()
+
+    package.rewrite(source, target, edit)
 
 
 SHARED = "xl/sharedStrings.xml"
+SHARED_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SHARED_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
 
 class SharedStrings:
@@ -323,40 +321,7 @@ class SharedStrings:
     def xml(self) -> bytes:
         self.root.set("uniqueCount", str(self.count))
         self.root.set("count", str(self.count))
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _declare_shared_strings(package) -> dict[str, bytes]:
-    """Content type and workbook relationship for a shared-string part made here."""
-    types = package.read("[Content_Types].xml").decode("utf-8")
-    override = (
-        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    )
-    rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    relation = (
-        '<Relationship Id="rIdXlbizopsStrings" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-    )
-    return {
-        "[Content_Types].xml": types.replace("</Types>", override + "</Types>").encode(),
-        "xl/_rels/workbook.xml.rels": rels.replace(
-            "</Relationships>", relation + "</Relationships>"
-        ).encode(),
-    }
-
-
-def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → part name, through workbook.xml and its relationships."""
-    workbook = etree.fromstring(package.read("xl/workbook.xml"))
-    rels = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    parts = {}
-    for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
-        target = targets[sheet.get(f"{{{REL}}}id")]
-        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        parts[sheet.get("name")] = path
-    return parts
+        return package.xml_bytes(self.root)
 
 
 def _edit_sheet(xml: bytes, sheet: str, values: dict, result: Refreshed, strings) -> bytes:
@@ -372,7 +337,7 @@ def _edit_sheet(xml: bytes, sheet: str, values: dict, result: Refreshed, strings
             _clear_outside(data, rows, old, ref)
     for coordinate, value in values.items():
         _set_value(_cell(data, rows, coordinate), value, strings)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return package.xml_bytes(root)
 
 
 def _split(coordinate: str) -> tuple[int, int]:

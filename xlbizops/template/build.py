@@ -12,6 +12,7 @@ time with the sizes the first refresh found, so charts cover the whole spill).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
@@ -100,7 +101,14 @@ class _Formats:
 def write_workbook(path, orders: pd.DataFrame, spills: dict, macros: bool = False) -> None:
     """The template's sheets, formulas, names and charts (no VBA; see ``vba``)."""
     book = xlsxwriter.Workbook(str(path), {"use_future_functions": True})
-    book.set_properties({"title": "xlbizops operations workbook", "author": "xlbizops"})
+    book.set_properties(
+        {
+            "title": "xlbizops operations workbook",
+            "author": "xlbizops",
+            # Fixed, so that a rebuild of unchanged templates gives the same bytes.
+            "created": dt.datetime(2026, 11, 1),
+        }
+    )
     book.set_calc_mode("auto")
     fmt = _Formats(book)
     _start_sheet(book.add_worksheet(START), fmt, macros)

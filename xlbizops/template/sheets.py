@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlbizops.core.customers import _SEGMENT_MAP
+from xlbizops.core.customers import SEGMENT_NAMES
 
 # The order log's columns on the Data sheet, in order (sampledata.COLUMNS).
 DATA_SHEET = "Data"
@@ -24,7 +24,6 @@ MARGIN = 500  # rows below a spill that formulas reading it still cover
 
 SALE = '(status<>"cancelled")*(status<>"returned")'
 NOT_CANCELLED = 'status<>"cancelled"'
-SEGMENT_NAMES = sorted({str(name) for name in _SEGMENT_MAP.ravel()})
 
 
 def sales(column: str) -> str:

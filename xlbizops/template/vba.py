@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import zipfile
 from importlib import resources
 from pathlib import Path
+
+from xlbizops.excel import package
 
 MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 BOOK_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -88,40 +89,25 @@ def make_macro_workbook(sheets_file, target) -> None:
     from pyopenvba.vba import VBAModuleKind
 
     target = Path(target)
-    _rewrite_parts(sheets_file, target, _macro_parts)
+    package.rewrite(sheets_file, target, _macro_parts)
     with ExcelFile(target) as book:
         project = book.add_vba_project()
         for name, source in project_sources().items():
             kind = VBAModuleKind.other if name == "Dictionary" else VBAModuleKind.standard
-            project.add_module(name, _crlf(source), kind=kind)
+            project.add_module(name, crlf(source), kind=kind)
         book.save()
 
 
-def _crlf(text: str) -> str:
+def crlf(text: str) -> str:
+    """VBA modules are stored with CRLF line ends."""
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def _macro_parts(parts: dict[str, bytes]) -> None:
     """Macro-enabled workbook content type, and the ribbon part with its relationship."""
-    types = parts["[Content_Types].xml"].decode("utf-8")
-    parts["[Content_Types].xml"] = types.replace(BOOK_CONTENT_TYPE, MACRO_CONTENT_TYPE).encode()
+    types = parts[package.TYPES].decode("utf-8")
+    parts[package.TYPES] = types.replace(BOOK_CONTENT_TYPE, MACRO_CONTENT_TYPE).encode("utf-8")
     parts[RIBBON_PART] = ribbon_xml().encode("utf-8")
-    rels = parts["_rels/.rels"].decode("utf-8")
-    if RIBBON_REL not in rels:
-        relation = (
-            f'<Relationship Id="rIdXlbizopsRibbon" Type="{RIBBON_REL}" Target="{RIBBON_PART}"/>'
-        )
-        parts["_rels/.rels"] = rels.replace(
-            "</Relationships>", relation + "</Relationships>"
-        ).encode()
-
-
-def _rewrite_parts(source, target: Path, edit) -> None:
-    with zipfile.ZipFile(source) as package:
-        order = [info.filename for info in package.infolist()]
-        parts = {name: package.read(name) for name in order}
-    edit(parts)
-    order += [name for name in parts if name not in order]
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for name in order:
-            out.writestr(name, parts[name])
+    parts[package.ROOT_RELS] = package.add_relationship(
+        parts[package.ROOT_RELS], "rIdXlbizopsRibbon", RIBBON_REL, RIBBON_PART
+    )

@@ -1,0 +1,71 @@
+"""Small edits to an .xlsx/.xlsm package (a zip of XML parts), shared by the refresh,
+the template's VBA step and the ribbon actions: find the sheet parts, declare a new
+part, rewrite a package with some parts changed and every other part kept."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from lxml import etree
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TYPES = "[Content_Types].xml"
+BOOK_RELS = "xl/_rels/workbook.xml.rels"
+ROOT_RELS = "_rels/.rels"
+
+
+def sheet_parts(read) -> dict[str, str]:
+    """Sheet name → part name, through workbook.xml and its relationships.
+
+    ``read`` gives a part's bytes by name: ``ZipFile.read`` or ``parts.__getitem__``.
+    """
+    workbook = etree.fromstring(read("xl/workbook.xml"))
+    rels = etree.fromstring(read(BOOK_RELS))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    parts = {}
+    for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
+        target = targets[sheet.get(f"{{{REL}}}id")]
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        parts[sheet.get("name")] = path
+    return parts
+
+
+def add_override(types: bytes, part: str, content_type: str) -> bytes:
+    """``[Content_Types].xml`` with an Override for ``/part`` (unchanged if present)."""
+    text = types.decode("utf-8")
+    if f'PartName="/{part}"' in text:
+        return types
+    override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
+    return text.replace("</Types>", override + "</Types>").encode("utf-8")
+
+
+def add_relationship(rels: bytes, rel_id: str, rel_type: str, target: str) -> bytes:
+    """A relationships part with one more relationship (unchanged if the type is there)."""
+    text = rels.decode("utf-8")
+    if f'Type="{rel_type}"' in text:
+        return rels
+    relation = f'<Relationship Id="{rel_id}" Type="{rel_type}" Target="{target}"/>'
+    return text.replace("</Relationships>", relation + "</Relationships>").encode("utf-8")
+
+
+def rewrite(source, target, edit) -> None:
+    """Write ``target`` as ``source`` after ``edit(parts)`` changed the dict of parts in
+    place; parts keep their order, new ones go last."""
+    with zipfile.ZipFile(source) as package:
+        order = [info.filename for info in package.infolist()]
+        parts = {name: package.read(name) for name in order}
+    edit(parts)
+    order = [name for name in order if name in parts]
+    order += [name for name in parts if name not in order]
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in order:
+            # A fixed time stamp: the same parts give the same bytes (quiet git diffs).
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            out.writestr(info, parts[name], compress_type=zipfile.ZIP_DEFLATED)
+
+
+def xml_bytes(root) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
