@@ -102,6 +102,14 @@ def _refresh(args) -> int:
     book = FileBook(args.book, output=args.output)
     refresh_all(book)
     print(f"wrote {args.output} in {time.perf_counter() - started:.1f} s ({book.status})")
+    if book.unreadable:
+        cells = "; ".join(f"{s}!{c} {f}" for (s, c), f in list(book.unreadable.items())[:5])
+        more = f" and {len(book.unreadable) - 5} more" if len(book.unreadable) > 5 else ""
+        print(
+            f"xlbizops refresh: {len(book.unreadable)} formula(s) the engine cannot read kept "
+            f"their old values: {cells}{more}",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

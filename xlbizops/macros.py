@@ -219,6 +219,7 @@ class FileBook(Book):
         self.source = Path(path)
         self.output = Path(output) if output else self.source
         self.active = active
+        self.unreadable: dict = {}
         if not self.source.exists():
             raise FileNotFoundError(f"no such workbook: {self.source}")
         if not zipfile.is_zipfile(self.source):
@@ -238,7 +239,7 @@ class FileBook(Book):
         from xlbizops.excel.refresh import refresh_workbook
 
         result = refresh_workbook(self.output, self.output)
-        self.passes = result.passes
+        self.passes, self.unreadable = result.passes, result.unreadable
 
     def data_rows(self) -> list[list]:
         from openpyxl import load_workbook

@@ -211,3 +211,28 @@ def test_spills_shrink_and_leave_no_stale_values(tmp_path):
     root = sheet_xml(short)["Calc"]
     formula = array_cells(root)["A1"].find(f"{{{MAIN}}}f")
     assert formula.get("ref") == "A1:B25"
+
+
+def test_formulas_the_engine_cannot_read_keep_their_value_and_are_reported(tmp_path, capsys):
+    from xlbizops.cli import main
+
+    source = tmp_path / "tables.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    data = book.add_worksheet("Data")
+    data.add_table(
+        "A1:B3",
+        {"name": "T", "columns": [{"header": "a"}, {"header": "b"}], "data": [[1, 2], [3, 4]]},
+    )
+    calc = book.add_worksheet("Calc")
+    calc.write_formula("A1", "=SUM(T[a])", None, 4)  # a structured reference, cached 4
+    calc.write_formula("A2", "=EOQ(1000,10,0.5)")
+    calc.write_formula("A3", "=SUM(Data!A2:A3)*2")
+    book.close()
+    out = tmp_path / "out.xlsx"
+    assert main(["refresh", str(source), "-o", str(out)]) == 0
+    assert "1 formula(s) the engine cannot read" in capsys.readouterr().err
+    values = load_workbook(out, data_only=True)["Calc"]
+    assert values["A1"].value == 4  # kept, not recomputed, not blanked
+    assert values["A2"].value == 200
+    assert values["A3"].value == 8
+    assert load_workbook(out)["Calc"]["A1"].value == "=SUM(T[a])"

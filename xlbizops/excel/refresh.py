@@ -50,6 +50,9 @@ class Refreshed:
     values: dict[str, dict[str, object]] = field(default_factory=dict)
     spills: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, anchor) → ref
     passes: int = 0
+    # Formulas the engine cannot read (e.g. structured table references): left with
+    # the value they had, and reported, never guessed at.
+    unreadable: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def value(self, sheet: str, cell: str):
         return self.values[sheet][cell]
@@ -73,20 +76,23 @@ def refresh_workbook(source, target=None) -> Refreshed:
     result = Refreshed()
     for result.passes in range(1, _MAX_PASSES + 1):
         shapes: dict[int, tuple[int, int]] = {}
-        solution = _calculate(book, anchors, shapes)
+        solution = _calculate(book, anchors, shapes, result.unreadable)
         changed = False
         for number, (sheet, cell) in enumerate(anchors):
+            if (sheet, cell) in result.unreadable:
+                continue
             rows, cols = shapes.get(number, (1, 1))
             formula = book[sheet][cell].value
             ref = _ref(cell, rows, cols)
             if formula.ref != ref:
                 formula.ref, changed = ref, True
+        anchors = [a for a in anchors if a not in result.unreadable]
         if not changed:
             break
     else:
         raise InputError("spilled results kept changing size; is there a circular reference?")
     result.spills = {(s, c): book[s][c].value.ref for s, c in anchors}
-    result.values = _cell_values(book, solution)
+    result.values = _cell_values(book, solution, result.unreadable)
     if target is not None:
         _write_values(source, Path(target), result)
     return result
@@ -111,7 +117,7 @@ def _ref(cell: str, rows: int, cols: int) -> str:
     return f"{cell}:{get_column_letter(col + cols - 1)}{row + rows - 1}"
 
 
-def _calculate(book, anchors, shapes) -> dict:
+def _calculate(book, anchors, shapes, unreadable) -> dict:
     """One pass of the engine over a copy in which each anchor reports its size."""
     import formulas
 
@@ -133,16 +139,46 @@ def _calculate(book, anchors, shapes) -> dict:
         formula = book[sheet][cell].value
         saved[(sheet, cell)] = formula.text
         formula.text = f"={_RECORDER}({number},{formula.text.lstrip('=')})"
+    hidden = {}
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "book.xlsx"
-            book.save(path)
-            model = formulas.ExcelModel().loads(str(path)).finish()
-            solution = model.calculate()
+        while True:
+            for key in unreadable:
+                if key not in hidden:
+                    hidden[key] = book[key[0]][key[1]].value
+                    book[key[0]][key[1]].value = None
+            try:
+                with tempfile.TemporaryDirectory() as folder:
+                    path = Path(folder) / "book.xlsx"
+                    book.save(path)
+                    model = formulas.ExcelModel().loads(str(path)).finish()
+                solution = model.calculate()
+                break
+            except formulas.errors.FormulaError as err:
+                found = _cells_with(book, str(err.args[1]) if len(err.args) > 1 else "")
+                if not found:
+                    raise InputError(f"the formula engine cannot read {err.args[-1]}") from err
+                for key in found:
+                    unreadable[key] = saved.get(key, str(err.args[1]))
     finally:
         for (sheet, cell), text in saved.items():
-            book[sheet][cell].value.text = text
+            value = hidden.get((sheet, cell), book[sheet][cell].value)
+            value.text = text
+        for (sheet, cell), value in hidden.items():
+            book[sheet][cell].value = value
     return {_key(k): v for k, v in solution.items()}
+
+
+def _cells_with(book, text: str) -> list[tuple[str, str]]:
+    """Cells whose formula (or the engine's wrapped form of it) is ``text``."""
+    found = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                formula = value.text if isinstance(value, ArrayFormula) else value
+                if isinstance(formula, str) and formula == text:
+                    found.append((sheet.title, cell.coordinate))
+    return found
 
 
 def _engine_function(name: str):
@@ -219,7 +255,7 @@ def _key(key: str) -> tuple[str, str]:
     return (match["sheet"].replace("''", "'").upper(), match["ref"])
 
 
-def _cell_values(book, solution) -> dict[str, dict[str, object]]:
+def _cell_values(book, solution, unreadable) -> dict[str, dict[str, object]]:
     """The computed value of every formula cell, spilled cells included."""
     values: dict[str, dict[str, object]] = {}
     for sheet in book.worksheets:
@@ -227,6 +263,8 @@ def _cell_values(book, solution) -> dict[str, dict[str, object]]:
         upper = sheet.title.upper()
         for row in sheet.iter_rows():
             for cell in row:
+                if (sheet.title, cell.coordinate) in unreadable:
+                    continue
                 value = cell.value
                 if isinstance(value, ArrayFormula):
                     ref = value.ref or cell.coordinate
