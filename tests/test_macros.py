@@ -119,3 +119,20 @@ def test_excel_adapter_resizes_names_with_the_data():
     book.replace_data([["order_id", "order_date"], ["SO-1", "2025-01-01"], ["SO-2", "2025-01-02"]])
     assert names["order_date"].refers_to == "=Data!$B$2:$B$3"
     assert names["error_type"].refers_to == "=Data!$R$2:$R$3"
+
+
+def test_data_that_looks_like_a_formula_stays_text(book_file):
+    """An order log cell such as =HYPERLINK(...) must never become a live formula."""
+    book = macros.FileBook(book_file)
+    rows = book.data_rows()[:3]
+    rows[1][5] = '=HYPERLINK("http://example.invalid","x")'
+    rows[2][5] = "+1-555-0100"
+    book.replace_data(rows)
+    sheet = load_workbook(book_file)["Data"]
+    assert sheet["F2"].value == '=HYPERLINK("http://example.invalid","x")'
+    assert sheet["F2"].data_type == "s" and sheet["F3"].data_type == "s"
+    live = mock.MagicMock()
+    macros.ExcelBook(live).replace_data(rows)
+    written = live.sheets.__getitem__.return_value.range.return_value.value
+    assert written[1][5] == '\'=HYPERLINK("http://example.invalid","x")'
+    assert written[2][5] == "'+1-555-0100" and written[0] == rows[0]

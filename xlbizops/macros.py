@@ -18,6 +18,7 @@ from pathlib import Path
 
 from xlbizops.core.errors import InputError
 from xlbizops.excel import package
+from xlbizops.report.sheet import FORMULA_PREFIXES, put
 from xlbizops.template.sheets import DATA_SHEET, TABLE
 
 STATUS_CELL = ("Start", "B8")
@@ -167,7 +168,7 @@ class ExcelBook(Book):
         table.update_rows = None
         sheet = self.book.sheets[DATA_SHEET]
         sheet.range("A2").expand().clear_contents()
-        sheet.range("A1").value = rows
+        sheet.range("A1").value = _as_text(rows)
         last = max(len(rows), 2)
         table.resize(sheet.range((1, 1), (last, len(rows[0]))))
         _resize_names(self.book.names, last)
@@ -176,7 +177,7 @@ class ExcelBook(Book):
         names = [s.name for s in self.book.sheets]
         target = self.book.sheets[sheet] if sheet in names else self.book.sheets.add(sheet)
         target.clear_contents()
-        target.range("A1").value = rows
+        target.range("A1").value = _as_text(rows)
         target.activate()
 
     def import_functions(self) -> None:
@@ -190,6 +191,15 @@ class ExcelBook(Book):
     def say(self, text: str) -> None:
         super().say(text)
         self.book.sheets[STATUS_CELL[0]].range(STATUS_CELL[1]).value = text
+
+
+def _as_text(rows: list[list]) -> list[list]:
+    """Text that Excel would take for a formula (=, +, -, @) keeps a leading apostrophe,
+    so order data can never run as a formula (spreadsheet formula injection)."""
+    return [
+        [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v for v in row]
+        for row in rows
+    ]
 
 
 def _resize_names(names, last_row: int) -> None:
@@ -254,13 +264,9 @@ class FileBook(Book):
         def edit(book):
             sheet = book[DATA_SHEET]
             sheet.delete_rows(2, sheet.max_row)
-            date_columns = set()
             for r, row in enumerate(rows, start=1):
                 for c, value in enumerate(row, start=1):
-                    cell = sheet.cell(r, c, value)
-                    if hasattr(value, "year"):
-                        cell.number_format = "yyyy-mm-dd"
-                        date_columns.add(c)
+                    put(sheet, r, c, value, "yyyy-mm-dd" if hasattr(value, "year") else None)
             last = max(len(rows), 2)
             table = sheet.tables[TABLE]
             table.ref = f"A1:{_letter(len(rows[0]) - 1)}{last}"
@@ -276,8 +282,9 @@ class FileBook(Book):
             if sheet in book.sheetnames:
                 del book[sheet]
             target = book.create_sheet(sheet)
-            for row in rows:
-                target.append(row)
+            for r, row in enumerate(rows, start=1):
+                for c, value in enumerate(row, start=1):
+                    put(target, r, c, value)
             book.active = book.sheetnames.index(sheet)
 
         self._edit(edit)
