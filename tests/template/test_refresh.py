@@ -107,6 +107,21 @@ def test_demand_per_sku_matches_the_report(refreshed, report):
         )
 
 
+def test_order_quantities_reorder_points_and_abc_match_the_report(refreshed, report):
+    """Same inputs as the report's defaults (S = 50, holding 25 % of a cost that is
+    60 % of the quantity-weighted price, 95 % service, 7 days' lead time)."""
+    sheet = refreshed[1]["Supply chain"]
+    items = [sheet[f"A{r}"].value for r in range(13, 53)]
+    eoq = dict(zip(items, [sheet[f"H{r}"].value for r in range(13, 53)], strict=True))
+    rop = dict(zip(items, [sheet[f"I{r}"].value for r in range(13, 53)], strict=True))
+    abc = block(sheet, "K12:O52").set_index("item")["class"]
+    expected = report.supply.set_index("sku")
+    skus = expected.index.astype(str)
+    np.testing.assert_allclose([eoq[k] for k in skus], expected["eoq"], rtol=1e-12)
+    np.testing.assert_allclose([rop[k] for k in skus], expected["reorder_point"], rtol=1e-12)
+    assert abc.loc[skus].tolist() == expected["abc"].tolist()
+
+
 def test_order_kpis_match_the_report(refreshed, report):
     kpis = block(refreshed[1]["Orders"], "A5:B23")
     expected = report.kpis

@@ -172,8 +172,9 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
         return Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
     sales = lines[~lines["is_return"] & lines["sku"].notna()]
     sales = without_status(sales, "cancelled")  # cancelled orders never left the warehouse
+    prices = sales["unit_price"] if "unit_price" in sales else None
     demand = inventory.demand_by_item(
-        sales["sku"], sales["order_date"], sales["quantity"], as_of=as_of
+        sales["sku"], sales["order_date"], sales["quantity"], as_of=as_of, unit_prices=prices
     )
     table = demand.rename(columns={"item": "sku"})
     if snapshot is not None:
@@ -182,10 +183,10 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
         table["lead_time_days"] = table["sku"].map(snap["lead_time_days"]).fillna(s.lead_time_days)
         table["on_hand"] = table["sku"].map(snap["on_hand"])
     else:
-        price = sales.groupby("sku")["unit_price"].median() if "unit_price" in sales else None
-        if price is None:
+        if prices is None:
             return Missing("unit_price in the order log, or an inventory snapshot (--inventory)")
-        table["unit_cost"] = table["sku"].map(price) * s.cost_ratio
+        # Quantity-weighted mean price over the demand window, as DEMAND_BY_ITEM gives it.
+        table["unit_cost"] = table["unit_price"] * s.cost_ratio
         table["lead_time_days"] = s.lead_time_days
         table["on_hand"] = np.nan
     table["unit_cost"] = table["unit_cost"].fillna(table["unit_cost"].median())

@@ -117,8 +117,10 @@ def supply_sheet(wb, data: ReportData):
         ws,
         "Supply chain: inventory policy per SKU",
         f"EOQ = sqrt(2DS/H), S = {s.order_cost:g} per order, H = {s.holding_rate:.0%} "
-        f"of unit cost a year; D = units ordered in the last 365 days (cancelled orders "
-        f"excluded); safety stock at {s.service_level:.0%} cycle service; "
+        f"of unit cost a year (without an inventory snapshot, unit cost = "
+        f"{s.cost_ratio:.0%} of the quantity-weighted price); D = units ordered in the "
+        f"last 365 days (cancelled orders excluded); safety stock at "
+        f"{s.service_level:.0%} cycle service; "
         "ABC by annual value (80/95 %), XYZ by monthly demand CV (0.5/1.0).",
     )
     if isinstance(data.supply, Missing):
