@@ -240,3 +240,18 @@ def test_columns_that_go_together_must_have_equal_rows():
     assert same_rows(a=[1, 2], b=np.zeros(2)) == 2
     with pytest.raises(InputError, match="^b has 1 rows but a has 2$"):
         same_rows(a=[1, 2], b=[1])
+
+
+def test_demand_by_item_weighted_price_skips_missing_prices():
+    """A: 2 units at 10 and 3 at 20 on Jan 1, 5 unpriced units on Jan 2: price
+    (20 + 60) / 5 = 16 and value = annual demand (10 units over 2 days) × 16."""
+    dates = np.array(["2025-01-01", "2025-01-01", "2025-01-02"], dtype="datetime64[D]")
+    table = demand_by_item(
+        ["A", "A", "A"], dates, [2, 3, 5], window_days=2, unit_prices=[10.0, 20.0, np.nan]
+    )
+    row = table.iloc[0]
+    assert row["unit_price"] == pytest.approx(16.0)
+    assert row["annual_demand"] == pytest.approx(10 / 2 * 365)
+    assert row["annual_value"] == pytest.approx(10 / 2 * 365 * 16.0)
+    with pytest.raises(InputError, match="unit_prices"):
+        demand_by_item(["A"], dates[:1], [1], unit_prices=[-1.0])

@@ -78,8 +78,9 @@ def demand_by_item(
     daily mean × 365.
 
     With ``unit_prices`` (one per record) two more columns: ``unit_price``, the
-    quantity-weighted mean price Σ(q·p) / Σq, and ``annual_value`` = annual demand ×
-    that price — the usage value ABC analysis ranks by.
+    quantity-weighted mean price Σ(q·p) / Σq over the lines in the window that have a
+    price (a missing price, NaN, is left out rather than read as 0), and
+    ``annual_value`` = annual demand × that price — the usage value ABC ranks by.
     """
     window_days = v.whole_number("window_days", window_days, minimum=1)
     day = v.as_dates("dates", dates).dt.normalize()
@@ -89,9 +90,11 @@ def demand_by_item(
     frame = pd.DataFrame({"item": np.asarray(items, dtype=object)[inside], "day": day[inside]})
     frame["qty"] = qty[inside]
     if unit_prices is not None:
-        price = v.non_negative("unit_prices", unit_prices)
+        price = v.non_negative("unit_prices", unit_prices, allow_nan=True)
         v.same_rows(items=np.asarray(items, dtype=object), unit_prices=price)
-        frame["value"] = qty[inside] * price[inside]
+        priced = ~np.isnan(price[inside])
+        frame["value"] = np.where(priced, qty[inside] * price[inside], 0.0)
+        frame["priced_qty"] = np.where(priced, qty[inside], 0.0)
     daily = frame.groupby(["item", "day"], sort=False)["qty"].sum()
     per_item = pd.DataFrame(
         {
@@ -110,11 +113,12 @@ def demand_by_item(
         }
     )
     if unit_prices is not None:
-        value = frame.groupby("item")["value"].sum().reindex(per_item.index).to_numpy()
+        sums = frame.groupby("item")[["value", "priced_qty"]].sum().reindex(per_item.index)
+        priced_qty = sums["priced_qty"].to_numpy()
         with np.errstate(invalid="ignore", divide="ignore"):
-            unit_price = np.where(per_item["total"] > 0, value / per_item["total"], np.nan)
+            unit_price = np.where(priced_qty > 0, sums["value"].to_numpy() / priced_qty, np.nan)
         table["unit_price"] = unit_price
-        table["annual_value"] = value / window_days * 365
+        table["annual_value"] = table["annual_demand"].to_numpy() * unit_price
     return table
 
 

@@ -172,7 +172,7 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
         return Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
     sales = lines[~lines["is_return"] & lines["sku"].notna()]
     sales = without_status(sales, "cancelled")  # cancelled orders never left the warehouse
-    prices = sales["unit_price"] if "unit_price" in sales else None
+    prices = sales.get("unit_price")
     demand = inventory.demand_by_item(
         sales["sku"], sales["order_date"], sales["quantity"], as_of=as_of, unit_prices=prices
     )
