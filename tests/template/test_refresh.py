@@ -123,7 +123,7 @@ def test_order_quantities_reorder_points_and_abc_match_the_report(refreshed, rep
 
 
 def test_order_kpis_match_the_report(refreshed, report):
-    kpis = block(refreshed[1]["Orders"], "A5:B23")
+    kpis = block(refreshed[1]["Orders"], "A8:B26")
     expected = report.kpis
     assert kpis["kpi"].tolist() == expected["kpi"].tolist()
     np.testing.assert_allclose(kpis["value"].astype(float), expected["value"], rtol=1e-12)
@@ -131,8 +131,8 @@ def test_order_kpis_match_the_report(refreshed, report):
 
 def test_supplier_metrics_and_risk_match_the_report(refreshed, report):
     sheet = refreshed[1]["Risk"]
-    metrics = block(sheet, "A5:E16").set_index("supplier")
-    ranked = block(sheet, "G5:I16").set_index("supplier")
+    metrics = block(sheet, "A9:E20").set_index("supplier")
+    ranked = block(sheet, "G9:I20").set_index("supplier")
     expected = report.suppliers.set_index("supplier")
     for column in ("late_shipment_rate", "error_rate", "mean_days_to_ship"):
         np.testing.assert_allclose(metrics[column], expected.loc[metrics.index, column])

@@ -105,7 +105,7 @@ def test_spills_cover_the_whole_result():
     assert ref("Customers", "A10") == "A10:J324"  # header + 314 customers
     assert ref("Trends", "A10") == "A10:B34"  # header + 24 months
     assert ref("Trends", "D10") == "D10:H34"
-    assert ref("Orders", "A5") == "A5:B23"  # header + 18 KPIs
+    assert ref("Orders", "A8") == "A8:B26"  # header + 18 KPIs
 
 
 @BOTH
@@ -253,7 +253,7 @@ def test_ribbon_tab_has_the_buttons_and_their_callbacks_exist():
 def test_ribbon_survives_an_openpyxl_save(tmp_path):
     saved = tmp_path / "saved.xlsm"
     book = load_workbook(XLSM, keep_vba=True)
-    book["Risk"]["R6"] = 4
+    book["Risk"]["R10"] = 4
     book.save(saved)
     assert [b for b in ribbon_buttons(saved)] == ribbon_buttons(XLSM)
     assert "xl/vbaProject.bin" in parts(saved)

@@ -236,14 +236,14 @@ def _area_sheet(book, sheet: layout.Sheet, fmt, spills: dict) -> None:
 
 
 def _risk_inputs(ws, fmt) -> None:
-    ws.write("V6", "Supplier risk weights", fmt.label)
+    """Supplier weights in W10:Y10 (labels above) and the risk register in Q10:S14."""
+    ws.write("V10", "Supplier risk weights", fmt.label)
     for j, weight in enumerate(layout.SUPPLIER_WEIGHTS):
-        ws.write(5, 22 + j, weight, fmt.input)
-    ws.write(4, 16, "risk", fmt.header)
+        ws.write(9, 22 + j, weight, fmt.input)
     for i, (name, likelihood, impact) in enumerate(layout.REGISTER):
-        ws.write(5 + i, 16, name, fmt.input)
-        ws.write(5 + i, 17, likelihood, fmt.input)
-        ws.write(5 + i, 18, impact, fmt.input)
+        ws.write(9 + i, 16, name, fmt.input)
+        ws.write(9 + i, 17, likelihood, fmt.input)
+        ws.write(9 + i, 18, impact, fmt.input)
 
 
 def _cell(reference: str) -> tuple[int, int]:

@@ -292,26 +292,27 @@ ORDERS = Sheet(
     intro=(
         "Order-processing KPIs over every order on the Data sheet: cycle times, "
         "on-time delivery, perfect-order, error, cancellation and return rates, and "
-        "the mean order-to-delivery time per month."
+        "the mean order-to-delivery time per period."
     ),
+    inputs=(Input("Trend period (day, week, month, quarter)", "month"),),
     spills=(
         Spill(
-            "A5",
+            "A8",
             "=ORDER_KPIS(order_date,shipped_date,delivered_date,promised_date,status,error_flag)",
             "KPIs",
         ),
         Spill(
-            "D5",
+            "D8",
             '=RESAMPLE(FILTER(order_date,delivered_date<>""),CYCLE_TIME('
             'FILTER(order_date,delivered_date<>""),FILTER(delivered_date,'
-            'delivered_date<>"")),"month","mean")',
-            "Order to delivery (days), mean per month",
+            'delivered_date<>"")),$B$4,"mean")',
+            "Order to delivery (days), mean per period",
         ),
     ),
     charts=(
         Chart(
-            "Order to delivery, mean days per month",
-            "D5",
+            "Order to delivery, mean days per period",
+            "D8",
             x=0,
             series=(1,),
             at="G3",
@@ -325,36 +326,45 @@ RISK = Sheet(
     title="Risk: suppliers, anomalies, risk register",
     intro=(
         "Supplier metrics from the order log and a weighted risk score (0-100, rank 1 = "
-        "riskiest); anomalous days of revenue by robust z-score; and a 5x5 risk matrix "
-        "for the register below. Weights and the register are inputs."
+        "riskiest); anomalous days of revenue; and a 5x5 risk matrix for the register. "
+        "The anomaly method and threshold, the supplier weights (W10:Y10) and the "
+        "register (Q10:S14) are inputs."
+    ),
+    inputs=(
+        Input("Anomaly method (mad, iqr, iforest)", "mad"),
+        Input("Anomaly threshold (robust z for mad)", 3.5, "0.0"),
     ),
     spills=(
         Spill(
-            "A5",
+            "A9",
             "=SUPPLIER_METRICS(supplier,order_date,shipped_date,promised_date,error_flag)",
             "Supplier metrics",
         ),
-        Spill("G5", "=SUPPLIER_RISK(A5:D505,W6:Y6)", "Supplier risk"),
+        Spill("G9", "=SUPPLIER_RISK(A9:D509,W10:Y10)", "Supplier risk"),
         Spill(
-            "L5",
+            "L9",
             "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"day")',
             "Revenue by day",
         ),
-        Spill("N5", "=ANOMALIES(" + below("M6", 1500) + ")", "Anomalies (robust z)"),
-        Spill("T5", "=RISK_MATRIX(R6:R10,S6:S10)", "Risk rating"),
+        Spill(
+            "N9",
+            "=ANOMALIES(" + below("M10", 1500) + ",$B$4,$B$5)",
+            "Anomalies",
+        ),
+        Spill("T9", "=RISK_MATRIX(R10:R14,S10:S14)", "Risk rating"),
     ),
-    formulas=(Formula("R13", "Anomalous days", "=COUNTIF(O6:O2006,TRUE)", "0"),),
+    formulas=(Formula("R17", "Anomalous days", "=COUNTIF(O10:O2010,TRUE)", "0"),),
     charts=(
-        Chart("Revenue by day", "L5", x=0, series=(1,), at="A20", date_axis=True),
-        Chart("Supplier risk score", "G5", x=0, series=(1,), at="A37", kind="bar"),
+        Chart("Revenue by day", "L9", x=0, series=(1,), at="A24", date_axis=True),
+        Chart("Supplier risk score", "G9", x=0, series=(1,), at="A41", kind="bar"),
     ),
     labels={
-        "W5": "late_shipment_rate",
-        "X5": "error_rate",
-        "Y5": "mean_days_to_ship",
-        "Q5": "risk",
-        "R5": "likelihood",
-        "S5": "impact",
+        "W9": "late_shipment_rate",
+        "X9": "error_rate",
+        "Y9": "mean_days_to_ship",
+        "Q9": "risk",
+        "R9": "likelihood",
+        "S9": "impact",
     },
 )
 
