@@ -326,7 +326,7 @@ RISK = Sheet(
     title="Risk: suppliers, anomalies, risk register",
     intro=(
         "Supplier metrics from the order log and a weighted risk score (0-100, rank 1 = "
-        "riskiest); anomalous days of revenue; and a 5x5 risk matrix for the register. "
+        "riskiest); anomalous weeks of revenue; and a 5x5 risk matrix for the register. "
         "The anomaly method and threshold, the supplier weights (W10:Y10) and the "
         "register (Q10:S14) are inputs."
     ),
@@ -343,8 +343,8 @@ RISK = Sheet(
         Spill("G9", "=SUPPLIER_RISK(A9:D509,W10:Y10)", "Supplier risk"),
         Spill(
             "L9",
-            "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"day")',
-            "Revenue by day",
+            "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"week")',
+            "Revenue by week",
         ),
         Spill(
             "N9",
@@ -353,9 +353,9 @@ RISK = Sheet(
         ),
         Spill("T9", "=RISK_MATRIX(R10:R14,S10:S14)", "Risk rating"),
     ),
-    formulas=(Formula("R17", "Anomalous days", "=COUNTIF(O10:O2010,TRUE)", "0"),),
+    formulas=(Formula("R17", "Anomalous weeks", "=COUNTIF(O10:O2010,TRUE)", "0"),),
     charts=(
-        Chart("Revenue by day", "L9", x=0, series=(1,), at="A24", date_axis=True),
+        Chart("Revenue by week", "L9", x=0, series=(1,), at="A24", date_axis=True),
         Chart("Supplier risk score", "G9", x=0, series=(1,), at="A41", kind="bar"),
     ),
     labels={
