@@ -298,3 +298,30 @@ def test_ribbon_callbacks_run_the_python_actions():
         "import_functions",
         "show_help",
     ]
+
+
+@BOTH
+def test_charts_draw_whole_spills(book):
+    """Every chart series covers rows of a spilled result, all of them (the sizes the
+    refresh found), or the fixed segment-count block on the Customers sheet."""
+    from openpyxl.utils.cell import range_boundaries
+
+    arrays = {
+        sheet: [
+            range_boundaries(cell.find(f"{{{MAIN}}}f").get("ref"))
+            for cell in array_cells(root).values()
+        ]
+        for sheet, root in sheet_xml(book).items()
+    }
+    arrays["Customers"].append(range_boundaries("M10:N20"))
+    charts = [name for name in parts(book) if name.startswith("xl/charts/chart")]
+    assert len(charts) == sum(len(s.charts) for s in layout.AREAS)
+    for name in charts:
+        for ref in re.findall(rb"<c:f>([^<]*)</c:f>", parts(book)[name]):
+            sheet, _, cells = ref.decode().rpartition("!")
+            sheet = sheet.strip("'")
+            left, top, right, bottom = range_boundaries(cells.replace("$", ""))
+            blocks = [b for b in arrays[sheet] if b[0] <= left and right <= b[2] and b[1] <= top]
+            assert blocks, f"{name}: {ref.decode()} is not inside a spill"
+            if top != bottom:  # a data range: down to the spill's last row
+                assert any(b[3] == bottom for b in blocks), f"{name}: {ref.decode()}"
