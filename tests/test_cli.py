@@ -114,3 +114,19 @@ def test_refresh_errors_are_one_line_and_an_exit_code(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == "xlbizops refresh: notes.xlsx is not an .xlsx or .xlsm workbook\n"
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_refresh_prints_one_line_and_no_progress_bars(tmp_path):
+    from tests.template.package import WORKBOOKS
+
+    out = tmp_path / "refreshed.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "xlbizops.cli", "refresh", str(WORKBOOKS / "xlbizops.xlsx")]
+        + ["-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.startswith(f"wrote {out} in ") and done.stdout.count("\n") == 1

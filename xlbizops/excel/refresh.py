@@ -21,6 +21,7 @@ the second pass).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tempfile
 import zipfile
@@ -40,6 +41,9 @@ from xlbizops.excel.package import MAIN
 _C = f"{{{MAIN}}}c"
 _ROW = f"{{{MAIN}}}row"
 _MAX_PASSES = 5
+# formulas draws a tqdm progress bar while it loads a book; a nightly job's log wants
+# none (tqdm reads this when it is first imported, which formulas does lazily below).
+os.environ.setdefault("TQDM_DISABLE", "1")
 _RECORDER = "XLBIZOPS_SPILL"
 
 
