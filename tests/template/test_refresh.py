@@ -251,3 +251,22 @@ def test_formulas_the_engine_cannot_read_keep_their_value_and_are_reported(tmp_p
     assert values["A2"].value == 200
     assert values["A3"].value == 8
     assert load_workbook(out)["Calc"]["A1"].value == "=SUM(T[a])"
+
+
+def test_spill_operator_reads_the_whole_current_spill(tmp_path):
+    """=ROWS(A1#) and =COUNT(Calc!A1#) over an xlbizops spill (stored by Excel as
+    _xlfn.ANCHORARRAY(A1)) follow the spill as it grows; a # on a spill whose size is
+    unknown (SEQUENCE) is reported and left alone, not computed from one cell."""
+    source = tmp_path / "spill.xlsx"
+    _series_book(source, 3 * 365)
+    book = load_workbook(source)
+    book["Calc"]["M1"] = "=ROWS(_xlfn.ANCHORARRAY(A1))"
+    book["Calc"]["M2"] = "=COUNT(_xlfn.ANCHORARRAY(Calc!A1))"
+    book["Calc"]["M3"] = "=SUM(_xlfn.ANCHORARRAY(Q1))"
+    book.save(source)
+    result = refresh_workbook(source, source)
+    values = load_workbook(source, data_only=True)["Calc"]
+    assert values["M1"].value == 37  # header + 36 months, though A1 was stored as one cell
+    assert values["M2"].value == 72  # 36 month starts and 36 sums; the header is text
+    assert result.unreadable == {("Calc", "M3"): "=SUM(_xlfn.ANCHORARRAY(Q1))"}
+    assert load_workbook(source)["Calc"]["M1"].value == "=ROWS(_xlfn.ANCHORARRAY(A1))"

@@ -138,6 +138,8 @@ def _calculate(book, anchors, shapes, unreadable) -> dict:
         return array
 
     functions[_RECORDER] = formulas.functions.wrap_func(record)
+    spill_ranges = {(s.upper(), c): book[s][c].value.ref for s, c in anchors}
+    rewritten = _resolve_spill_operators(book, spill_ranges, unreadable)
     saved = {}
     for number, (sheet, cell) in enumerate(anchors):
         formula = book[sheet][cell].value
@@ -162,14 +164,77 @@ def _calculate(book, anchors, shapes, unreadable) -> dict:
                 if not found:
                     raise InputError(f"the formula engine cannot read {err.args[-1]}") from err
                 for key in found:
-                    unreadable[key] = saved.get(key, str(err.args[1]))
+                    unreadable[key] = rewritten.get(key, saved.get(key, str(err.args[1])))
     finally:
         for (sheet, cell), text in saved.items():
             value = hidden.get((sheet, cell), book[sheet][cell].value)
             value.text = text
         for (sheet, cell), value in hidden.items():
             book[sheet][cell].value = value
+        for (sheet, cell), text in rewritten.items():
+            _set_text(book[sheet][cell], text)
     return {_key(k): v for k, v in solution.items()}
+
+
+_SPILL_OPERATOR = re.compile(
+    r"_xlfn\.ANCHORARRAY\(\s*(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?"
+    r"\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>\d+)\s*\)"
+)
+
+
+def _resolve_spill_operators(book, spill_ranges, unreadable) -> dict:
+    """Excel's spill operator ``A10#`` (stored as ``_xlfn.ANCHORARRAY(A10)``) becomes,
+    for the engine, the range the spill covers now; the engine knows no such operator.
+
+    Only spills of xlbizops formulas have a known range; a cell pointing at another
+    spill is left unread (and reported) rather than computed from a wrong range.
+    Returns the original texts, to be put back after the pass.
+    """
+    original = {}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = _text(cell)
+                if not text or "ANCHORARRAY(" not in text.upper():
+                    continue
+                key = (sheet.title, cell.coordinate)
+                missing = []
+
+                def spill(match, here=sheet.title, missing=missing):
+                    name = match["sheet"] or here
+                    plain = name.strip("'").replace("''", "'")
+                    anchor = f"{match['col'].upper()}{match['row']}"
+                    ref = spill_ranges.get((plain.upper(), anchor))
+                    if ref is None:
+                        missing.append(anchor)
+                        return match[0]
+                    left, top, right, bottom = range_boundaries(
+                        ref if ":" in ref else f"{ref}:{ref}"
+                    )
+                    quoted = "'" + plain.replace("'", "''") + "'"
+                    first = f"${get_column_letter(left)}${top}"
+                    return f"{quoted}!{first}:${get_column_letter(right)}${bottom}"
+
+                resolved = _SPILL_OPERATOR.sub(spill, text)
+                if missing:
+                    unreadable[key] = text
+                elif resolved != text:
+                    original[key] = text
+                    _set_text(cell, resolved)
+    return original
+
+
+def _text(cell) -> str | None:
+    value = cell.value
+    text = value.text if isinstance(value, ArrayFormula) else value
+    return text if isinstance(text, str) and text.startswith("=") else None
+
+
+def _set_text(cell, text: str) -> None:
+    if isinstance(cell.value, ArrayFormula):
+        cell.value.text = text
+    else:
+        cell.value = text
 
 
 def _cells_with(book, text: str) -> list[tuple[str, str]]:
