@@ -21,6 +21,7 @@ the second pass).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import tempfile
@@ -266,23 +267,39 @@ def _engine_function(name: str):
 
 
 def _argument(value):
-    """A ``Ranges`` or constant from the engine as xlwings would hand it over."""
+    """A ``Ranges`` or constant from the engine as xlwings would hand it over.
+
+    Trailing rows that are blank in every column are dropped first: xlbizops
+    functions ignore them anyway, and a whole-column reference (``A:A``) would
+    otherwise mean converting 1,048,576 cells per column.
+    """
     value = value.value if hasattr(value, "value") else value
     if isinstance(value, np.ndarray):
         if value.ndim == 2 and value.shape == (1, 1):
             return _plain(value[0, 0])
-        return [[_plain(c) for c in row] for row in np.atleast_2d(value)]
+        array = np.atleast_2d(value)
+        blank = _is_blank(array).astype(bool)  # by identity: the text "empty" is not blank
+        filled = np.flatnonzero(~blank.all(axis=1))
+        array = array[: filled[-1] + 1] if filled.size else array[:1]
+        return _plain_cells(array).tolist()
     return _plain(value)
+
+
+@functools.cache
+def _engine_types():
+    """The engine's blank cell and error type (imported once, on first use)."""
+    import formulas
+    import schedula
+
+    return schedula.EMPTY, formulas.functions.XlError
 
 
 def _plain(cell):
     """Engine cell → Python cell: blank → None, error → its text, NumPy → Python."""
-    import formulas
-    import schedula as sh
-
-    if cell is sh.EMPTY:
+    empty, error = _engine_types()
+    if cell is empty:
         return None
-    if isinstance(cell, formulas.functions.XlError):
+    if isinstance(cell, error):
         return str(cell)
     if isinstance(cell, np.bool_ | bool):
         return bool(cell)
@@ -291,6 +308,10 @@ def _plain(cell):
     if isinstance(cell, np.str_):
         return str(cell)
     return cell
+
+
+_plain_cells = np.frompyfunc(_plain, 1, 1)
+_is_blank = np.frompyfunc(lambda cell: cell is _engine_types()[0], 1, 1)
 
 
 def _engine_cell(cell):
