@@ -267,21 +267,14 @@ def _engine_function(name: str):
 
 
 def _argument(value):
-    """A ``Ranges`` or constant from the engine as xlwings would hand it over.
-
-    Trailing rows that are blank in every column are dropped first: xlbizops
-    functions ignore them anyway, and a whole-column reference (``A:A``) would
-    otherwise mean converting 1,048,576 cells per column.
-    """
+    """A ``Ranges`` or constant from the engine as xlwings would hand it over: the
+    whole range, as Excel passes it (arguments that go together row by row must
+    keep equal lengths, so nothing is trimmed here)."""
     value = value.value if hasattr(value, "value") else value
     if isinstance(value, np.ndarray):
         if value.ndim == 2 and value.shape == (1, 1):
             return _plain(value[0, 0])
-        array = np.atleast_2d(value)
-        blank = _is_blank(array).astype(bool)  # by identity: the text "empty" is not blank
-        filled = np.flatnonzero(~blank.all(axis=1))
-        array = array[: filled[-1] + 1] if filled.size else array[:1]
-        return _plain_cells(array).tolist()
+        return _plain_cells(np.atleast_2d(value)).tolist()
     return _plain(value)
 
 
@@ -311,7 +304,6 @@ def _plain(cell):
 
 
 _plain_cells = np.frompyfunc(_plain, 1, 1)
-_is_blank = np.frompyfunc(lambda cell: cell is _engine_types()[0], 1, 1)
 
 
 def _engine_cell(cell):
