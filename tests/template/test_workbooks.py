@@ -325,3 +325,22 @@ def test_charts_draw_whole_spills(book):
             assert blocks, f"{name}: {ref.decode()} is not inside a spill"
             if top != bottom:  # a data range: down to the spill's last row
                 assert any(b[3] == bottom for b in blocks), f"{name}: {ref.decode()}"
+
+
+def test_every_module_of_the_project_compiles():
+    """pyOpenVBA's VBA parser reads every module of the project (ours, the generated
+    UDF wrappers, xlwings' own).  Its parser does not take a comment after a #If/
+    #Const directive, which VBA allows and xlwings writes; those comments are dropped
+    for this check only."""
+    from pyopenvba.apps.excel import ExcelApplication
+
+    app = ExcelApplication.open(XLSM, with_vba=False)
+    for name, source in modules(XLSM).items():
+        if name.startswith(("ThisWorkbook", "Sheet")):
+            continue
+        kind = "class" if name == "Dictionary" else "standard"
+        readable = re.sub(r"^(\s*#[^'\n]*?)\s*'.*$", r"\1", source, flags=re.M)
+        app.add_module(vba.crlf(readable), name=name, kind=kind)  # raises if it cannot
+    assert {"xlbizops_ribbon", "xlwings_udfs", "xlwings", "dictionary"} <= set(
+        app.interpreter.modules
+    )
