@@ -16,7 +16,6 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from xlbizops.core.errors import InputError
 from xlbizops.excel import package
 from xlbizops.report.sheet import FORMULA_PREFIXES, put
 from xlbizops.template.sheets import DATA_SHEET, TABLE
@@ -82,9 +81,9 @@ def clear_data(book: Book | None = None) -> None:
 
 def build_report(book: Book | None = None, output=None) -> Path:
     """The full ``xlbizops report`` for the Data sheet, next to the workbook."""
-    import csv
+    import pandas as pd
 
-    from xlbizops.report.build import run_report
+    from xlbizops.report.build import build_report as write_report
 
     book = book or ExcelBook.caller()
     rows = book.data_rows()
@@ -92,11 +91,8 @@ def build_report(book: Book | None = None, output=None) -> Path:
         book.say("The Data sheet has no orders; nothing to report")
         return None
     target = Path(output) if output else book.path().with_name(book.path().stem + "-report.xlsx")
-    with tempfile.TemporaryDirectory() as folder:
-        log = Path(folder) / "orders.csv"
-        with open(log, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows([[_csv_value(c) for c in row] for row in rows])
-        path, _ = run_report(str(log), str(target))
+    orders = pd.DataFrame(rows[1:], columns=rows[0])
+    path = write_report(orders, target, source=f"{book.path().name}, sheet {DATA_SHEET}")
     book.say(f"Wrote the report to {path}")
     return Path(path)
 
@@ -128,14 +124,6 @@ def _cell_value(value):
     return value
 
 
-def _csv_value(value):
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    return value
-
-
 # --- adapters -----------------------------------------------------------------------
 
 
@@ -164,9 +152,8 @@ class ExcelBook(Book):
         return self.book.sheets[DATA_SHEET].range("A1").expand().value
 
     def replace_data(self, rows: list[list]) -> None:
-        table = self.book.sheets[DATA_SHEET].tables[TABLE]
-        table.update_rows = None
         sheet = self.book.sheets[DATA_SHEET]
+        table = sheet.tables[TABLE]
         sheet.range("A2").expand().clear_contents()
         sheet.range("A1").value = _as_text(rows)
         last = max(len(rows), 2)
@@ -230,10 +217,7 @@ class FileBook(Book):
         self.output = Path(output) if output else self.source
         self.active = active
         self.unreadable: dict = {}
-        if not self.source.exists():
-            raise FileNotFoundError(f"no such workbook: {self.source}")
-        if not zipfile.is_zipfile(self.source):
-            raise InputError(f"{self.source.name} is not an .xlsx or .xlsm workbook")
+        package.require_workbook(self.source)
         if self.output != self.source:
             shutil.copyfile(self.source, self.output)
 

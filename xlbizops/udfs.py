@@ -101,8 +101,7 @@ def RFM_SCORE(customer_ids, order_dates, amounts, as_of=None, weights=None, bins
         amounts=_numbers("amounts", amounts),
     )
     as_of = _optional_date("as_of", as_of)
-    weights = cells.optional(weights, None) if not isinstance(weights, list) else weights
-    if weights is None or all(cells.is_blank(c) for c in cells.column("weights", weights)):
+    if cells.all_blank(weights):
         weights = (1 / 3, 1 / 3, 1 / 3)
     else:
         weights = cells.numbers("weights", _flat("weights", weights))
@@ -230,7 +229,7 @@ def EOQ_COST(annual_demand, order_cost, holding_cost, order_qty=None):
         "order_cost": order_cost,
         "holding_cost": holding_cost,
     }
-    if all(cells.is_blank(c) for c in cells.column("order_qty", order_qty)):
+    if cells.all_blank(order_qty):
         x = _rowwise(**columns)
         cost = inventory.eoq_annual_cost(x["annual_demand"], x["order_cost"], x["holding_cost"])
     else:
@@ -319,7 +318,7 @@ def service_level_args(func):
 
 def _with_lead_time_sd(lead_time_sd, **arguments) -> dict[str, np.ndarray]:
     """Row-wise numeric arguments plus the optional lead_time_sd (omitted or blank: 0)."""
-    if all(cells.is_blank(c) for c in cells.column("lead_time_sd", lead_time_sd)):
+    if cells.all_blank(lead_time_sd):
         x = _rowwise(**arguments)
         x["lead_time_sd"] = np.zeros(len(x["lead_time"]))
         return x
@@ -469,7 +468,7 @@ def DEMAND_BY_ITEM(items, dates, quantities, unit_prices=None, as_of=None, windo
         "dates": _dates("dates", dates),
         "quantities": _numbers("quantities", quantities),
     }
-    if not _all_blank(unit_prices):
+    if not cells.all_blank(unit_prices):
         columns["unit_prices"] = _numbers("unit_prices", unit_prices)
     used, x = cells.aligned(broadcast=False, **columns)
     table = inventory.demand_by_item(
@@ -481,11 +480,6 @@ def DEMAND_BY_ITEM(items, dates, quantities, unit_prices=None, as_of=None, windo
         unit_prices=x["unit_prices"][used] if "unit_prices" in x else None,
     )
     return cells.to_cells(table)
-
-
-def _all_blank(value) -> bool:
-    """An optional range left out or entirely blank."""
-    return all(cells.is_blank(c) for row in cells.rows_of(value) for c in row)
 
 
 @xw.func(category=CATEGORY)
@@ -604,7 +598,7 @@ def FORECAST_HW(values, horizon, period=None, dates=None):
     """Exponential smoothing (Holt-Winters/ETS, model chosen by AICc) forecast with 80% and 95% prediction intervals."""  # noqa: E501
     y = _series(values)
     when = None
-    if not all(cells.is_blank(c) for c in cells.column("dates", dates)):
+    if not cells.all_blank(dates):
         when = _dates("dates", dates)[: len(y)]
     period = cells.optional(period, None)
     result = timeseries.forecast_ets(y, cells.single("horizon", horizon), period, when)

@@ -90,3 +90,17 @@ def test_to_cells_turns_missing_values_into_blank_cells():
 
     frame = pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]})
     assert cells.to_cells(frame) == [["a", "b"], [1.0, "x"], [None, None]]
+
+
+def test_excel_serial_is_what_excel_stores_and_reads_back():
+    # Excel shows 45658 for 2025-01-01 and 61 for 1900-03-01 (1900 date system).
+    assert cells.excel_serial(dt.date(2025, 1, 1)) == 45658.0
+    assert cells.excel_serial(dt.datetime(2025, 1, 1, 18)) == 45658.75
+    assert cells.excel_serial(dt.date(1900, 3, 1)) == 61.0
+    back = cells.dates("d", [cells.excel_serial(dt.datetime(2024, 2, 29, 6))])[0]
+    assert back == np.datetime64("2024-02-29T06:00")
+
+
+def test_all_blank_for_any_shape():
+    assert cells.all_blank(None) and cells.all_blank([[None, " "], ["", None]])
+    assert not cells.all_blank([[None], [0.0]])

@@ -44,6 +44,11 @@ class Entry:
         return f"{self.name}({', '.join(shown)})"
 
 
+def function_names() -> list[str]:
+    """Every Excel function's name, in catalogue order."""
+    return [name for names in AREAS.values() for name in names]
+
+
 def entries() -> list[Entry]:
     """Every Excel function, in catalogue order."""
     from xlbizops import udfs

@@ -99,6 +99,19 @@ def is_blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+def all_blank(value) -> bool:
+    """An optional argument left out, or a range of any shape with only blank cells."""
+    return all(is_blank(c) for row in rows_of(value) for c in row)
+
+
+def excel_serial(value: dt.date) -> float:
+    """A date or datetime as an Excel serial number (1900 date system), the inverse of
+    what :func:`dates` reads."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return _SERIAL_1970 + (value - dt.datetime(1970, 1, 1)).total_seconds() / 86400
+
+
 def _error_text(cell) -> str | None:
     if isinstance(cell, str) and cell.strip().upper() in EXCEL_ERRORS:
         return cell.strip().upper()

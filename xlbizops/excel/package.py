@@ -16,6 +16,16 @@ BOOK_RELS = "xl/_rels/workbook.xml.rels"
 ROOT_RELS = "_rels/.rels"
 
 
+def require_workbook(path: Path) -> None:
+    """A missing file or one that is not a zip package fails with a one-line reason."""
+    from xlbizops.core.errors import InputError
+
+    if not path.exists():
+        raise FileNotFoundError(f"no such workbook: {path}")
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{path.name} is not an .xlsx or .xlsm workbook")
+
+
 def sheet_parts(read) -> dict[str, str]:
     """Sheet name → part name, through workbook.xml and its relationships.
 

@@ -25,7 +25,6 @@ import functools
 import os
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +35,8 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlbizops.core.errors import InputError
-from xlbizops.excel import package
+from xlbizops.excel import cells, package
+from xlbizops.excel.catalogue import function_names
 from xlbizops.excel.package import MAIN
 
 _C = f"{{{MAIN}}}c"
@@ -63,19 +63,10 @@ class Refreshed:
         return self.values[sheet][cell]
 
 
-def udf_names() -> list[str]:
-    from xlbizops.excel.catalogue import AREAS
-
-    return [name for names in AREAS.values() for name in names]
-
-
 def refresh_workbook(source, target=None) -> Refreshed:
     """Compute every formula in ``source``; write the values into ``target`` if given."""
     source = Path(source)
-    if not source.exists():
-        raise FileNotFoundError(f"no such workbook: {source}")
-    if not zipfile.is_zipfile(source):
-        raise InputError(f"{source.name} is not an .xlsx or .xlsm workbook")
+    package.require_workbook(source)
     book = load_workbook(source)  # formulas, as text; the file itself is not saved
     anchors = _spill_anchors(book)
     result = Refreshed()
@@ -103,16 +94,25 @@ def refresh_workbook(source, target=None) -> Refreshed:
     return result
 
 
-def _spill_anchors(book) -> list[tuple[str, str]]:
-    """Cells holding an array formula that calls an xlbizops function."""
-    calls = re.compile(r"\b(" + "|".join(udf_names()) + r")\s*\(", re.IGNORECASE)
-    found = []
+def _formula_cells(book):
+    """(sheet name, cell, formula text) of every formula cell, array formulas included."""
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if isinstance(cell.value, ArrayFormula) and calls.search(cell.value.text or ""):
-                    found.append((sheet.title, cell.coordinate))
-    return found
+                value = cell.value
+                text = value.text if isinstance(value, ArrayFormula) else value
+                if isinstance(text, str) and text.startswith("="):
+                    yield sheet.title, cell, text
+
+
+def _spill_anchors(book) -> list[tuple[str, str]]:
+    """Cells holding an array formula that calls an xlbizops function."""
+    calls = re.compile(r"\b(" + "|".join(function_names()) + r")\s*\(", re.IGNORECASE)
+    return [
+        (sheet, cell.coordinate)
+        for sheet, cell, text in _formula_cells(book)
+        if isinstance(cell.value, ArrayFormula) and calls.search(text)
+    ]
 
 
 def _ref(cell: str, rows: int, cols: int) -> str:
@@ -127,7 +127,7 @@ def _calculate(book, anchors, shapes, unreadable) -> dict:
     import formulas
 
     functions = formulas.get_functions()
-    for name in udf_names():
+    for name in function_names():
         functions[name] = formulas.functions.wrap_func(_engine_function(name))
 
     def record(number, value):
@@ -192,43 +192,32 @@ def _resolve_spill_operators(book, spill_ranges, unreadable) -> dict:
     Returns the original texts, to be put back after the pass.
     """
     original = {}
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                text = _text(cell)
-                if not text or "ANCHORARRAY(" not in text.upper():
-                    continue
-                key = (sheet.title, cell.coordinate)
-                missing = []
+    for sheet, cell, text in list(_formula_cells(book)):
+        if "ANCHORARRAY(" not in text.upper():
+            continue
+        key = (sheet, cell.coordinate)
+        missing = []
 
-                def spill(match, here=sheet.title, missing=missing):
-                    name = match["sheet"] or here
-                    plain = name.strip("'").replace("''", "'")
-                    anchor = f"{match['col'].upper()}{match['row']}"
-                    ref = spill_ranges.get((plain.upper(), anchor))
-                    if ref is None:
-                        missing.append(anchor)
-                        return match[0]
-                    left, top, right, bottom = range_boundaries(
-                        ref if ":" in ref else f"{ref}:{ref}"
-                    )
-                    quoted = "'" + plain.replace("'", "''") + "'"
-                    first = f"${get_column_letter(left)}${top}"
-                    return f"{quoted}!{first}:${get_column_letter(right)}${bottom}"
+        def spill(match, here=sheet, missing=missing):
+            name = match["sheet"] or here
+            plain = name.strip("'").replace("''", "'")
+            anchor = f"{match['col'].upper()}{match['row']}"
+            ref = spill_ranges.get((plain.upper(), anchor))
+            if ref is None:
+                missing.append(anchor)
+                return match[0]
+            left, top, right, bottom = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+            quoted = "'" + plain.replace("'", "''") + "'"
+            first = f"${get_column_letter(left)}${top}"
+            return f"{quoted}!{first}:${get_column_letter(right)}${bottom}"
 
-                resolved = _SPILL_OPERATOR.sub(spill, text)
-                if missing:
-                    unreadable[key] = text
-                elif resolved != text:
-                    original[key] = text
-                    _set_text(cell, resolved)
+        resolved = _SPILL_OPERATOR.sub(spill, text)
+        if missing:
+            unreadable[key] = text
+        elif resolved != text:
+            original[key] = text
+            _set_text(cell, resolved)
     return original
-
-
-def _text(cell) -> str | None:
-    value = cell.value
-    text = value.text if isinstance(value, ArrayFormula) else value
-    return text if isinstance(text, str) and text.startswith("=") else None
 
 
 def _set_text(cell, text: str) -> None:
@@ -240,15 +229,9 @@ def _set_text(cell, text: str) -> None:
 
 def _cells_with(book, text: str) -> list[tuple[str, str]]:
     """Cells whose formula (or the engine's wrapped form of it) is ``text``."""
-    found = []
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                value = cell.value
-                formula = value.text if isinstance(value, ArrayFormula) else value
-                if isinstance(formula, str) and formula == text:
-                    found.append((sheet.title, cell.coordinate))
-    return found
+    return [
+        (sheet, cell.coordinate) for sheet, cell, formula in _formula_cells(book) if formula == text
+    ]
 
 
 def _engine_function(name: str):
@@ -316,14 +299,8 @@ def _engine_cell(cell):
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
         return ""
     if isinstance(cell, dt.datetime | dt.date):
-        return _serial(cell)
+        return cells.excel_serial(cell)
     return cell
-
-
-def _serial(value) -> float:
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
 
 
 _KEY = re.compile(r"^'?\[[^\]]*\](?P<sheet>.*?)'?!(?P<ref>[A-Z$0-9:]+)$")
@@ -520,8 +497,8 @@ def _set_value(cell, value, strings=None) -> None:
     elif isinstance(value, int | float):
         text = repr(float(value)) if not float(value).is_integer() else str(int(value))
     elif isinstance(value, dt.datetime | dt.date):
-        text = repr(_serial(value))
-    elif isinstance(value, str) and value.startswith("#") and value in _ERRORS:
+        text = repr(cells.excel_serial(value))
+    elif isinstance(value, str) and value in cells.EXCEL_ERRORS:
         cell.set("t", "e")
         text = value
     else:
@@ -534,8 +511,3 @@ def _set_value(cell, value, strings=None) -> None:
         else:
             cell.set("t", "str")
     etree.SubElement(cell, f"{{{MAIN}}}v").text = text
-
-
-_ERRORS = frozenset(
-    ["#N/A", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"]
-)

@@ -13,15 +13,14 @@ time with the sizes the first refresh found, so charts cover the whole spill).
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
-from openpyxl.utils.cell import coordinate_from_string, range_boundaries
-from xlsxwriter.utility import xl_col_to_name
+from openpyxl.utils.cell import range_boundaries
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from xlbizops.excel.refresh import refresh_workbook
 from xlbizops.sampledata import COLUMNS, generate_orders
@@ -248,8 +247,7 @@ def _risk_inputs(ws, fmt) -> None:
 
 def _cell(reference: str) -> tuple[int, int]:
     """'B12' → (11, 1), zero-based as XlsxWriter counts."""
-    letters, row = coordinate_from_string(reference)
-    return row - 1, range_boundaries(f"{letters}1")[0] - 1
+    return xl_cell_to_rowcol(reference)
 
 
 def _chart(book, ws, sheet_name: str, chart: layout.Chart, spills: dict) -> None:
@@ -290,15 +288,3 @@ def _chart(book, ws, sheet_name: str, chart: layout.Chart, spills: dict) -> None
         main.set_x_axis({"date_axis": True, "num_format": "yyyy-mm", "major_unit": 3})
     main.set_size({"width": 640, "height": 300})
     ws.insert_chart(chart.at, main)
-
-
-def install_copy(source_dir, target_dir) -> list[Path]:
-    """Copy built templates (used by ``excel-setup``)."""
-    copied = []
-    for name in NAMES:
-        src = Path(source_dir) / name
-        if src.exists():
-            dst = Path(target_dir) / name
-            shutil.copy2(src, dst)
-            copied.append(dst)
-    return copied

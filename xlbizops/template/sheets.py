@@ -41,7 +41,6 @@ class Input:
     label: str
     value: object
     number_format: str = "General"
-    note: str = ""
 
 
 @dataclass(frozen=True)
