@@ -77,10 +77,15 @@ def demand_by_item(
     that of daily demand, as safety-stock formulas expect.  Annual demand =
     daily mean × 365.
 
+    Daily mean d̄ = Σq / W and σd = sqrt(Σq_day² / W − d̄²) over the W days of the
+    window: the d̄ and σd that :func:`safety_stock` takes (Silver, Pyke & Thomas,
+    4th ed., §6.7, where demand per period includes the periods without any).
+
     With ``unit_prices`` (one per record) two more columns: ``unit_price``, the
     quantity-weighted mean price Σ(q·p) / Σq over the lines in the window that have a
     price (a missing price, NaN, is left out rather than read as 0), and
-    ``annual_value`` = annual demand × that price — the usage value ABC ranks by.
+    ``annual_value`` = annual demand × that price — the annual usage value that ABC
+    analysis ranks by (Silver, Pyke & Thomas, §2.4; :func:`abc_classes`).
     """
     window_days = v.whole_number("window_days", window_days, minimum=1)
     day = v.as_dates("dates", dates).dt.normalize()

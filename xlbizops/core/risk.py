@@ -88,9 +88,13 @@ def stockout_probability(on_hand, demand_mean, demand_sd, lead_time, lead_time_s
 def supplier_metrics(suppliers, order_dates, shipped_dates, promised_dates, error_flags=None):
     """Per supplier, from its order lines: late-shipment rate, error rate, mean days to ship.
 
+    late_shipment_rate = lines shipped late / lines shipped, error_rate = lines with an
+    error flag / lines shipped, mean_days_to_ship = mean(shipped − ordered) in days.
     A line ships late when it leaves after half of the promised delivery window
-    (order to promised date) has gone, leaving too little time for transit.  Lines
-    not yet shipped are left out.
+    (order to promised date) has gone, leaving too little time for transit: that
+    cut-off is xlbizops' own rule, there being no published standard for it; the
+    rates themselves are the usual supplier-scorecard ratios.  Lines not yet shipped
+    are left out.
     """
     names = pd.Series(np.asarray(suppliers, dtype=object))
     placed = v.as_dates("order_dates", order_dates)
