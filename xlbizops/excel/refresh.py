@@ -90,7 +90,7 @@ def refresh_workbook(source, target=None) -> Refreshed:
     result.spills = {(s, c): book[s][c].value.ref for s, c in anchors}
     result.values = _cell_values(book, solution, result.unreadable)
     if target is not None:
-        _write_values(source, Path(target), result)
+        write_values(source, target, result)
     return result
 
 
@@ -356,9 +356,10 @@ def _one(value):
 # --- writing the values into the package ---------------------------------------------
 
 
-def _write_values(source: Path, target: Path, result: Refreshed) -> None:
-    """Copy the package, changing only cached values and spill ranges in sheet parts
-    (and adding to the shared strings the text that spilled cells now hold)."""
+def write_values(source, target, result: Refreshed) -> None:
+    """Write ``result`` (computed for ``source``, or for a book with the same formulas)
+    into a copy of ``source`` at ``target``.  Only cached values and spill ranges in
+    sheet parts change, plus the shared strings that spilled text adds."""
 
     def edit(parts: dict[str, bytes]) -> None:
         sheets = package.sheet_parts(parts.__getitem__)

@@ -22,7 +22,7 @@ import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from xlbizops.excel.refresh import refresh_workbook
+from xlbizops.excel.refresh import refresh_workbook, write_values
 from xlbizops.sampledata import COLUMNS, generate_orders
 from xlbizops.template import sheets as layout
 
@@ -59,17 +59,17 @@ def build_templates(out_dir, orders: pd.DataFrame | None = None) -> list[Path]:
         draft = Path(folder) / "draft.xlsx"
         write_workbook(draft, orders, {})
         spills = refresh_workbook(draft).spills
-        paths = []
-        for name in NAMES:
-            plain = Path(folder) / name.replace(".xlsm", "-sheets.xlsx")
-            write_workbook(plain, orders, spills, macros=name.endswith(".xlsm"))
-            if name.endswith(".xlsm"):
-                macro = Path(folder) / name
-                vba.make_macro_workbook(plain, macro)
-                plain = macro
-            refresh_workbook(plain, out / name)
-            paths.append(out / name)
-    return paths
+        xlsx, xlsm = (out / name for name in NAMES)
+        sheets = Path(folder) / "sheets.xlsx"
+        write_workbook(sheets, orders, spills)
+        computed = refresh_workbook(sheets, xlsx)
+        # The .xlsm has the same formulas (only the Start sheet's wording differs), so
+        # the values computed for the .xlsx are written into it: one engine run, not two.
+        write_workbook(sheets, orders, spills, macros=True)
+        macro = Path(folder) / "macro.xlsm"
+        vba.make_macro_workbook(sheets, macro)
+        write_values(macro, xlsm, computed)
+    return [xlsx, xlsm]
 
 
 # --- writing ------------------------------------------------------------------------
