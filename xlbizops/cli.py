@@ -43,6 +43,7 @@ def _report(args) -> int:
         inventory_path=args.inventory,
         suppliers_path=args.suppliers,
         date_order=args.date_order,
+        dedupe=args.dedupe,
         sample_orders=args.sample_orders if args.sample else None,
     )
     if not args.quiet:
@@ -153,6 +154,12 @@ def parser() -> argparse.ArgumentParser:
         "--date-order",
         choices=["auto", "dmy", "mdy"],
         help="how to read dates like 03/04/2024 (default auto)",
+    )
+    r.add_argument(
+        "--dedupe",
+        action="store_true",
+        help="reject rows identical to an earlier row even without order ids "
+        "(for exports that repeat lines)",
     )
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     r.set_defaults(run=_report)

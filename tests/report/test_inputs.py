@@ -103,7 +103,7 @@ def test_bad_rows_are_counted_by_reason_never_silently_dropped(tmp_path):
     lines, intake = read_orders(write(tmp_path, text), MAP)
     assert intake.rows_read == 7 and intake.rows_used == 3
     assert intake.rejected == {
-        "exact duplicate of an earlier row": 1,
+        "exact duplicate of an earlier row (same order id)": 1,
         "unreadable order_date": 1,
         "blank customer_id": 1,
         "unreadable amount": 1,

@@ -36,6 +36,7 @@ class Settings:
     top_rows: int = 20_000  # longest detail table written to a sheet
     max_file_mb: float = 1_500.0  # larger order files are refused with advice (≈ 11 M orders)
     date_order: str = "auto"
+    dedupe: bool = False  # reject identical rows in a log without order ids
 
 
 @dataclass

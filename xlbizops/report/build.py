@@ -121,7 +121,7 @@ def build_report(
     with progress.stage("read"):
         intake = inputs.Intake(source=source)
         columns = inputs.resolve_columns([str(c) for c in orders.columns], mapping or {})
-        lines = inputs.clean_orders(orders, columns, intake, s.date_order)
+        lines = inputs.clean_orders(orders, columns, intake, s.date_order, s.dedupe)
     return _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, progress)
 
 
@@ -143,6 +143,7 @@ def run_report(
     inventory_path=None,
     suppliers_path=None,
     date_order: str | None = None,
+    dedupe: bool = False,
     sample_orders: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[Path, Progress]:
@@ -158,7 +159,7 @@ def run_report(
     inventory_path = inventory_path or from_config("inventory")
     suppliers_path = suppliers_path or from_config("suppliers")
     as_of = as_of or given.get("as_of")
-    s = settings_from(config, date_order=date_order or given.get("date_order"))
+    s = settings_from(config, date_order=date_order or given.get("date_order"), dedupe=dedupe)
     mapping = {**config.get("map", {}), **(mapping or {})}
     progress = progress or Progress(STAGES)
     inventory = read_inventory(inventory_path) if inventory_path else None
@@ -184,6 +185,8 @@ def run_report(
     if not orders_path:
         raise InputError("give an order log file (or --sample)")
     with progress.stage("read"):
-        lines, intake = inputs.read_orders(orders_path, mapping, s.date_order, s.max_file_mb)
+        lines, intake = inputs.read_orders(
+            orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe
+        )
     path = _analyse_and_write(lines, intake, output, s, as_of, inventory, suppliers, progress)
     return path, progress

@@ -288,12 +288,16 @@ def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series,
 
 
 def clean_orders(
-    raw: pd.DataFrame, columns: dict[str, str], intake: Intake, date_order: str = "auto"
+    raw: pd.DataFrame,
+    columns: dict[str, str],
+    intake: Intake,
+    date_order: str = "auto",
+    dedupe: bool = False,
 ) -> pd.DataFrame:
     """The report's order lines: typed fields, rejected rows counted by reason.
 
-    Rejected: a blank or unreadable order date, customer or amount; an exact
-    duplicate of an earlier row.  Kept and counted: returns (negative quantity or
+    Rejected: a blank or unreadable order date, customer or amount; a duplicate
+    (see :func:`duplicate_rows`).  Kept and counted: returns (negative quantity or
     amount), lines sharing an order id (multi-line orders), unreadable optional
     fields (left blank).
     """
@@ -308,7 +312,7 @@ def clean_orders(
         nonlocal reject
         reject = reject.mask(mask & (reject == ""), text)
 
-    duplicate = raw[list(columns.values())].duplicated(keep="first")
+    duplicate, duplicate_reason = duplicate_rows(raw, columns, intake, dedupe)
     for name, column in columns.items():
         values = raw[column]
         blank = _blank(values)
@@ -334,7 +338,7 @@ def clean_orders(
             treated = "read as 0 (no error)" if kind == "flag" else "left blank"
             intake.notes.append(f"{name}: {int(unreadable.sum()):,} unreadable value(s) {treated}")
         frame[name] = parsed.fillna(0.0).astype(int) if kind == "flag" else parsed
-    reason(duplicate, "exact duplicate of an earlier row")
+    reason(duplicate, duplicate_reason)
     rejected = reject != ""
     intake.rejected.update(reject[rejected].value_counts().to_dict())
     frame = frame[~rejected].reset_index(drop=True)
@@ -366,11 +370,37 @@ def clean_orders(
     return frame
 
 
+def duplicate_rows(
+    raw: pd.DataFrame, columns: dict[str, str], intake: Intake, dedupe: bool
+) -> tuple[pd.Series, str]:
+    """(rows to reject as duplicates, the reason counted for them).
+
+    Only a log with order ids can tell a repeated line from a repeated purchase.
+    With an ``order_id`` column, a row identical to an earlier one (order id
+    included) is a duplicate.  Without one, identical rows are real purchases —
+    CDNOW, the log behind the published BG/NBD fit, has a customer buying the
+    same CDs for the same amount twice in a day — so they are kept and noted,
+    unless ``dedupe`` says the export repeats lines.
+    """
+    repeated = raw[list(columns.values())].duplicated(keep="first")
+    if "order_id" in columns:
+        return repeated, "exact duplicate of an earlier row (same order id)"
+    if dedupe:
+        return repeated, "identical to an earlier row (dedupe is on)"
+    if repeated.any():
+        intake.notes.append(
+            f"{int(repeated.sum()):,} row(s) identical to an earlier row: the log has no "
+            "order id, so they were kept as separate purchases (dedupe rejects them)"
+        )
+    return pd.Series(False, index=raw.index), ""
+
+
 def read_orders(
     path,
     mapping: dict[str, str] | None = None,
     date_order: str = "auto",
     max_file_mb: float | None = None,
+    dedupe: bool = False,
 ):
     """(order lines, intake) from a CSV, XLSX or Parquet file; only mapped columns are kept."""
     intake = Intake(source=Path(path).name)
@@ -384,7 +414,7 @@ def read_orders(
     else:
         raw = read_raw(path, intake, max_file_mb=max_file_mb)
         columns = resolve_columns(list(raw.columns), mapping or {})
-    return clean_orders(raw, columns, intake, date_order), intake
+    return clean_orders(raw, columns, intake, date_order, dedupe), intake
 
 
 def read_table_file(path, required: tuple[str, ...], what: str) -> pd.DataFrame:
