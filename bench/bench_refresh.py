@@ -23,10 +23,10 @@ from _timing import best_of  # noqa: E402
 def main() -> None:
     import formulas
 
-    from xlbizops.excel.refresh import refresh_workbook
     from xlbizops.report.analyses import analyse
     from xlbizops.report.inputs import read_orders
     from xlbizops.template.build import template_orders, write_workbook
+    from xlbizops.workbook.refresh import refresh_workbook
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, nargs="+", default=[2_000, 5_000, 10_000])

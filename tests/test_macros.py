@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from tests.template.package import WORKBOOKS, array_cells, sheet_xml
 from tests.template.test_workbooks import audit, modules, ribbon_buttons
 from xlbizops import macros
+from xlbizops.excel import registration
 from xlbizops.excel.catalogue import entries
-from xlbizops.template import vba
 from xlbizops.template.build import TEMPLATE_ORDERS
+from xlbizops.workbook.book import FileBook
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def book_file(tmp_path):
 
 
 def test_clear_then_load_sample_data(book_file):
-    book = macros.FileBook(book_file)
+    book = FileBook(book_file)
     macros.clear_data(book)
     wb = load_workbook(book_file, data_only=True)
     assert wb["Data"].max_row <= 2 and wb["Data"]["A2"].value is None
@@ -48,7 +49,7 @@ def test_clear_then_load_sample_data(book_file):
 
 
 def test_edits_keep_dynamic_arrays_macros_and_ribbon(book_file):
-    macros.clear_data(macros.FileBook(book_file))
+    macros.clear_data(FileBook(book_file))
     for sheet, root in sheet_xml(book_file).items():
         for coordinate, cell in array_cells(root).items():
             assert cell.get("cm") == "1", f"{sheet}!{coordinate} lost its dynamic-array flag"
@@ -58,7 +59,7 @@ def test_edits_keep_dynamic_arrays_macros_and_ribbon(book_file):
 
 
 def test_show_help_lists_every_function(book_file):
-    book = macros.FileBook(book_file)
+    book = FileBook(book_file)
     macros.show_help(book)
     wb = load_workbook(book_file)
     rows = list(wb[macros.HELP_SHEET].iter_rows(values_only=True))
@@ -68,24 +69,24 @@ def test_show_help_lists_every_function(book_file):
 
 
 def test_build_report_writes_the_report_next_to_the_book(book_file):
-    path = macros.build_report(macros.FileBook(book_file))
+    path = macros.build_report(FileBook(book_file))
     assert path == book_file.with_name("ops-report.xlsx")
     sheets = load_workbook(path, read_only=True).sheetnames
     assert "Supply chain" in sheets and "Customers" in sheets
 
 
 def test_build_report_on_empty_data_says_so(book_file):
-    book = macros.FileBook(book_file)
+    book = FileBook(book_file)
     macros.clear_data(book)
     assert macros.build_report(book) is None
     assert "no orders" in book.status
 
 
 def test_import_functions_rewrites_the_wrapper_module(book_file):
-    macros.import_functions(macros.FileBook(book_file))
+    macros.import_functions(FileBook(book_file))
     assert (
         modules(book_file)["xlwings_udfs"].split("\n")[1:]
-        == (vba.udf_wrapper_source().split("\n")[1:])
+        == (registration.udf_wrapper_source().split("\n")[1:])
     )
 
 
@@ -93,7 +94,7 @@ def test_import_functions_needs_a_macro_workbook(tmp_path):
     plain = tmp_path / "ops.xlsx"
     shutil.copyfile(WORKBOOKS / "xlbizops.xlsx", plain)
     with pytest.raises(ValueError, match="xlsm"):
-        macros.import_functions(macros.FileBook(plain))
+        macros.import_functions(FileBook(plain))
 
 
 def test_excel_adapter_drives_the_live_workbook():
@@ -123,7 +124,7 @@ def test_excel_adapter_resizes_names_with_the_data():
 
 def test_data_that_looks_like_a_formula_stays_text(book_file):
     """An order log cell such as =HYPERLINK(...) must never become a live formula."""
-    book = macros.FileBook(book_file)
+    book = FileBook(book_file)
     rows = book.data_rows()[:3]
     rows[1][5] = '=HYPERLINK("http://example.invalid","x")'
     rows[2][5] = "+1-555-0100"

@@ -62,7 +62,7 @@ def _functions(args) -> int:
 def _excel_setup(args) -> int:
     from pathlib import Path
 
-    from xlbizops.excel.setup import PACKAGE_WORKBOOKS, excel_setup, platform_name
+    from xlbizops.excel_setup import PACKAGE_WORKBOOKS, excel_setup, platform_name
 
     home = Path(args.home).expanduser() if args.home else Path.home()
     templates = Path(args.templates) if args.templates else PACKAGE_WORKBOOKS
@@ -74,7 +74,7 @@ def _excel_setup(args) -> int:
 def _doctor(args) -> int:
     from pathlib import Path
 
-    from xlbizops.excel.setup import doctor, platform_name
+    from xlbizops.excel_setup import doctor, platform_name
 
     home = Path(args.home).expanduser() if args.home else Path.home()
     checks = doctor(home, platform_name(args.platform), sys.executable)
@@ -97,7 +97,8 @@ def _template_build(args) -> int:
 
 
 def _refresh(args) -> int:
-    from xlbizops.macros import FileBook, refresh_all
+    from xlbizops.macros import refresh_all
+    from xlbizops.workbook.book import FileBook
 
     started = time.perf_counter()
     book = FileBook(args.book, output=args.output)

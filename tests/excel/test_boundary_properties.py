@@ -8,7 +8,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlbizops.excel.windows_stub import COM_ERRORS, call, udf_module
+from tests.excel.windows_stub import COM_ERRORS, call, udf_module
 
 udfs = udf_module()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.excel.windows_stub import udf_module, vba_wrapper
 from xlbizops.excel.catalogue import AREAS, entries, render_markdown
-from xlbizops.excel.windows_stub import udf_module, vba_wrapper
 
 udfs = udf_module()
 NAMES = [name for names in AREAS.values() for name in names]

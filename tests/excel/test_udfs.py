@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 
 import xlbizops.udfs as plain_udfs
+from tests.excel.windows_stub import COM_ERRORS, call, udf_module
 from tests.oracles import QUARTERLY
-from xlbizops.excel.windows_stub import COM_ERRORS, call, udf_module
 
 udfs = udf_module()
 NA = COM_ERRORS["#N/A"]

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from tests.excel.windows_stub import COM_ERRORS, call, udf_module
 from tests.oracles import SAUDI_OIL, SLEEP_GROUP1, SLEEP_GROUP2
-from xlbizops.excel.windows_stub import COM_ERRORS, call, udf_module
 
 udfs = udf_module()
 NA = COM_ERRORS["#N/A"]

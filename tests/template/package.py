@@ -9,7 +9,7 @@ from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
-from xlbizops.excel.package import MAIN, sheet_parts
+from xlbizops.workbook.package import MAIN, sheet_parts
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = ROOT / "workbooks"

@@ -13,12 +13,13 @@ from openpyxl import load_workbook
 
 from tests.template.package import WORKBOOKS, array_cells, sheet_xml
 from xlbizops.core import timeseries
-from xlbizops.excel.package import MAIN
-from xlbizops.excel.refresh import refresh_workbook
-from xlbizops.macros import FileBook, refresh_all
+from xlbizops.macros import refresh_all
 from xlbizops.report.analyses import analyse
 from xlbizops.report.inputs import read_orders
 from xlbizops.template.build import template_orders
+from xlbizops.workbook.book import FileBook
+from xlbizops.workbook.package import MAIN
+from xlbizops.workbook.refresh import refresh_workbook
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,13 @@ from openpyxl import load_workbook
 
 from tests.template.package import WORKBOOKS, array_cells, describe, parts, sheet_xml
 from xlbizops.cli import main
+from xlbizops.excel import registration
 from xlbizops.excel.catalogue import AREAS as CATALOGUE
-from xlbizops.excel.package import MAIN
 from xlbizops.sampledata import COLUMNS
 from xlbizops.template import sheets as layout
 from xlbizops.template import vba
 from xlbizops.template.build import BUTTONS, NAMES, TEMPLATE_ORDERS
+from xlbizops.workbook.package import MAIN
 
 XLSX, XLSM = WORKBOOKS / "xlbizops.xlsx", WORKBOOKS / "xlbizops.xlsm"
 BOTH = pytest.mark.parametrize("book", [XLSX, XLSM], ids=["xlsx", "xlsm"])
@@ -340,7 +341,7 @@ def test_every_module_of_the_project_compiles():
             continue
         kind = "class" if name == "Dictionary" else "standard"
         readable = re.sub(r"^(\s*#[^'\n]*?)\s*'.*$", r"\1", source, flags=re.M)
-        app.add_module(vba.crlf(readable), name=name, kind=kind)  # raises if it cannot
+        app.add_module(registration.crlf(readable), name=name, kind=kind)  # raises if it cannot
     assert {"xlbizops_ribbon", "xlwings_udfs", "xlwings", "dictionary"} <= set(
         app.interpreter.modules
     )

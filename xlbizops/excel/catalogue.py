@@ -51,7 +51,7 @@ def function_names() -> list[str]:
 
 def entries() -> list[Entry]:
     """Every Excel function, in catalogue order."""
-    from xlbizops import udfs
+    from xlbizops.excel import udfs
 
     out = []
     for area, names in AREAS.items():

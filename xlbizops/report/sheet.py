@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
-import numpy as np
 import pandas as pd
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlbizops.workbook.writing import plain, put
+
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 TITLE_FONT = Font(bold=True, size=14)
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-def plain(value):
-    """A value openpyxl writes as data: NumPy scalars unwrapped, NaN/NaT blank."""
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime()
-    if value is pd.NaT:
-        return None
-    return value
-
-
-def put(ws: Worksheet, row: int, col: int, value, number_format: str | None = None):
-    """Write one cell.  Text that looks like a formula (=, +, -, @) stays text."""
-    cell = ws.cell(row=row, column=col, value=plain(value))
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"  # never a formula: spreadsheet formula injection
-    if number_format:
-        cell.number_format = number_format
-    return cell
 
 
 def title(ws: Worksheet, text: str, note: str = "") -> int:

@@ -5,7 +5,7 @@ project (xlwings' module, the UDF wrappers, the ribbon callbacks) and the ribbon
 XlsxWriter writes the sheets because it stores table formulas as dynamic arrays
 (``cm`` cell metadata), which Excel 365 spills; openpyxl would store them as plain
 formulas that Excel opens as ``=@RFM_SCORE(...)``.  The cached values come from
-the headless refresh (``xlbizops.excel.refresh``), so the files open with numbers
+the headless refresh (``xlbizops.workbook.refresh``), so the files open with numbers
 in LibreOffice and viewers; spill sizes come from it too (built twice: the second
 time with the sizes the first refresh found, so charts cover the whole spill).
 """
@@ -22,9 +22,9 @@ import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from xlbizops.excel.refresh import refresh_workbook, write_values
 from xlbizops.sampledata import COLUMNS, generate_orders
 from xlbizops.template import sheets as layout
+from xlbizops.workbook.refresh import refresh_workbook, write_values
 
 TEMPLATE_ORDERS = 2_000
 TEMPLATE_SEED = 7

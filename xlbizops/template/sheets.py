@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xlbizops.core.customers import SEGMENT_NAMES
+from xlbizops.workbook.book import DATA_SHEET, TABLE  # noqa: F401 (where the ribbon finds orders)
 
 # The order log's columns on the Data sheet, in order (sampledata.COLUMNS).
-DATA_SHEET = "Data"
-TABLE = "Orders"
 MARGIN = 500  # rows below a spill that formulas reading it still cover
 
 SALE = '(status<>"cancelled")*(status<>"returned")'

@@ -1,8 +1,9 @@
 """A stand-in for Windows so xlwings' own Excel code runs on Linux.
 
-Used by the tests, and by the template build in a child process (``python -m
-xlbizops.excel.windows_stub`` prints the UDF wrapper module); never imported by
-the package at run time, since it replaces modules in ``sys.modules``.
+Test equipment, never imported by the package: it replaces modules in
+``sys.modules``.  ``python -m tests.excel.windows_stub`` prints the UDF wrapper module
+that the workbook ships (``xlbizops/excel/vba/xlwings_udfs.bas``; a test keeps the two
+equal).
 
 xlwings' Windows engine (``xlwings._xlwindows``) and UDF server (``xlwings.udfs``)
 import pywin32 modules at module level.  Stubbing ``pythoncom``, ``pywintypes``,
@@ -84,12 +85,14 @@ def udf_module():
     """``xlbizops.udfs`` decorated as on Windows, where xw.func/arg/ret record metadata.
 
     Off Windows ``xlwings.func`` and friends are pass-throughs; on Windows they are
-    ``xlwings.udfs.xlfunc/xlarg/xlret``.  Point them there and re-import the module.
+    ``xlwings.udfs.xlfunc/xlarg/xlret``.  Point them there and re-import the module
+    that defines the functions, then the public module that re-exports them.
     """
     install()
     import xlwings
     import xlwings.udfs
 
+    import xlbizops.excel.udfs
     import xlbizops.udfs
 
     if not hasattr(xlbizops.udfs.EOQ, "__xlfunc__"):
@@ -98,6 +101,7 @@ def udf_module():
             xlwings.udfs.xlarg,
             xlwings.udfs.xlret,
         )
+        importlib.reload(xlbizops.excel.udfs)
         importlib.reload(xlbizops.udfs)
     return xlbizops.udfs
 

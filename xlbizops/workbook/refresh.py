@@ -35,9 +35,10 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlbizops.core.errors import InputError
-from xlbizops.excel import cells, package
+from xlbizops.excel import cells
 from xlbizops.excel.catalogue import function_names
-from xlbizops.excel.package import MAIN
+from xlbizops.workbook import package
+from xlbizops.workbook.package import MAIN
 
 _C = f"{{{MAIN}}}c"
 _ROW = f"{{{MAIN}}}row"
@@ -236,7 +237,7 @@ def _cells_with(book, text: str) -> list[tuple[str, str]]:
 
 def _engine_function(name: str):
     """An xlbizops UDF as the engine calls it: cells in, cells out."""
-    from xlbizops import udfs
+    from xlbizops.excel import udfs
 
     udf = getattr(udfs, name)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import xlwings
 import xlwings.utils
 
-from xlbizops.excel.setup import addin_file, doctor, excel_setup, user_config_file
+from xlbizops.excel_setup import addin_file, doctor, excel_setup, user_config_file
 
 
 def fake_run(returncode=0, stderr=""):
@@ -121,7 +121,7 @@ def test_doctor_finds_each_problem_then_passes_after_setup(tmp_path):
 
 
 def test_install_scripts_call_excel_setup_and_doctor():
-    root = Path(__file__).parents[2] / "install"
+    root = Path(__file__).parents[1] / "install"
     for script in (root / "windows" / "install.ps1", root / "macos" / "install.sh"):
         text = script.read_text()
         assert "pip install --upgrade" in text and "excel-setup" in text and "doctor" in text
