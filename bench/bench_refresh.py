@@ -25,7 +25,8 @@ def main() -> None:
 
     from xlbizops.report.analyses import analyse
     from xlbizops.report.inputs import read_orders
-    from xlbizops.template.build import template_orders, write_workbook
+    from xlbizops.template.build import write_workbook
+    from xlbizops.template.sheets import template_orders
     from xlbizops.workbook.refresh import refresh_workbook
 
     parser = argparse.ArgumentParser()

@@ -18,7 +18,8 @@ LAYERS = [
     ["xlbizops.excel"],  # the Excel functions, their cell rules and registration
     ["xlbizops.workbook"],  # workbook files without Excel (parts, refresh, file adapter)
     ["xlbizops.report", "xlbizops.template"],  # the two things built from the core
-    ["xlbizops.macros", "xlbizops.lite", "xlbizops.udfs", "xlbizops.excel_setup"],
+    ["xlbizops.macros", "xlbizops.udfs", "xlbizops.excel_setup"],  # ribbon actions, installer
+    ["xlbizops.lite"],  # what an xlwings Lite workbook imports
     ["xlbizops.cli"],
 ]
 

@@ -14,8 +14,8 @@ from tests.template.test_workbooks import audit, modules, ribbon_buttons
 from xlbizops import macros
 from xlbizops.excel import registration
 from xlbizops.excel.catalogue import entries
-from xlbizops.template.build import TEMPLATE_ORDERS
-from xlbizops.workbook.book import FileBook
+from xlbizops.template.sheets import TEMPLATE_ORDERS
+from xlbizops.workbook.filebook import FileBook
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ def _template_build(args) -> int:
 
 def _refresh(args) -> int:
     from xlbizops.macros import refresh_all
-    from xlbizops.workbook.book import FileBook
+    from xlbizops.workbook.filebook import FileBook
 
     started = time.perf_counter()
     book = FileBook(args.book, output=args.output)

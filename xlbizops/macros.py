@@ -38,7 +38,7 @@ def refresh_sheet(book: Book | None = None) -> None:
 
 def load_sample_data(book: Book | None = None) -> None:
     from xlbizops.sampledata import COLUMNS
-    from xlbizops.template.build import template_orders
+    from xlbizops.template.sheets import template_orders
 
     book = book or ExcelBook.caller()
     orders = template_orders()
@@ -74,6 +74,30 @@ def build_report(book: Book | None = None, output=None) -> Path:
     path = write_report(orders, target, source=f"{book.path().name}, sheet {DATA_SHEET}")
     book.say(f"Wrote the report to {path}")
     return Path(path)
+
+
+def build_report_sheets(book: Book) -> list[str]:
+    """The report for the Data sheet, written into new sheets of the workbook itself
+    (tables without charts): for xlwings Lite, which cannot write a file."""
+    import pandas as pd
+
+    from xlbizops.report.analyses import Settings, analyse
+    from xlbizops.report.build import clean_frame
+    from xlbizops.report.tables import report_tables
+
+    rows = book.data_rows()
+    if len(rows) < 2:
+        book.say("The Data sheet has no orders; nothing to report")
+        return []
+    settings = Settings()
+    lines, intake = clean_frame(
+        pd.DataFrame(rows[1:], columns=rows[0]), settings, f"sheet {DATA_SHEET}"
+    )
+    sheets = report_tables(analyse(lines, settings), intake)
+    for name, cells in sheets.items():
+        book.write_sheet(name, cells)
+    book.say(f"Wrote the report into {len(sheets)} sheets ({', '.join(sheets)})")
+    return list(sheets)
 
 
 def import_functions(book: Book | None = None) -> None:

@@ -194,3 +194,14 @@ def test_unreadable_error_flags_are_counted_not_silently_zeroed(tmp_path):
     lines, intake = read_orders(write(tmp_path, text), MAP | {"error_flag": "Error"})
     assert lines["error_flag"].tolist() == [1, 0, 0]
     assert "error_flag: 1 unreadable value(s) read as 0 (no error)" in intake.notes
+
+
+def test_a_column_of_excel_serials_is_read_as_dates():
+    """A sheet read through Office.js (xlwings Lite) gives date cells as serial numbers:
+    a float column.  45658 is 2025-01-01 in Excel's 1900 date system."""
+    parsed, note = parse_dates(pd.Series([45658.0, 45659.5, None]))
+    assert parsed.iloc[0] == pd.Timestamp("2025-01-01")
+    assert parsed.iloc[1] == pd.Timestamp("2025-01-02 12:00")
+    assert pd.isna(parsed.iloc[2]) and note == ""
+    parsed, _ = parse_dates(pd.Series([20250101, 20251231]))  # yyyymmdd as integers
+    assert list(parsed) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")]

@@ -16,8 +16,8 @@ from xlbizops.core import timeseries
 from xlbizops.macros import refresh_all
 from xlbizops.report.analyses import analyse
 from xlbizops.report.inputs import read_orders
-from xlbizops.template.build import template_orders
-from xlbizops.workbook.book import FileBook
+from xlbizops.template.sheets import template_orders
+from xlbizops.workbook.filebook import FileBook
 from xlbizops.workbook.package import MAIN
 from xlbizops.workbook.refresh import refresh_workbook
 

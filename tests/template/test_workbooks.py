@@ -19,7 +19,8 @@ from xlbizops.excel.catalogue import AREAS as CATALOGUE
 from xlbizops.sampledata import COLUMNS
 from xlbizops.template import sheets as layout
 from xlbizops.template import vba
-from xlbizops.template.build import BUTTONS, NAMES, TEMPLATE_ORDERS
+from xlbizops.template.build import BUTTONS, NAMES
+from xlbizops.template.sheets import TEMPLATE_ORDERS
 from xlbizops.workbook.package import MAIN
 
 XLSX, XLSM = WORKBOOKS / "xlbizops.xlsx", WORKBOOKS / "xlbizops.xlsm"

@@ -119,10 +119,18 @@ def build_report(
     progress = progress or Progress(STAGES, enabled=False)
     s = settings or Settings()
     with progress.stage("read"):
-        intake = inputs.Intake(source=source)
-        columns = inputs.resolve_columns([str(c) for c in orders.columns], mapping or {})
-        lines = inputs.clean_orders(orders, columns, intake, s.date_order, s.dedupe)
+        lines, intake = clean_frame(orders, s, source, mapping)
     return _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, progress)
+
+
+def clean_frame(
+    orders: pd.DataFrame, settings: Settings, source: str, mapping: dict[str, str] | None = None
+):
+    """(order lines, intake) for an order log already in a DataFrame (a sheet's rows)."""
+    intake = inputs.Intake(source=source)
+    columns = inputs.resolve_columns([str(c) for c in orders.columns], mapping or {})
+    lines = inputs.clean_orders(orders, columns, intake, settings.date_order, settings.dedupe)
+    return lines, intake
 
 
 def _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, progress) -> Path:

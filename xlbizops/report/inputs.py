@@ -248,6 +248,10 @@ def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series,
     if values.dtype == object:  # cells from a spreadsheet: dates, numbers or text
         is_date = values.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
         numeric = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        # a column of numbers only: Excel serials (a sheet read through Office.js) or yyyymmdd
+        is_date = pd.Series(False, index=values.index)
+        numeric = values.notna()
     else:  # text from a CSV
         is_date = numeric = pd.Series(False, index=values.index)
     if is_date.any():

@@ -13,10 +13,10 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from xlbizops import __version__
 from xlbizops.report.analyses import Missing, ReportData
 from xlbizops.report.inputs import Intake
 from xlbizops.report.sheet import print_setup, put, title, write_table
+from xlbizops.report.tables import about_facts
 
 MONEY = "#,##0.00"
 WHOLE = "#,##0"
@@ -437,23 +437,7 @@ def risk_sheet(wb, data: ReportData):
 def about_sheet(wb, data: ReportData, intake: Intake, timings: dict[str, float]):
     ws = wb.create_sheet("About")
     top = title(ws, "About this report")
-    s = data.settings
-    read_as = intake.encoding + (f", delimiter {intake.delimiter!r}" if intake.delimiter else "")
-    facts = [
-        ("source", intake.source),
-        ("read as", read_as),
-        ("as-of date", f"{data.as_of:%Y-%m-%d}"),
-        ("rows read", intake.rows_read),
-        ("rows used", intake.rows_used),
-        ("rows rejected", intake.rows_read - intake.rows_used),
-        *[(f"  rejected: {reason}", n) for reason, n in intake.rejected.most_common()],
-        *[("note", note) for note in intake.notes + data.notes],
-        *[(f"column for {f}", c) for f, c in intake.columns.items()],
-        *[(f"setting {k}", v) for k, v in vars(s).items()],
-        ("xlbizops version", __version__),
-        ("built at", pd.Timestamp.now().strftime("%Y-%m-%d %H:%M")),
-        *[(f"seconds: {stage}", round(t, 2)) for stage, t in timings.items()],
-    ]
+    facts = about_facts(data, intake, timings)
     write_table(ws, pd.DataFrame(facts, columns=["item", "value"]), top, freeze=False)
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 70

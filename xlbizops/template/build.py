@@ -22,12 +22,11 @@ import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from xlbizops.sampledata import COLUMNS, generate_orders
+from xlbizops.sampledata import COLUMNS
 from xlbizops.template import sheets as layout
+from xlbizops.template.sheets import template_orders
 from xlbizops.workbook.refresh import refresh_workbook, write_values
 
-TEMPLATE_ORDERS = 2_000
-TEMPLATE_SEED = 7
 NAMES = ("xlbizops.xlsx", "xlbizops.xlsm")
 START = "Start"
 CONFIG_SHEET = "xlwings.conf"
@@ -41,11 +40,6 @@ BUTTONS = (
     ("Import functions", "Imports the xlbizops functions into this workbook (xlwings)."),
     ("Help", "Opens the function catalogue."),
 )
-
-
-def template_orders(n_orders: int = TEMPLATE_ORDERS, seed: int = TEMPLATE_SEED) -> pd.DataFrame:
-    """The sample order log the templates ship with (two full years of orders)."""
-    return generate_orders(n_orders, seed=seed)
 
 
 def build_templates(out_dir, orders: pd.DataFrame | None = None) -> list[Path]:

@@ -16,9 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xlbizops.core.customers import SEGMENT_NAMES
+from xlbizops.sampledata import generate_orders
 from xlbizops.workbook.book import DATA_SHEET, TABLE  # noqa: F401 (where the ribbon finds orders)
 
 # The order log's columns on the Data sheet, in order (sampledata.COLUMNS).
+TEMPLATE_ORDERS = 2_000  # the sample order log the templates ship with
+TEMPLATE_SEED = 7
 MARGIN = 500  # rows below a spill that formulas reading it still cover
 
 SALE = '(status<>"cancelled")*(status<>"returned")'
@@ -377,3 +380,8 @@ REGISTER = (
 SUPPLIER_WEIGHTS = (1, 1, 1)  # equal, as xlbizops report ranks suppliers
 
 AREAS = (SUPPLY, CUSTOMERS, TRENDS, SEGMENTS, ORDERS, RISK)
+
+
+def template_orders(n_orders: int = TEMPLATE_ORDERS, seed: int = TEMPLATE_SEED):
+    """The sample order log the templates ship with (two full years of orders)."""
+    return generate_orders(n_orders, seed=seed)

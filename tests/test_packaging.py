@@ -1,0 +1,134 @@
+"""The wheel installs under xlwings Lite (Pyodide, sys_platform "emscripten") and, on a
+desktop, installs what it always did.
+
+Lite installs ``requirements.txt`` with micropip: a pure-Python wheel from the package
+index, or Pyodide's own build of a compiled package.  So under emscripten every
+requirement left, and everything it needs in turn, must be one Pyodide provides or a
+pure-Python wheel.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from email.parser import Parser
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).parents[1]
+
+# Packages Pyodide builds itself: the packages/<name>/meta.yaml recipes of the
+# pyodide/pyodide-recipes repository at commit 9074cc41 (2026-08-06), the ones the
+# xlbizops closure meets.  Pyodide installs each with what it needs.
+PYODIDE_PROVIDED = {
+    "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "lxml", "pyarrow",
+    "python-calamine", "patsy", "packaging", "threadpoolctl", "joblib", "python-dateutil",
+    "pytz", "tzdata", "six",
+}  # fmt: skip
+LITE = {  # a Pyodide interpreter's marker environment
+    "sys_platform": "emscripten",
+    "platform_system": "Emscripten",
+    "os_name": "posix",
+    "platform_machine": "wasm32",
+    "python_version": "3.12",
+    "python_full_version": "3.12.7",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "extra": "",
+}
+DESKTOP = {
+    **LITE,
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+}
+# What `pip install .` installed before the Lite markers (issue 9 keeps it so).
+DESKTOP_REQUIREMENTS = {
+    "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "openpyxl", "xlwings",
+    "python-calamine", "pyarrow", "xlsxwriter", "formulas", "pyopenvba", "lxml",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    (path,) = out.glob("xlbizops-*.whl")
+    return path
+
+
+def wheel_metadata(wheel: Path, part: str) -> str:
+    with zipfile.ZipFile(wheel) as z:
+        (name,) = [n for n in z.namelist() if n.endswith(f".dist-info/{part}")]
+        return z.read(name).decode("utf-8")
+
+
+def requirements(wheel: Path) -> list[Requirement]:
+    meta = Parser().parsestr(wheel_metadata(wheel, "METADATA"))
+    return [Requirement(r) for r in meta.get_all("Requires-Dist") or []]
+
+
+def needed(reqs, env) -> dict[str, Requirement]:
+    return {
+        canonicalize_name(r.name): r for r in reqs if r.marker is None or r.marker.evaluate(env)
+    }
+
+
+def test_the_wheel_is_pure_python(wheel):
+    assert wheel.name.endswith("-py3-none-any.whl")
+    info = wheel_metadata(wheel, "WHEEL")
+    assert "Root-Is-Purelib: true" in info and "Tag: py3-none-any" in info
+    with zipfile.ZipFile(wheel) as z:
+        assert not [n for n in z.namelist() if n.endswith((".so", ".pyd", ".dll"))]
+        assert "xlbizops/excel/vba/xlwings_udfs.bas" in z.namelist()
+
+
+def test_lite_installs_only_what_pyodide_can(wheel):
+    lite = needed(requirements(wheel), LITE)
+    assert set(lite) == {"numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "openpyxl"}
+    closure, todo = {}, list(lite)
+    while todo:  # what micropip would fetch from the package index, transitively
+        name = todo.pop()
+        if name in closure or name in PYODIDE_PROVIDED:
+            continue
+        dist = metadata.distribution(name)
+        closure[name] = dist.read_text("WHEEL") or ""
+        todo += list(needed([Requirement(r) for r in dist.requires or []], LITE))
+    assert set(closure) == {"openpyxl", "et-xmlfile"}
+    for name, info in closure.items():
+        tags = re.findall(r"^Tag: (\S+)", info, re.M)
+        assert tags and all(t.endswith("-none-any") for t in tags), f"{name} is not pure: {tags}"
+
+
+def test_xlwings_is_never_pinned_under_lite(wheel):
+    assert "xlwings" not in needed(requirements(wheel), LITE)
+
+
+def test_the_desktop_installs_what_it_did(wheel):
+    desktop = needed(requirements(wheel), DESKTOP)
+    assert set(desktop) == DESKTOP_REQUIREMENTS
+    assert str(desktop["xlwings"].specifier) == "==0.37.8"
+
+
+def test_the_xlwings_pin_is_the_version_the_workbook_embeds(wheel):
+    """The workbook's xlwings module loads xlwings64-<XLWINGS_VERSION>.dll by name: any
+    other xlwings makes every formula fail to load the DLL."""
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(ROOT / "workbooks" / "xlbizops.xlsm") as book:
+        source = book.vba_modules()["xlwings"]
+    (embedded,) = re.findall(r'XLWINGS_VERSION As String = "([^"]+)"', source)
+    pinned = needed(requirements(wheel), DESKTOP)["xlwings"].specifier
+    assert str(pinned) == f"=={embedded}"
+    assert metadata.version("xlwings") == embedded
