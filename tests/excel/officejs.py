@@ -13,8 +13,8 @@ Like Lite, it turns the workbook's ``main.py`` (one line,
 with xlwings' own ``custom_functions_meta``, ``custom_functions_call``,
 ``custom_scripts_meta`` and ``custom_scripts_call``.
 
-``--block-desktop`` makes importing the packages Lite does not install fail, as under
-Pyodide (the list is ``DESKTOP_ONLY``).
+``--block-desktop`` makes importing the packages Lite does not install fail, and
+starting a thread or a process raise, as under Pyodide (the list is ``DESKTOP_ONLY``).
 
 Requests: a JSON list on stdin; answers: a JSON list on stdout, in order.
 """
@@ -39,6 +39,18 @@ class _Blocked(importlib.abc.MetaPathFinder):
         if name.split(".")[0] in DESKTOP_ONLY:
             raise ModuleNotFoundError(f"No module named {name!r} (not installed under Lite)")
         return None
+
+
+def _no_threads_or_processes():
+    import subprocess
+    import threading
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("Pyodide has no threads or processes")
+
+    threading.Thread.start = refuse
+    subprocess.Popen.__init__ = refuse
+    os.fork = refuse
 
 
 def main_module():
@@ -120,6 +132,7 @@ if __name__ == "__main__":
         os.environ[key] = value
     if "--block-desktop" in sys.argv:
         sys.meta_path.insert(0, _Blocked())
+        _no_threads_or_processes()
     requests = json.load(sys.stdin)
     with contextlib.redirect_stdout(sys.stderr):  # print() is Lite's output pane
         answers = run(requests, main_module())

@@ -200,6 +200,22 @@ CASES = {
     "RISK_MATRIX": [col(1.0, None, 5.0), col(4.0, None, 5.0)],
 }
 
+# More cases of the same functions: other methods and argument shapes ("NAME/what").
+CLUSTERED = [["x", "y"]] + [[1.0 + 0.1 * (i % 4), 2.0 + 0.1 * (i % 3)] for i in range(15)]
+MORE = {
+    "ANOMALIES/iforest": [CLUSTERED + [[9.0, -7.0]], "iforest"],
+    "ANOMALIES/iqr": [col(*map(float, [1, 2, 3, 4, 5, 6, 7, 8, 100])), "iqr"],
+    "DECOMPOSE/stl": [col(*SEASONAL[:28]), 7.0, "additive", "stl"],
+    "SEGMENT/standardize off": [GROUPS, 3.0, False, 1.0],
+    "NEWSVENDOR/normal": [1.7, 1.0, 0.82, 50.0, 8.0],
+    "COHORT_RETENTION/week": [
+        col("a", "a", "b"),
+        col(Date(2024, 1, 1), Date(2024, 1, 9), Date(2024, 1, 2)),
+        "week",
+    ],  # noqa: E501
+    "RESAMPLE/week mean": [col(*JAN), AMOUNTS, "week", "mean"],
+}
+
 # Bad input must give the same one-line message on both runtimes.
 BAD = {
     "EOQ": [col(1300.0, Error("#N/A")), 8.0, 0.225],
@@ -319,7 +335,8 @@ def same(a, b) -> bool:
 
 def requests_for(cases: dict) -> list[dict]:
     out = []
-    for name, args in cases.items():
+    for key, args in cases.items():
+        name = key.split("/")[0]
         scalar = enum_arguments(name)
         out.append(
             {
@@ -333,7 +350,7 @@ def requests_for(cases: dict) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def officejs():
-    groups = {"cases": CASES, "bad": BAD, "big": BIG}
+    groups = {"cases": {**CASES, **MORE}, "bad": BAD, "big": BIG}
     requests = [{"op": "meta"}, {"op": "scripts"}, {"op": "modules"}]
     for cases in groups.values():
         requests += requests_for(cases)
@@ -354,11 +371,12 @@ def test_every_catalogue_function_has_a_case():
     assert sorted(CASES) == sorted(function_names())
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_same_cells_on_both_runtimes(name, classic, officejs):
-    answer = officejs["cases"][name]
+@pytest.mark.parametrize("key", [*CASES, *MORE])
+def test_same_cells_on_both_runtimes(key, classic, officejs):
+    name, args = key.split("/")[0], {**CASES, **MORE}[key]
+    answer = officejs["cases"][key]
     assert "cells" in answer, answer
-    windows = shown_classic(call(getattr(classic, name), *[to_com(a) for a in CASES[name]]))
+    windows = shown_classic(call(getattr(classic, name), *[to_com(a) for a in args]))
     lite = shown_officejs(answer["cells"])
     assert not any(c[0] == "text" and c[1].startswith(f"{name}:") for r in windows for c in r), (
         f"the case itself failed: {windows}"

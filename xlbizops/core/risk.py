@@ -37,7 +37,8 @@ def anomalies(values, method: str = "mad", threshold: float | None = None, seed:
             raise InputError(f"the isolation forest needs at least 8 rows (got {table.shape[0]})")
         from sklearn.ensemble import IsolationForest
 
-        forest = IsolationForest(n_estimators=200, random_state=seed).fit(table)
+        # n_jobs=1: one process, no threads (xlwings Lite's Pyodide has neither)
+        forest = IsolationForest(n_estimators=200, random_state=seed, n_jobs=1).fit(table)
         score = -forest.score_samples(table)  # the paper's s(x, n), in 0..1
         limit = 0.6 if threshold is None else float(threshold)
         return pd.DataFrame({"score": score, "anomaly": score > limit}, columns=ANOMALY_COLUMNS)
