@@ -132,3 +132,10 @@ def test_the_xlwings_pin_is_the_version_the_workbook_embeds(wheel):
     pinned = needed(requirements(wheel), DESKTOP)["xlwings"].specifier
     assert str(pinned) == f"=={embedded}"
     assert metadata.version("xlwings") == embedded
+
+
+def test_the_package_never_imports_xlwings_pro_nor_sets_a_licence_key():
+    """Lite brings its own runtime; xlwings PRO code is only run by the tests."""
+    for path in (ROOT / "xlbizops").rglob("*.py"):
+        text = path.read_text("utf-8")
+        assert "xlwings.pro" not in text and "LICENSE_KEY" not in text, path
