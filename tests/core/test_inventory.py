@@ -203,7 +203,32 @@ def test_abc_by_hand():
 
 
 def test_abc_top_item_is_a_even_when_it_alone_passes_80_percent():
-    assert abc_classes(["x", "y"], [90, 10])["class"].tolist() == ["A", "B"]
+    # y brings the cumulative share to 100 %, past b_share: C.
+    assert abc_classes(["x", "y"], [90, 10])["class"].tolist() == ["A", "C"]
+    assert abc_classes(["x", "y", "z"], [85, 8, 7])["class"].tolist() == ["A", "B", "C"]
+
+
+def test_abc_heizer_render_silicon_chips():
+    """Heizer & Render, *Operations Management*, ch. 12, Example 1 (Silicon Chips, Inc.):
+    annual volume × unit cost for ten items; the book's classes: A = #10286, #11526
+    (72 % of value), B = #12760, #10867, #10500, C = the other five."""
+    volume = {"10286": (1000, 90.00), "11526": (500, 154.00), "12760": (1550, 17.00),
+              "10867": (350, 42.86), "10500": (1000, 12.50), "12572": (600, 14.17),
+              "14075": (2000, 0.60), "01036": (100, 8.50), "01307": (1200, 0.42),
+              "10572": (250, 0.60)}  # fmt: skip
+    table = abc_classes(list(volume), [q * c for q, c in volume.values()])
+    classes = dict(zip(table["item"], table["class"], strict=True))
+    assert table["annual_value"].sum() == pytest.approx(232_057)
+    assert classes["10286"] == classes["11526"] == "A"
+    assert table["cumulative_share"].iloc[1] == pytest.approx(0.720, abs=5e-4)  # as printed
+    assert classes["12760"] == classes["10867"] == "B"  # cumulative 83.3 % and 89.8 %
+    for item in ("12572", "14075", "01036", "01307", "10572"):
+        assert classes[item] == "C"
+    # #10500 brings the cumulative share to 95.17 %: C at b_share = 95 %; the book's B
+    # for it is its own rounding (5.4 % of value); at b_share = 96 % it is B.
+    assert classes["10500"] == "C"
+    wider = abc_classes(list(volume), [q * c for q, c in volume.values()], b_share=0.96)
+    assert dict(zip(wider["item"], wider["class"], strict=True))["10500"] == "B"
 
 
 def test_xyz_by_hand():

@@ -111,9 +111,9 @@ def test_rq_policy():
 def test_abc_class_with_blank_rows_and_custom_shares():
     out = call(udfs.ABC_CLASS, col("a", "b", None, "c", "d"), col(3.0, 50.0, None, 10.0, 37.0))
     assert [r[0] for r in out[1:]] == ["b", "d", "c", "a"]
-    assert [r[4] for r in out[1:]] == ["A", "A", "B", "C"]
-    out = call(udfs.ABC_CLASS, col("a", "b"), col(60.0, 40.0), 0.5, 0.9)
-    assert [r[4] for r in out[1:]] == ["A", "B"]
+    assert [r[4] for r in out[1:]] == ["A", "B", "C", "C"]  # cumulative .5 .87 .97 1
+    out = call(udfs.ABC_CLASS, col("a", "b", "c"), col(60.0, 25.0, 15.0), 0.5, 0.9)
+    assert [r[4] for r in out[1:]] == ["A", "B", "C"]  # the top item is A even past 50 %
     assert call(udfs.ABC_CLASS, col("a", "b"), col(60.0, "x")) == (
         "ABC_CLASS: annual_values row 2 holds text 'x', not a number"
     )

@@ -373,9 +373,15 @@ def abc_classes(items, annual_values, a_share=0.8, b_share=0.95) -> pd.DataFrame
     """ABC classification by cumulative share of annual value (Pareto analysis).
 
     Items sorted by value, largest first.  Walking down the list, an item is A while
-    the share of the items above it is below ``a_share`` (so the item that crosses
-    80 % is still A, and the top item always is), B while below ``b_share``, else C.
-    Oracles README; Silver, Pyke & Thomas (4th ed.), section 2.4.
+    the cumulative share *including it* is at most ``a_share``, B while it is at most
+    ``b_share``, else C; the top item is always A.  So the item that crosses 80 % is
+    B, not A.  This is the common rule: it reproduces Heizer & Render's Silicon Chips
+    example (*Operations Management*, ch. 12, Example 1): items #10286 (38.8 %) and
+    #11526 (cumulative 72.0 %) are A, #12760 (cumulative 83.3 %) is B.
+    Silver, Pyke & Thomas (4th ed.), section 2.4; thresholds in the oracles README.
+
+    >>> abc_classes(["x", "y", "z"], [70, 20, 10])["class"].tolist()
+    ['A', 'B', 'C']
     """
     values = v.non_negative("annual_values", annual_values)
     names = np.asarray(items, dtype=object)
@@ -390,8 +396,9 @@ def abc_classes(items, annual_values, a_share=0.8, b_share=0.95) -> pd.DataFrame
     order = np.argsort(-values, kind="stable")
     share = values[order] / total
     cumulative = np.cumsum(share)
-    above = cumulative - share
-    label = np.where(above < a, "A", np.where(above < b, "B", "C"))
+    slack = 1e-12  # a cumulative share of exactly 80 % is 80 %, whatever the rounding
+    label = np.where(cumulative <= a + slack, "A", np.where(cumulative <= b + slack, "B", "C"))
+    label[0] = "A"
     return pd.DataFrame(
         {
             "item": names[order],
