@@ -1,13 +1,26 @@
 """excel-setup and doctor, exercised into a scratch home folder (no Excel needed)."""
 
+import re
 import subprocess
 import types
 from pathlib import Path
 
+import pytest
 import xlwings
 import xlwings.utils
 
-from xlbizops.excel_setup import addin_file, doctor, excel_setup, user_config_file
+from xlbizops.core.errors import InputError
+from xlbizops.excel_setup import (
+    addin_file,
+    doctor,
+    excel_setup,
+    read_config,
+    user_config_file,
+    write_config,
+)
+
+XLWINGS_ADDIN_VBA = Path(xlwings.__file__).parent / "addin"
+WORKBOOKS = Path(__file__).parents[1] / "workbooks"
 
 
 def fake_run(returncode=0, stderr=""):
@@ -27,7 +40,7 @@ def test_dry_run_prints_the_steps_and_changes_nothing(tmp_path):
     )
     assert code == 0
     assert lines[0].startswith("1. would install the xlwings add-in")
-    assert "UDF Modules = xlbizops.udfs, INTERPRETER_WIN = C:/py/python.exe" in lines[1]
+    assert "UDF MODULES = xlbizops.udfs, INTERPRETER_WIN = C:/py/python.exe" in lines[1]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -120,10 +133,133 @@ def test_doctor_finds_each_problem_then_passes_after_setup(tmp_path):
     assert after["xlwings add-in"].ok and after["UDF Modules"].ok and after["Interpreter"].ok
 
 
-def test_install_scripts_call_excel_setup_and_doctor():
+def test_install_scripts_install_what_they_ship_with_and_stop_on_failure(tmp_path):
     root = Path(__file__).parents[1] / "install"
-    for script in (root / "windows" / "install.ps1", root / "macos" / "install.sh"):
-        text = script.read_text()
-        assert "pip install --upgrade" in text and "excel-setup" in text and "doctor" in text
-    done = subprocess.run(["bash", "-n", str(root / "macos" / "install.sh")])
-    assert done.returncode == 0  # valid shell syntax
+    ps1 = (root / "windows" / "install.ps1").read_text()
+    sh = (root / "macos" / "install.sh").read_text()
+    for text in (ps1, sh):
+        assert "excel-setup" in text and "doctor" in text
+        assert "pip install --upgrade xlbizops" not in text  # not on the package index yet
+        assert "dist" in text  # a shipped wheel, else the checkout
+    # PowerShell 5.1 does not stop on a failing native command: every python/pip call
+    # goes through Invoke-Native, which checks $LASTEXITCODE.
+    native = [
+        line.strip()
+        for line in ps1.splitlines()
+        if re.search(r"(&\s*\$py\b|\bpy -3|python -m venv)", line) and "function" not in line
+    ]
+    assert native and all(line.startswith("Invoke-Native") for line in native), native
+    assert "if ($LASTEXITCODE -ne 0) { throw" in ps1
+    assert "Unblock-File" in ps1 and "--trust" in ps1
+    assert "set -euo pipefail" in sh
+    assert subprocess.run(["bash", "-n", str(root / "macos" / "install.sh")]).returncode == 0
+
+
+def test_macos_install_script_installs_from_the_checkout(tmp_path):
+    """Run install.sh with a stand-in python3 that records what it is asked to do."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    log = tmp_path / "calls.log"
+    (fake / "python3").write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "python3 $*" >> "{log}"\n'
+        'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then mkdir -p "$3/bin"; '
+        f'printf \'#!/usr/bin/env bash\\necho "venv-python $*" >> "{log}"\\n\' > "$3/bin/python"; '
+        'chmod +x "$3/bin/python"; fi\n'
+    )
+    (fake / "python3").chmod(0o755)
+    env = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(["bash", str(Path(__file__).parents[1] / "install/macos/install.sh")],
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines()
+    checkout = str(Path(__file__).parents[1])
+    assert f"venv-python -m pip install --upgrade {checkout}" in calls
+    assert calls[-2:] == [
+        "venv-python -m xlbizops.cli excel-setup",
+        "venv-python -m xlbizops.cli doctor",
+    ]
+
+
+def test_keys_are_spelled_as_xlwings_ribbon_saves_them(tmp_path):
+    """The ribbon's SaveConfigToFile rewrites the file comparing keys case-sensitively:
+    a key spelled otherwise would leave two lines for one setting."""
+    ribbon = "".join(p.read_text(errors="replace") for p in XLWINGS_ADDIN_VBA.glob("*.bas"))
+    (key,) = re.findall(r'SaveConfigToFile\(GetConfigFilePath, "(UDF MODULES)"', ribbon, re.I)
+    config = user_config_file(tmp_path, "windows")
+    write_config(config, {"udf modules": "old"}, "windows")
+    excel_setup(tmp_path, "windows", "C:/py/python.exe", False, lambda *_: None,
+                workbooks=tmp_path / "none", run=fake_run()[0], build=lambda _: None)  # fmt: skip
+    lines = config.read_bytes().split(b"\r\n")
+    assert lines[0] == f'"{key}","xlbizops.udfs"'.encode()
+    assert sum(b"udf modules" in line.lower() for line in lines) == 1
+
+
+def test_a_user_folder_with_accents_is_written_in_the_ansi_code_page(tmp_path, monkeypatch):
+    home = tmp_path / "Jürgen Müller"
+    interpreter = r"C:\Users\Jürgen Müller\AppData\Local\xlbizops\venv\Scripts\python.exe"
+    assert excel_setup(home, "windows", interpreter, False, lambda *_: None,
+                       workbooks=tmp_path / "none", run=fake_run()[0],
+                       build=lambda _: None) == 0  # fmt: skip
+    config = user_config_file(home, "windows")
+    raw = config.read_bytes()
+    assert "Jürgen".encode("cp1252") in raw and "Jürgen".encode() not in raw
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    # xlwings' Python reads it with the Windows locale's encoding (cp1252 here):
+    monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(config))
+    monkeypatch.setattr("locale.getpreferredencoding", lambda *a, **k: "cp1252")
+    import builtins
+
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda f, m="r", **k: real_open(f, m, encoding="cp1252"))
+    assert xlwings.utils.read_user_config()["interpreter_win"] == interpreter
+    monkeypatch.setattr(builtins, "open", real_open)
+    assert read_config(config, "windows")["INTERPRETER_WIN"] == interpreter
+
+
+def test_read_config_survives_a_file_xlwings_vba_wrote(tmp_path):
+    """VBA's Write # in the ANSI code page: quoted strings, #TRUE# bare, CRLF."""
+    config = tmp_path / "xlwings.conf"
+    config.write_bytes(
+        '"UDF MODULES","xlbizops.udfs"\r\n"INTERPRETER_WIN","C:\\Users\\Zoë\\python.exe"\r\n'
+        '"SHOW CONSOLE",#TRUE#\r\n\r\n'.encode("cp1252")
+    )
+    got = read_config(config, "windows")
+    assert got == {
+        "UDF MODULES": "xlbizops.udfs",
+        "INTERPRETER_WIN": "C:\\Users\\Zoë\\python.exe",
+        "SHOW CONSOLE": "#TRUE#",
+    }
+
+
+def test_a_path_the_code_page_cannot_hold_is_refused_with_advice(tmp_path):
+    with pytest.raises(InputError, match="plain letters"):
+        write_config(tmp_path / "xlwings.conf", {"INTERPRETER_WIN": "C:/Users/王伟/python.exe"})
+
+
+def test_trust_registers_the_templates_folder_for_the_current_user(tmp_path):
+    lines = []
+    excel_setup(tmp_path, "windows", "py", True, lines.append, workbooks=tmp_path / "none",
+                trust=True)  # fmt: skip
+    commands = [line.strip() for line in lines if line.strip().startswith("reg add")]
+    key = "HKCU\\Software\\Microsoft\\Office\\16.0\\Excel\\Security\\Trusted Locations\\xlbizops"
+    assert len(commands) == 3 and all(key in c for c in commands)
+    run, calls = fake_run()
+    excel_setup(tmp_path, "windows", "py", False, lambda *_: None, workbooks=tmp_path / "none",
+                run=run, build=lambda _: None, trust=True)  # fmt: skip
+    path = calls[1][calls[1].index("/d") + 1]
+    assert calls[1][:3] == ["reg", "add", key] and path.endswith("\\xlbizops\\")
+    lines = []
+    excel_setup(tmp_path, "windows", "py", True, lines.append, workbooks=tmp_path / "none")
+    assert not any("reg add" in line for line in lines)  # only with --trust
+
+
+def test_doctor_compares_the_workbooks_xlwings_with_the_installed_one(tmp_path, monkeypatch):
+    checks = {c.name: c for c in doctor(tmp_path, "linux", "py", WORKBOOKS / "xlbizops.xlsm")}
+    assert checks["Workbook xlwings"].ok, checks["Workbook xlwings"].detail
+    monkeypatch.setattr(xlwings, "__version__", "0.37.9")
+    check = {c.name: c for c in doctor(tmp_path, "linux", "py", WORKBOOKS / "xlbizops.xlsm")}[
+        "Workbook xlwings"
+    ]
+    assert not check.ok and "needs xlwings 0.37.8; installed: 0.37.9" in check.detail
+    assert check.fix.startswith("pip install xlwings==0.37.8")

@@ -67,7 +67,12 @@ def _excel_setup(args) -> int:
     home = Path(args.home).expanduser() if args.home else Path.home()
     templates = Path(args.templates) if args.templates else PACKAGE_WORKBOOKS
     return excel_setup(
-        home, platform_name(args.platform), sys.executable, args.dry_run, workbooks=templates
+        home,
+        platform_name(args.platform),
+        sys.executable,
+        args.dry_run,
+        workbooks=templates,
+        trust=args.trust,
     )
 
 
@@ -77,7 +82,8 @@ def _doctor(args) -> int:
     from xlbizops.excel_setup import doctor, platform_name
 
     home = Path(args.home).expanduser() if args.home else Path.home()
-    checks = doctor(home, platform_name(args.platform), sys.executable)
+    workbook = Path(args.workbook) if args.workbook else None
+    checks = doctor(home, platform_name(args.platform), sys.executable, workbook)
     for check in checks:
         mark = "ok " if check.ok else "FIX"
         print(f"[{mark}] {check.name}: {check.detail}")
@@ -170,11 +176,18 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--home", help=argparse.SUPPRESS)
     e.add_argument("--platform", choices=["windows", "macos"], help=argparse.SUPPRESS)
     e.add_argument("--templates", help="folder with the template workbooks to copy")
+    e.add_argument(
+        "--trust",
+        action="store_true",
+        help="also make the templates' folder an Excel Trusted Location for your user "
+        "(Windows: HKCU; macros then run in workbooks opened from there)",
+    )
     e.set_defaults(run=_excel_setup)
 
     d = sub.add_parser("doctor", help="check the Excel wiring and print a fix for each problem")
     d.add_argument("--home", help=argparse.SUPPRESS)
     d.add_argument("--platform", choices=["windows", "macos"], help=argparse.SUPPRESS)
+    d.add_argument("--workbook", help="a macro workbook to check (default: the installed template)")
     d.set_defaults(run=_doctor)
 
     t = sub.add_parser("template", help="the template workbooks")

@@ -9,12 +9,14 @@ exercised (``--dry-run``, or into a scratch home) on any machine.
 
 from __future__ import annotations
 
-import re
+import csv
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
+
+from xlbizops.core.errors import InputError
 
 UDF_MODULE = "xlbizops.udfs"
 PACKAGE_WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
@@ -52,35 +54,90 @@ def addin_file(home: Path, platform: str) -> Path:
     return home / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / "xlwings.xlam"
 
 
-def read_config(path: Path) -> dict[str, str]:
-    """xlwings.conf lines are "KEY","VALUE"; keys compare case-insensitively."""
+# Keys as xlwings' own ribbon writes them (SaveConfigToFile "UDF MODULES", ...).  Its
+# rewrite compares keys case-sensitively, so any other spelling would leave two lines
+# for one setting, and the reader (case-insensitive, first match) would keep ours.
+UDF_MODULES_KEY = "UDF MODULES"
+
+
+def config_encoding(platform: str) -> str:
+    """The code page VBA reads and writes xlwings.conf in: Windows' ANSI code page
+    (``Open ... For Input``; xlwings' Python reads it with the same locale default).
+    Off Windows (tests, dry runs) the usual Western one stands in for it."""
+    if platform == "windows":
+        if sys.platform.startswith("win"):
+            import locale
+
+            return locale.getencoding()
+        return "cp1252"
+    return "utf-8"
+
+
+def read_config(path: Path, platform: str = "windows") -> dict[str, str]:
+    """xlwings.conf lines are VBA ``Write #`` records: "KEY","VALUE" (a number or
+    #TRUE# may stand unquoted).  Keys compare case-insensitively, as xlwings reads them.
+    A file in the ANSI code page (what xlwings' VBA writes) or UTF-8 is read."""
     config = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            values = re.findall(r'"([^"]*)"', line)
-            if len(values) >= 2:
-                config[values[0]] = values[1]
+    if not path.is_file():
+        return config
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode(config_encoding(platform), errors="replace")
+    for record in csv.reader(text.splitlines()):
+        if len(record) >= 2 and record[0].strip():
+            config[record[0].strip()] = record[1].strip()
     return config
 
 
-def write_config(path: Path, updates: dict[str, str]) -> None:
-    """Set keys, keeping every other setting the user already has."""
-    config = read_config(path)
+def write_config(path: Path, updates: dict[str, str], platform: str = "windows") -> None:
+    """Set keys, keeping every other setting the user already has, in the file format
+    xlwings' VBA reads: its code page, CRLF line ends on Windows."""
+    config = read_config(path, platform)
     for key, value in updates.items():
         for existing in [k for k in config if k.lower() == key.lower()]:
             del config[existing]
         config[key] = value
+    encoding = config_encoding(platform)
+    newline = "\r\n" if platform == "windows" else "\n"
+    text = "".join(f'"{k}","{v}"{newline}' for k, v in config.items())
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as err:
+        bad = err.object[err.start : err.end]
+        raise InputError(
+            f"{path} would hold {bad!r}, which Excel's VBA cannot read in code page "
+            f"{encoding}: install Python into a folder whose path has only plain letters "
+            r"(for example C:\xlbizops) and run xlbizops excel-setup from there"
+        ) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f'"{k}","{v}"\n' for k, v in config.items()), encoding="utf-8")
+    path.write_bytes(data)
 
 
 def config_updates(platform: str, interpreter: str) -> dict[str, str]:
     key = "INTERPRETER_MAC" if platform == "macos" else "INTERPRETER_WIN"
-    return {"UDF Modules": UDF_MODULE, key: interpreter}
+    return {UDF_MODULES_KEY: UDF_MODULE, key: interpreter}
 
 
 def documents_folder(home: Path) -> Path:
     return home / "Documents" / "xlbizops"
+
+
+TRUSTED_LOCATIONS = r"HKCU\Software\Microsoft\Office\16.0\Excel\Security\Trusted Locations"
+
+
+def trusted_location_commands(folder: Path) -> list[list[str]]:
+    """``reg add`` commands that make ``folder`` an Excel Trusted Location for the
+    current user (Office 2016 and later, Microsoft 365: version key 16.0).  Workbooks
+    opened from there run their macros without the Mark-of-the-Web block."""
+    key = TRUSTED_LOCATIONS + "\\xlbizops"
+    path = str(PureWindowsPath(folder)).rstrip("\\") + "\\"
+    return [
+        ["reg", "add", key, "/v", "Path", "/t", "REG_SZ", "/d", path, "/f"],
+        ["reg", "add", key, "/v", "AllowSubfolders", "/t", "REG_DWORD", "/d", "1", "/f"],
+        ["reg", "add", key, "/v", "Description", "/t", "REG_SZ", "/d", "xlbizops templates", "/f"],
+    ]
 
 
 def excel_setup(
@@ -92,6 +149,7 @@ def excel_setup(
     workbooks: Path = PACKAGE_WORKBOOKS,
     run=subprocess.run,
     build=None,
+    trust: bool = False,
 ) -> int:
     """Do (or with ``dry_run`` only print) the wiring steps; returns an exit code.
 
@@ -126,7 +184,7 @@ def excel_setup(
     settings = ", ".join(f"{k} = {v}" for k, v in updates.items())
     out(f"2. {prefix}write {config}: {settings}")
     if not dry_run:
-        write_config(config, updates)
+        write_config(config, updates, platform)
     target = documents_folder(home)
     templates = sorted(workbooks.glob("*.xls*")) if workbooks.is_dir() else []
     if not templates:
@@ -140,8 +198,20 @@ def excel_setup(
         if not dry_run:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(template, target / template.name)
+    if trust:
+        if platform != "windows":
+            out("4. --trust: Trusted Locations are set in Excel's own settings on macOS")
+        else:
+            out(f"4. {prefix}make {target} a Trusted Location for your user (HKCU):")
+            for command in trusted_location_commands(target):
+                out(f"   {subprocess.list2cmdline(command)}")
+                if not dry_run:
+                    done = run(command, capture_output=True, text=True)
+                    if done.returncode != 0:
+                        out(f"   failed: {(done.stderr or done.stdout).strip()[-300:]}")
+                        return 1
     out(
-        "Done. Restart Excel; in the xlwings ribbon tab click Import Functions."
+        "Done. Restart Excel and open the workbook from " + str(target) + "."
         if not dry_run
         else "Nothing was changed (dry run)."
     )
@@ -156,8 +226,11 @@ class Check:
     fix: str = ""
 
 
-def doctor(home: Path, platform: str, interpreter: str) -> list[Check]:
-    """Check Python, xlwings, the add-in, the config and Excel; each failure has a fix."""
+def doctor(
+    home: Path, platform: str, interpreter: str, workbook: Path | None = None
+) -> list[Check]:
+    """Check Python, xlwings, the workbook's xlwings version, the add-in, the config and
+    Excel; each failure has a fix.  ``workbook`` defaults to the installed template."""
     checks = [
         Check(
             "Python",
@@ -172,6 +245,9 @@ def doctor(home: Path, platform: str, interpreter: str) -> list[Check]:
         checks.append(Check("xlwings", True, xlwings.__version__))
     except ImportError:
         checks.append(Check("xlwings", False, "not installed", "pip install xlbizops"))
+    workbook = workbook or documents_folder(home) / "xlbizops.xlsm"
+    if workbook.is_file():
+        checks.append(workbook_xlwings_check(workbook))
     if platform == "linux":
         checks.append(
             Check(
@@ -192,7 +268,7 @@ def doctor(home: Path, platform: str, interpreter: str) -> list[Check]:
         )
     )
     config_path = user_config_file(home, platform)
-    config = {k.lower(): v for k, v in read_config(config_path).items()}
+    config = {k.lower(): v for k, v in read_config(config_path, platform).items()}
     modules = [m.strip() for m in config.get("udf modules", "").split(";") if m.strip()]
     checks.append(
         Check(
@@ -240,3 +316,26 @@ def doctor(home: Path, platform: str, interpreter: str) -> list[Check]:
         )
     )
     return checks
+
+
+def workbook_xlwings_check(workbook: Path) -> Check:
+    """The workbook's VBA loads xlwings64-<version>.dll of the xlwings it was built
+    with; any other installed xlwings makes every formula fail to load the DLL."""
+    from xlbizops.template.vba import embedded_xlwings_version
+
+    try:
+        embedded = embedded_xlwings_version(workbook)
+    except Exception as err:  # noqa: BLE001 - not a macro workbook, or unreadable
+        return Check("Workbook xlwings", False, f"{workbook}: {err}", "open an .xlsm template")
+    try:
+        import xlwings
+
+        installed = xlwings.__version__
+    except ImportError:
+        installed = "not installed"
+    return Check(
+        "Workbook xlwings",
+        embedded == installed,
+        f"{workbook.name} needs xlwings {embedded}; installed: {installed}",
+        f"pip install xlwings=={embedded} (or rebuild the workbook: xlbizops template build)",
+    )

@@ -54,6 +54,19 @@ def xlwings_sources() -> dict[str, str]:
     return {name: modules[name] for name in XLWINGS_MODULES}
 
 
+def embedded_xlwings_version(book) -> str | None:
+    """The xlwings version a macro workbook's VBA is for: its xlwings module loads
+    ``xlwings64-<XLWINGS_VERSION>.dll`` by that exact name (None: no xlwings module)."""
+    import re
+
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(Path(book)) as opened:
+        source = opened.vba_modules().get("xlwings", "")
+    found = re.search(r'XLWINGS_VERSION As String = "([^"]+)"', source)
+    return found.group(1) if found else None
+
+
 def project_sources() -> dict[str, str]:
     """Every standard or class module the project gets, by name."""
     return {
