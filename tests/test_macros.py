@@ -101,7 +101,7 @@ def test_excel_adapter_drives_the_live_workbook():
     """The same actions against xlwings' book object (a stand-in here: no Excel)."""
     live = mock.MagicMock()
     live.sheets.active.name = "Trends"
-    book = macros.ExcelBook(live)
+    book = macros.ExcelBook(live, platform="win32")
     macros.refresh_all(book)
     live.app.api.CalculateFull.assert_called_once_with()
     live.sheets.__getitem__.return_value.range.return_value.value = None
@@ -137,3 +137,57 @@ def test_data_that_looks_like_a_formula_stays_text(book_file):
     written = live.sheets.__getitem__.return_value.range.return_value.value
     assert written[1][5] == '\'=HYPERLINK("http://example.invalid","x")'
     assert written[2][5] == "'+1-555-0100" and written[0] == rows[0]
+
+
+def test_on_a_mac_the_buttons_do_the_rest_and_say_formulas_need_windows_or_lite():
+    """A stand-in for xlwings' Mac book: no COM (``api`` is AppleScript there)."""
+    live = mock.MagicMock()
+    live.app.api.CalculateFull.side_effect = AssertionError("Windows COM on a Mac")
+    book = macros.ExcelBook(live, platform="darwin")
+    macros.refresh_all(book)
+    live.app.calculate.assert_called_once_with()
+    assert book.status == "Refreshed every sheet (formulas need Windows Excel or xlwings Lite)"
+    macros.import_functions(book)
+    assert book.status.startswith("Nothing to import: formulas need Windows Excel or xlwings Lite")
+    assert not live.api.VBProject.mock_calls
+
+
+def _live_book_with_functions(fingerprint_value):
+    live = mock.MagicMock()
+    name = mock.MagicMock()
+    name.name = registration.FINGERPRINT_NAME
+    name.refers_to = f'="{fingerprint_value}"'
+    live.names.__iter__.return_value = [name]
+    live.names.__getitem__.return_value = name
+    code = live.api.VBProject.VBComponents.return_value.CodeModule
+    code.CountOfLines = 120
+    return live, name, code
+
+
+def test_import_functions_only_when_the_functions_changed():
+    live, _, code = _live_book_with_functions(registration.fingerprint())
+    book = macros.ExcelBook(live, platform="win32")
+    macros.import_functions(book)
+    assert book.status == "The workbook's functions are up to date: nothing to import"
+    assert not code.mock_calls  # the VBA project is not even opened
+
+
+def test_import_functions_replaces_the_module_code_in_place():
+    live, name, code = _live_book_with_functions("an older set")
+    book = macros.ExcelBook(live, platform="win32")
+    macros.import_functions(book)
+    live.api.VBProject.VBComponents.assert_called_once_with("xlwings_udfs")
+    code.DeleteLines.assert_called_once_with(1, 120)
+    code.AddFromString.assert_called_once_with(registration.udf_wrapper_body())
+    assert not live.api.VBProject.VBComponents.return_value.Remove.called
+    assert not live.api.VBProject.VBComponents.Remove.called
+    assert name.refers_to == f'="{registration.fingerprint()}"'
+    assert book.status == "Imported the xlbizops functions"
+
+
+def test_import_functions_names_the_setting_when_vba_access_is_off():
+    live, _, _ = _live_book_with_functions("an older set")
+    type(live.api).VBProject = mock.PropertyMock(side_effect=Exception("not trusted"))
+    book = macros.ExcelBook(live, platform="win32")
+    macros.import_functions(book)
+    assert "Trust access to the VBA project object model" in book.status

@@ -61,8 +61,8 @@ class LiteBook(macros.ExcelBook):
             last = max(len(rows), 2)
             sheet.tables[TABLE].resize(sheet.range((1, 1), (last, len(rows[0]))))
 
-    def import_functions(self) -> None:
-        """Lite registers the functions itself at start-up."""
+    def import_functions(self) -> str:
+        return "Nothing to import: xlwings Lite registers the functions at start-up"
 
     def path(self) -> Path:
         return Path(self.book.name)

@@ -11,6 +11,7 @@ action called without a book works on the calling Excel workbook.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from xlbizops.workbook.book import DATA_SHEET, TABLE, Book, column_letter
@@ -102,8 +103,7 @@ def build_report_sheets(book: Book) -> list[str]:
 
 def import_functions(book: Book | None = None) -> None:
     book = book or ExcelBook.caller()
-    book.import_functions()
-    book.say("Imported the xlbizops functions")
+    book.say(book.import_functions() or "Imported the xlbizops functions")
 
 
 def show_help(book: Book | None = None) -> None:
@@ -130,11 +130,26 @@ def _cell_value(value):
 # --- adapters -----------------------------------------------------------------------
 
 
-class ExcelBook(Book):
-    """The live workbook, through xlwings (the ribbon's buttons)."""
+FORMULAS_ELSEWHERE = "formulas need Windows Excel or xlwings Lite"
+TRUST_VBA = (
+    "Import needs Excel's permission to change the workbook's VBA: File > Options > "
+    "Trust Center > Trust Center Settings > Macro Settings > Trust access to the VBA "
+    "project object model. The functions already in the workbook keep working."
+)
 
-    def __init__(self, book):
+
+class ExcelBook(Book):
+    """The live workbook, through xlwings (the ribbon's buttons).
+
+    On Windows the xlbizops formulas run (classic xlwings UDFs); on macOS the buttons'
+    Python actions run, but classic xlwings has no UDFs there: actions that would
+    compute or import functions do the rest and say so.
+    """
+
+    def __init__(self, book, platform: str = sys.platform):
         self.book = book
+        self.formulas_here = platform.startswith("win")
+        self.note = ""
 
     @classmethod
     def caller(cls) -> ExcelBook:
@@ -146,8 +161,11 @@ class ExcelBook(Book):
         return self.book.sheets.active.name
 
     def recalculate(self, sheet: str | None = None) -> None:
-        if sheet is None:
-            self.book.app.api.CalculateFull()
+        if not self.formulas_here:
+            self.book.app.calculate()  # xlwings' cross-platform call: standard formulas
+            self.note = FORMULAS_ELSEWHERE
+        elif sheet is None:
+            self.book.app.api.CalculateFull()  # UDFs too, dirty or not
         else:
             self.book.sheets[sheet].api.Calculate()
 
@@ -170,15 +188,47 @@ class ExcelBook(Book):
         target.range("A1").value = as_text(rows)
         target.activate()
 
-    def import_functions(self) -> None:
-        from xlwings import udfs
+    def import_functions(self) -> str:
+        """Bring the workbook's function wrappers up to this xlbizops, only if they differ.
 
-        udfs.import_udfs("xlbizops.udfs", self.book.api)
+        The wrappers module's code is replaced in place.  xlwings' own Import Functions
+        removes and re-adds the module, which VBA postpones while this project's code
+        runs (the button's), so the new module came in as ``xlwings_udfs1``.
+        """
+        from xlbizops.excel.registration import (
+            FINGERPRINT_NAME,
+            UDF_MODULE,
+            fingerprint,
+            udf_wrapper_body,
+        )
+
+        if not self.formulas_here:
+            return f"Nothing to import: {FORMULAS_ELSEWHERE}"
+        wanted = fingerprint()
+        names = [n.name for n in self.book.names]
+        if FINGERPRINT_NAME in names and wanted in str(self.book.names[FINGERPRINT_NAME].refers_to):
+            return "The workbook's functions are up to date: nothing to import"
+        try:
+            project = self.book.api.VBProject
+            component = project.VBComponents(UDF_MODULE)
+        except Exception:  # noqa: BLE001 - COM says "not trusted" in many ways
+            return TRUST_VBA
+        code = component.CodeModule
+        if code.CountOfLines:
+            code.DeleteLines(1, code.CountOfLines)
+        code.AddFromString(udf_wrapper_body())
+        value = f'="{wanted}"'
+        if FINGERPRINT_NAME in names:
+            self.book.names[FINGERPRINT_NAME].refers_to = value
+        else:
+            self.book.names.add(FINGERPRINT_NAME, value)
+        return "Imported the xlbizops functions"
 
     def path(self) -> Path:
         return Path(self.book.fullname)
 
     def say(self, text: str) -> None:
+        text = f"{text} ({self.note})" if self.note else text
         super().say(text)
         self.book.sheets[STATUS_CELL[0]].range(STATUS_CELL[1]).value = text
 

@@ -73,7 +73,7 @@ def test_data_is_an_excel_table_with_a_name_per_column(book):
         assert wb.defined_names[column].attr_text == f"Data!${letter}$2:${letter}${last}"
 
 
-@BOTH
+@pytest.mark.parametrize("book", [XLSM], ids=["xlsm"])
 def test_table_formulas_are_dynamic_arrays(book):
     """Every spill is <f t="array" ref=…> in a cell with cm= pointing at dynamic-array
     metadata (XLDAPR fDynamic=1); without it Excel 365 shows one cell (=@RFM_SCORE)."""
@@ -98,7 +98,7 @@ def test_table_formulas_are_dynamic_arrays(book):
 def test_spills_cover_the_whole_result():
     """The stored spill ranges are the results' sizes (sample data: 40 SKUs, 314
     customers, 24 months), so Excel needs no resize on open and charts see it all."""
-    xml = sheet_xml(XLSX)
+    xml = sheet_xml(XLSM)
 
     def ref(sheet, cell):
         return array_cells(xml[sheet])[cell].find(f"{{{MAIN}}}f").get("ref")
@@ -108,6 +108,36 @@ def test_spills_cover_the_whole_result():
     assert ref("Trends", "A10") == "A10:B34"  # header + 24 months
     assert ref("Trends", "D10") == "D10:H34"
     assert ref("Orders", "A8") == "A8:B26"  # header + 18 KPIs
+
+
+def test_the_xlsx_is_a_values_snapshot_of_the_xlsm():
+    """Same sheets, numbers, text and charts as the .xlsm shows on open; no formula,
+    so it never recalculates into #NAME? where the functions are not installed."""
+    snapshot, live = parts(XLSX), parts(XLSM)
+    assert "xl/metadata.xml" not in snapshot
+    assert b"sheetMetadata" not in snapshot["xl/_rels/workbook.xml.rels"]
+    for sheet, root in sheet_xml(XLSX).items():
+        assert root.find(f".//{{{MAIN}}}f") is None, f"{sheet} still has a formula"
+        assert not [c for c in root.iter(f"{{{MAIN}}}c") if c.get("cm") or c.get("t") == "str"]
+    shown = load_workbook(XLSM, data_only=True)
+    for ws in load_workbook(XLSX, data_only=True):
+        if ws.title == "Start":
+            continue  # its wording differs between the two files
+        theirs = shown[ws.title]
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.value == theirs[cell.coordinate].value, f"{ws.title}!{cell.coordinate}"
+    charts = sorted(n for n in snapshot if n.startswith("xl/charts/"))
+    assert charts and all(snapshot[n] == live[n] for n in charts)
+
+
+@BOTH
+def test_opening_shows_the_stored_values_without_recalculating(book):
+    """No fullCalcOnLoad, and the calcId Excel 2019/2021/365 save: Excel does not
+    recalculate on open, so with macros blocked the cells keep their numbers."""
+    calc = etree.fromstring(parts(book)["xl/workbook.xml"]).find(f".//{{{MAIN}}}calcPr")
+    assert calc.get("calcId") == "191029"
+    assert calc.get("fullCalcOnLoad") is None and calc.get("calcMode") is None
 
 
 @BOTH
@@ -302,7 +332,7 @@ def test_ribbon_callbacks_run_the_python_actions():
     ]
 
 
-@BOTH
+@pytest.mark.parametrize("book", [XLSM], ids=["xlsm"])
 def test_charts_draw_whole_spills(book):
     """Every chart series covers rows of a spilled result, all of them (the sizes the
     refresh found), or the fixed segment-count block on the Customers sheet."""

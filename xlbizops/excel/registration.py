@@ -7,20 +7,36 @@
   with xlwings' own code under the Windows stand-in of the tests
   (``python -m tests.excel.windows_stub > xlbizops/excel/vba/xlwings_udfs.bas``), and a
   test fails when it is stale.
+- **Function wizard help (classic)**: descriptions, the "xlbizops" category and
+  argument help, registered by the workbook itself when it opens
+  (``Application.MacroOptions`` in the ``xlbizops_help`` module, generated from the
+  catalogue by :func:`function_help_source`).  That needs no access to the VBA project,
+  unlike the add-in's Import Functions.
 - **xlwings Lite (Office.js)**: Lite reads the same decorators at start-up
   (``custom_functions_meta``) from the ``main.py`` that imports them; nothing to ship.
 """
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 
 UDF_MODULE = "xlwings_udfs"
+# A workbook name holding the fingerprint of the wrappers the workbook carries, so the
+# ribbon's Import button knows without opening the VBA project whether there is
+# anything new to import.
+FINGERPRINT_NAME = "xlbizops_functions"
 
 
 def udf_wrapper_body() -> str:
     """The wrapper functions, as xlwings' generator writes them."""
     return resources.files("xlbizops.excel").joinpath("vba", "xlwings_udfs.bas").read_text("utf-8")
+
+
+def fingerprint() -> str:
+    """Short hash of the wrappers this xlbizops ships (changes when a function or an
+    argument is added, renamed or removed)."""
+    return hashlib.sha256(udf_wrapper_body().encode("utf-8")).hexdigest()[:16]
 
 
 def udf_wrapper_source() -> str:
@@ -36,3 +52,53 @@ def udf_wrapper_source() -> str:
 def crlf(text: str) -> str:
     """VBA modules are stored with CRLF line ends."""
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+HELP_MODULE = "xlbizops_help"
+CATEGORY = "xlbizops"
+HELP_LIMIT = 255  # Excel's limit for a description and for each argument's help
+
+
+def _vba_text(text: str) -> str:
+    text = " ".join(text.split())
+    text = text if len(text) <= HELP_LIMIT else text[: HELP_LIMIT - 3] + "..."
+    return '"' + text.replace('"', '""') + '"'
+
+
+def function_help_source() -> str:
+    """The ``xlbizops_help`` module: on open, one ``Application.MacroOptions`` per
+    function of the catalogue (description, category, one help text per argument)."""
+    from xlbizops.excel.catalogue import entries
+
+    lines = [
+        f'Attribute VB_Name = "{HELP_MODULE}"',
+        "' Function wizard help for the xlbizops functions: description, category and",
+        "' argument help, registered when the workbook opens.  Application.MacroOptions",
+        "' needs no access to the VBA project (Import Functions does).",
+        "' Generated from the function catalogue (xlbizops.excel.registration): do not edit.",
+        "Option Explicit",
+        "",
+        "Public Sub Auto_Open()",
+        "    RegisterFunctionHelp Application",
+        "End Sub",
+        "",
+        "Public Sub RegisterFunctionHelp(app As Object)",
+        "    ' A protected workbook or an Excel older than 2010: the functions still work.",
+        "    On Error Resume Next",
+        "    Dim a() As Variant",
+    ]
+    for entry in entries():
+        lines.append(f"    ReDim a(0 To {len(entry.arguments) - 1})")
+        for i, argument in enumerate(entry.arguments):
+            lines.append(f"    a({i}) = {_vba_text(argument.doc)}")
+        lines.append(f'    Describe app, "{entry.name}", {_vba_text(entry.description)}, a')
+    lines += [
+        "End Sub",
+        "",
+        "Private Sub Describe(app As Object, name As String, text As String, arguments As Variant)",
+        '    app.MacroOptions Macro:="\'" & ThisWorkbook.Name & "\'!" & name, Description:=text, _',
+        f'        Category:="{CATEGORY}", ArgumentDescriptions:=arguments',
+        "End Sub",
+        "",
+    ]
+    return "\n".join(lines)

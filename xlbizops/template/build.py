@@ -22,12 +22,17 @@ import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
+from xlbizops.excel.registration import FINGERPRINT_NAME, fingerprint
 from xlbizops.sampledata import COLUMNS
 from xlbizops.template import sheets as layout
 from xlbizops.template.sheets import template_orders
 from xlbizops.workbook.refresh import refresh_workbook, write_values
+from xlbizops.workbook.snapshot import values_snapshot
 
 NAMES = ("xlbizops.xlsx", "xlbizops.xlsm")
+# The calculation engine id Excel 2019, 2021 and Microsoft 365 save (<calcPr calcId>):
+# a file saved with an older id is fully recalculated when it opens.
+EXCEL_CALC_ID = 191029
 START = "Start"
 CONFIG_SHEET = "xlwings.conf"
 
@@ -56,7 +61,12 @@ def build_templates(out_dir, orders: pd.DataFrame | None = None) -> list[Path]:
         xlsx, xlsm = (out / name for name in NAMES)
         sheets = Path(folder) / "sheets.xlsx"
         write_workbook(sheets, orders, spills)
-        computed = refresh_workbook(sheets, xlsx)
+        formulas = Path(folder) / "formulas.xlsx"
+        computed = refresh_workbook(sheets, formulas)
+        # The .xlsx is the values snapshot: formulas need the .xlsm (classic xlwings) or
+        # xlwings Lite, and an .xlsx can hold neither VBA nor, as far as is published,
+        # a binding to Lite's functions.
+        values_snapshot(formulas, xlsx)
         # The .xlsm has the same formulas (only the Start sheet's wording differs), so
         # the values computed for the .xlsx are written into it: one engine run, not two.
         write_workbook(sheets, orders, spills, macros=True)
@@ -102,7 +112,14 @@ def write_workbook(path, orders: pd.DataFrame, spills: dict, macros: bool = Fals
             "created": dt.datetime(2026, 11, 1),
         }
     )
-    book.set_calc_mode("auto")
+    # Opening shows the stored values; nothing is recalculated until the user refreshes
+    # (or edits data).  Without this, Excel recalculates everything on open (XlsxWriter's
+    # fullCalcOnLoad, or a calcId older than the running Excel's), and where macros are
+    # blocked (a downloaded file) every function cell turns into #NAME? on open.
+    book.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+    book.calc_on_load = False
+    if macros:
+        book.define_name(FINGERPRINT_NAME, f'="{fingerprint()}"')
     fmt = _Formats(book)
     _start_sheet(book.add_worksheet(START), fmt, macros)
     _data_sheet(book, orders, fmt)
@@ -128,16 +145,18 @@ def _start_sheet(ws, fmt, macros: bool) -> None:
         "Formulas need Excel on Windows with the xlwings add-in and the xlbizops package "
         "(run `xlbizops excel-setup` once); the xlwings.conf sheet points xlwings at "
         "xlbizops.udfs.",
-        "Without Excel: `xlbizops refresh xlbizops.xlsx -o refreshed.xlsx` computes every "
+        "Without Excel: `xlbizops refresh xlbizops.xlsm -o refreshed.xlsm` computes every "
         "formula headlessly, and `xlbizops report` builds the full report.",
     ]
     if macros:
         lines.append(
             "The xlbizops tab on the ribbon runs the actions below (macros must be enabled)."
+            " Opening shows the stored numbers; Refresh all recomputes them."
         )
     else:
         lines.append(
-            "This .xlsx has no macros; xlbizops.xlsm has the same sheets plus the ribbon tab."
+            "This .xlsx is a values snapshot: the numbers and charts of xlbizops.xlsm, "
+            "without formulas or macros. For live formulas open xlbizops.xlsm."
         )
     for row, text in enumerate(lines, start=2):
         ws.write(row, 1, text)

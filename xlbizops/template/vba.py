@@ -20,7 +20,13 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from xlbizops.excel.registration import UDF_MODULE, crlf, udf_wrapper_source
+from xlbizops.excel.registration import (
+    HELP_MODULE,
+    UDF_MODULE,
+    crlf,
+    function_help_source,
+    udf_wrapper_source,
+)
 from xlbizops.workbook import package
 
 MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -72,6 +78,7 @@ def project_sources() -> dict[str, str]:
     return {
         RIBBON_MODULE: ribbon_source(),
         UDF_MODULE: udf_wrapper_source(),
+        HELP_MODULE: function_help_source(),
         **xlwings_sources(),
     }
 
