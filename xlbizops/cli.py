@@ -20,12 +20,33 @@ def _sample_data(args) -> int:
     return EXIT_OK
 
 
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit 2)."""
+
+
+def _check_output(output: str, inputs: list, suffixes: tuple[str, ...]) -> None:
+    """The output must not be one of the inputs (same path, a symlink to it, or a case
+    variant on a case-insensitive file system), and must have a workbook's extension."""
+    from pathlib import Path
+
+    from xlbizops.workbook.atomic import same_file
+
+    for given in inputs:
+        if given and same_file(given, output):
+            raise UsageError(f"-o {output} is the input {given}; write the output elsewhere")
+    if Path(output).suffix.lower() not in suffixes:
+        raise UsageError(f"-o {output}: the output must end in {' or '.join(suffixes)}")
+
+
 def _report(args) -> int:
     from xlbizops.report.build import run_report
 
     if args.sample and args.orders:
         print("xlbizops report: give an order log or --sample, not both", file=sys.stderr)
         return EXIT_USAGE
+    _check_output(
+        args.output, [args.orders, args.inventory, args.suppliers, args.config], (".xlsx",)
+    )
     mapping = {}
     for item in args.map:
         field, sep, column = item.partition("=")
@@ -103,12 +124,20 @@ def _template_build(args) -> int:
 
 
 def _refresh(args) -> int:
+    from pathlib import Path
+
     from xlbizops.macros import refresh_all
+    from xlbizops.workbook import package
+    from xlbizops.workbook.atomic import atomic_target
     from xlbizops.workbook.filebook import FileBook
 
+    # A macro workbook stays one: the output keeps the input's kind.
+    _check_output(args.output, [args.book], (Path(args.book).suffix.lower(),))
+    package.require_workbook(Path(args.book))  # before anything is written
     started = time.perf_counter()
-    book = FileBook(args.book, output=args.output)
-    refresh_all(book)
+    with atomic_target(args.output) as tmp:
+        book = FileBook(args.book, output=tmp)
+        refresh_all(book)
     print(f"wrote {args.output} in {time.perf_counter() - started:.1f} s ({book.status})")
     if book.unreadable:
         cells = "; ".join(f"{s}!{c} {f}" for (s, c), f in list(book.unreadable.items())[:5])
@@ -210,6 +239,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        print(f"xlbizops {args.command}: interrupted; no output was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except UsageError as err:
+        print(f"xlbizops {args.command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except InputError as err:
         print(f"xlbizops {args.command}: {err}", file=sys.stderr)
         return EXIT_INPUT

@@ -7,7 +7,6 @@ an order log already in memory (tests, notebooks).
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from xlbizops.report import inputs
 from xlbizops.report.analyses import Settings, analyse
 from xlbizops.report.progress import Progress
 from xlbizops.report.workbook import build_workbook
+from xlbizops.workbook.atomic import atomic_target
 
 STAGES = [
     "read",
@@ -84,24 +84,11 @@ def read_suppliers(path) -> pd.DataFrame:
 
 
 def save_atomically(wb: Workbook, path: str | os.PathLike) -> Path:
-    """Save next to ``path`` under a temporary name, then rename over it.
-
-    A failed run never leaves a half-written report where the report should be.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
+    """Save under a temporary name next to ``path``, then rename over it: a failed or
+    interrupted run never leaves a half-written report where the report should be."""
+    with atomic_target(path) as tmp:
         wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return Path(path)
 
 
 def build_report(

@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from xlbizops.workbook.atomic import atomic_target
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 TYPES = "[Content_Types].xml"
@@ -69,8 +71,7 @@ def rewrite(source, target, edit) -> None:
     edit(parts)
     order = [name for name in order if name in parts]
     order += [name for name in parts if name not in order]
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    with atomic_target(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
         for name in order:
             # A fixed time stamp: the same parts give the same bytes (quiet git diffs).
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
