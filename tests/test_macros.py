@@ -39,7 +39,7 @@ def test_clear_then_load_sample_data(book_file):
     macros.load_sample_data(book)
     wb = load_workbook(book_file, data_only=True)
     template = load_workbook(WORKBOOKS / "xlbizops.xlsm", data_only=True)
-    assert wb.defined_names["order_date"].attr_text == f"Data!$B$2:$B${TEMPLATE_ORDERS + 1}"
+    assert wb.defined_names["order_date"].attr_text == "Orders[order_date]"
     assert wb["Data"].tables["Orders"].ref == f"A1:R{TEMPLATE_ORDERS + 1}"
     for sheet, ref in (("Trends", "A10:H34"), ("Customers", "A10:J324"), ("Risk", "G9:I20")):
         got = [[c.value for c in row] for row in wb[sheet][ref]]
@@ -112,14 +112,14 @@ def test_excel_adapter_drives_the_live_workbook():
     status.assert_called_with(macros.STATUS_CELL[1])
 
 
-def test_excel_adapter_resizes_names_with_the_data():
+def test_excel_adapter_resizes_the_table_and_the_names_follow_it():
     live = mock.MagicMock()
-    names = {}
-    live.names.__getitem__.side_effect = lambda key: names.setdefault(key, mock.MagicMock())
-    book = macros.ExcelBook(live)
+    book = macros.ExcelBook(live, platform="win32")
     book.replace_data([["order_id", "order_date"], ["SO-1", "2025-01-01"], ["SO-2", "2025-01-02"]])
-    assert names["order_date"].refers_to == "=Data!$B$2:$B$3"
-    assert names["error_type"].refers_to == "=Data!$R$2:$R$3"
+    sheet = live.sheets.__getitem__.return_value
+    sheet.tables.__getitem__.return_value.resize.assert_called_once_with(sheet.range.return_value)
+    sheet.range.assert_any_call((1, 1), (3, 2))  # header + 2 orders, 2 columns
+    assert not live.names.mock_calls  # the names are Orders[column]: Excel keeps them
 
 
 def test_data_that_looks_like_a_formula_stays_text(book_file):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from xlbizops.workbook.book import DATA_SHEET, TABLE, Book, column_letter
+from xlbizops.workbook.book import DATA_SHEET, TABLE, Book
 from xlbizops.workbook.writing import as_text
 
 STATUS_CELL = ("Start", "B8")
@@ -178,8 +178,7 @@ class ExcelBook(Book):
         sheet.range("A2").expand().clear_contents()
         sheet.range("A1").value = as_text(rows)
         last = max(len(rows), 2)
-        table.resize(sheet.range((1, 1), (last, len(rows[0]))))
-        _resize_names(self.book.names, last)
+        table.resize(sheet.range((1, 1), (last, len(rows[0]))))  # the names follow it
 
     def write_sheet(self, sheet: str, rows: list[list]) -> None:
         names = [s.name for s in self.book.sheets]
@@ -231,12 +230,3 @@ class ExcelBook(Book):
         text = f"{text} ({self.note})" if self.note else text
         super().say(text)
         self.book.sheets[STATUS_CELL[0]].range(STATUS_CELL[1]).value = text
-
-
-def _resize_names(names, last_row: int) -> None:
-    """Point each order-log column name at rows 2..last_row of its column."""
-    from xlbizops.sampledata import COLUMNS
-
-    for j, column in enumerate(COLUMNS):
-        letter = column_letter(j)
-        names[column].refers_to = f"={DATA_SHEET}!${letter}$2:${letter}${last_row}"

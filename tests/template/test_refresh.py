@@ -240,18 +240,20 @@ def test_formulas_the_engine_cannot_read_keep_their_value_and_are_reported(tmp_p
         {"name": "T", "columns": [{"header": "a"}, {"header": "b"}], "data": [[1, 2], [3, 4]]},
     )
     calc = book.add_worksheet("Calc")
-    calc.write_formula("A1", "=SUM(T[a])", None, 4)  # a structured reference, cached 4
+    calc.write_formula("A1", "=SUM(T[a])", None, 99)  # a structured reference, stale 99
     calc.write_formula("A2", "=EOQ(1000,10,0.5)")
     calc.write_formula("A3", "=SUM(Data!A2:A3)*2")
+    calc.write_formula("A4", "=SUM(T[[#Data],[b]])", None, 6)  # a special item: unreadable
     book.close()
     out = tmp_path / "out.xlsx"
     assert main(["refresh", str(source), "-o", str(out)]) == 0
     assert "1 formula(s) the engine cannot read" in capsys.readouterr().err
     values = load_workbook(out, data_only=True)["Calc"]
-    assert values["A1"].value == 4  # kept, not recomputed, not blanked
+    assert values["A1"].value == 4  # T[a] read from the table definition: 1 + 3
     assert values["A2"].value == 200
     assert values["A3"].value == 8
-    assert load_workbook(out)["Calc"]["A1"].value == "=SUM(T[a])"
+    assert values["A4"].value == 6  # kept, not recomputed, not blanked
+    assert load_workbook(out)["Calc"]["A1"].value == "=SUM(T[a])"  # the formula is kept
 
 
 def test_spill_operator_reads_the_whole_current_spill(tmp_path):

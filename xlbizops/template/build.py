@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from xlbizops.excel.registration import FINGERPRINT_NAME, fingerprint
 from xlbizops.sampledata import COLUMNS
@@ -198,8 +198,8 @@ def _data_sheet(book, orders: pd.DataFrame, fmt) -> None:
                 else:
                     ws.write_string(i + 1, j, str(value))
             ws.set_column(j, j, 12 if j else 14)
-        letter = xl_col_to_name(j)
-        book.define_name(name, f"={layout.DATA_SHEET}!${letter}$2:${letter}${n + 1}")
+        # The name follows the table as it grows (rows typed or pasted below it).
+        book.define_name(name, f"={layout.TABLE}[{name}]")
     ws.freeze_panes(1, 0)
     _print_setup(ws)
 

@@ -63,11 +63,7 @@ class FileBook(Book):
                     put(sheet, r, c, value, "yyyy-mm-dd" if hasattr(value, "year") else None)
             last = max(len(rows), 2)
             table = sheet.tables[TABLE]
-            table.ref = f"A1:{column_letter(len(rows[0]) - 1)}{last}"
-            for j in range(len(rows[0])):
-                letter = column_letter(j)
-                name = book.defined_names[rows[0][j]]
-                name.attr_text = f"{DATA_SHEET}!${letter}$2:${letter}${last}"
+            table.ref = f"A1:{column_letter(len(rows[0]) - 1)}{last}"  # names follow it
 
         self._edit(edit)
 

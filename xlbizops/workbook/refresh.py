@@ -37,7 +37,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from xlbizops.core.errors import InputError
 from xlbizops.excel import cells
 from xlbizops.excel.catalogue import function_names
-from xlbizops.workbook import package
+from xlbizops.workbook import charts, package, tables
 from xlbizops.workbook.package import MAIN
 
 _C = f"{{{MAIN}}}c"
@@ -142,6 +142,7 @@ def _calculate(book, anchors, shapes, unreadable) -> dict:
     functions[_RECORDER] = formulas.functions.wrap_func(record)
     spill_ranges = {(s.upper(), c): book[s][c].value.ref for s, c in anchors}
     rewritten = _resolve_spill_operators(book, spill_ranges, unreadable)
+    plain_ranges = tables.resolve_in_book(book)  # Orders[amount] → Data!$L$2:$L$2001
     saved = {}
     for number, (sheet, cell) in enumerate(anchors):
         formula = book[sheet][cell].value
@@ -173,6 +174,7 @@ def _calculate(book, anchors, shapes, unreadable) -> dict:
             value.text = text
         for (sheet, cell), value in hidden.items():
             book[sheet][cell].value = value
+        tables.restore(plain_ranges)
         for (sheet, cell), text in rewritten.items():
             _set_text(book[sheet][cell], text)
     return {_key(k): v for k, v in solution.items()}
@@ -369,6 +371,7 @@ def write_values(source, target, result: Refreshed) -> None:
             if sheet in sheets:
                 xml = parts[sheets[sheet]]
                 parts[sheets[sheet]] = _edit_sheet(xml, sheet, values, result, strings)
+        charts.follow_spills(parts, result.spills)
         if strings.added:
             if SHARED not in parts:
                 parts[package.TYPES] = package.add_override(
