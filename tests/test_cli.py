@@ -95,8 +95,8 @@ def test_excel_setup_dry_run_and_doctor_from_the_command_line(tmp_path, capsys):
 def test_refresh_computes_a_workbook_without_excel(tmp_path, capsys):
     from tests.template.package import WORKBOOKS
 
-    out = tmp_path / "refreshed.xlsx"
-    assert main(["refresh", str(WORKBOOKS / "xlbizops.xlsx"), "-o", str(out)]) == 0
+    out = tmp_path / "refreshed.xlsm"
+    assert main(["refresh", str(WORKBOOKS / "xlbizops.xlsm"), "-o", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     book = openpyxl.load_workbook(out, data_only=True)
     assert book["Customers"]["E4"].value == 314

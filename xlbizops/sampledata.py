@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xlbizops.core import orderlog
+
 START = np.datetime64("2024-11-01")
 DAYS = 730
 OUTAGE_DAY = np.datetime64("2025-03-12")
@@ -36,26 +38,7 @@ FLASH_SALE_DAY = np.datetime64("2025-07-15")
 DISRUPTED_SUPPLIER = "SUP-07"
 DISRUPTION = (np.datetime64("2025-09-01"), np.datetime64("2025-09-21"))
 
-COLUMNS = [
-    "order_id",
-    "order_date",
-    "promised_date",
-    "shipped_date",
-    "delivered_date",
-    "customer_id",
-    "customer_type",
-    "sku",
-    "category",
-    "quantity",
-    "unit_price",
-    "amount",
-    "channel",
-    "region",
-    "supplier",
-    "status",
-    "error_flag",
-    "error_type",
-]
+COLUMNS = orderlog.COLUMNS  # the order log's fields, in the Data sheet's order
 
 _CATEGORIES = np.array(
     ["Electronics", "Home", "Apparel", "Beauty", "Sports", "Toys", "Office", "Grocery"]

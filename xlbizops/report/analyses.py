@@ -198,7 +198,9 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
     table["safety_stock"] = inventory.safety_stock(
         s.service_level, table["daily_mean"], table["daily_sd"], table["lead_time_days"]
     )
-    table["reorder_point"] = table["daily_mean"] * table["lead_time_days"] + table["safety_stock"]
+    table["reorder_point"] = inventory.reorder_point(
+        s.service_level, table["daily_mean"], table["daily_sd"], table["lead_time_days"]
+    )
     table["annual_value"] = table["annual_demand"] * table["unit_cost"]
     abc = inventory.abc_classes(table["sku"], table["annual_value"]).set_index("item")
     table["abc"] = table["sku"].map(abc["class"])

@@ -16,29 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xlbizops.core import orderlog
 from xlbizops.core.errors import InputError
 
-# field -> kind; the first three are required.
-FIELDS = {
-    "order_date": "date",
-    "customer_id": "text",
-    "amount": "number",
-    "order_id": "text",
-    "promised_date": "date",
-    "shipped_date": "date",
-    "delivered_date": "date",
-    "customer_type": "text",
-    "sku": "text",
-    "category": "text",
-    "quantity": "number",
-    "unit_price": "number",
-    "channel": "text",
-    "region": "text",
-    "supplier": "text",
-    "status": "text",
-    "error_flag": "flag",
-}
-REQUIRED = ("order_date", "customer_id", "amount")
+FIELDS, REQUIRED = orderlog.FIELDS, orderlog.REQUIRED  # one schema (core.orderlog)
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")  # tried in this order
 _TRUE = ("1", "1.0", "true", "yes", "y", "x")
 _FALSE = ("0", "0.0", "false", "no", "n")
