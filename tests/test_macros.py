@@ -30,7 +30,8 @@ def test_clear_then_load_sample_data(book_file):
     macros.clear_data(book)
     wb = load_workbook(book_file, data_only=True)
     assert wb["Data"].max_row <= 2 and wb["Data"]["A2"].value is None
-    assert wb.defined_names["order_date"].attr_text == "Data!$B$2:$B$2"
+    assert wb["Data"].tables["Orders"].ref == "A1:R2"  # one empty row; the names follow it
+    assert wb.defined_names["order_date"].attr_text == "Orders[order_date]"
     # Empty data: each formula shows a readable message, nothing crashes.
     assert wb["Customers"]["A10"].value.startswith("RFM_SCORE:")
     assert wb["Trends"]["A10"].value.startswith("RESAMPLE:")
