@@ -10,6 +10,7 @@ pure-Python wheel.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -58,9 +59,14 @@ DESKTOP_REQUIREMENTS = {
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = tmp_path_factory.mktemp("source")  # setuptools builds in the tree: a copy
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "xlbizops", source / "xlbizops",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(ROOT)],
+         "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )  # fmt: skip

@@ -8,7 +8,7 @@ import sys
 import time
 
 from xlbizops import __version__
-from xlbizops.core.errors import InputError
+from xlbizops.core.errors import InputError, UsageError
 
 
 def _sample_data(args) -> int:
@@ -18,10 +18,6 @@ def _sample_data(args) -> int:
     rows = write_orders_csv(args.output, args.orders, args.seed)
     print(f"wrote {rows:,} orders to {args.output} in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
-
-
-class UsageError(Exception):
-    """A command line that cannot be run as given (exit 2)."""
 
 
 def _check_output(output: str, inputs: list, suffixes: tuple[str, ...]) -> None:

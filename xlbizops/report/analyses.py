@@ -7,14 +7,15 @@ needs returns a :class:`Missing` that says what would make it appear.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
 
 from xlbizops.core import customers, inventory, orders, risk, segmentation, timeseries
-from xlbizops.core.errors import InputError
+from xlbizops.core.errors import InputError, UsageError
 
 AT_RISK_SEGMENTS = ("At Risk", "Can't Lose", "About to Sleep")
 
@@ -37,6 +38,49 @@ class Settings:
     max_file_mb: float = 1_500.0  # larger order files are refused with advice (≈ 11 M orders)
     date_order: str = "auto"
     dedupe: bool = False  # reject identical rows in a log without order ids
+    earliest_order_date: str = "1990-01-01"  # order dates before it are rejected as typos
+
+    def check(self) -> None:
+        """Each setting of the right type and in range, or an error naming it."""
+        for item in fields(self):
+            value = getattr(self, item.name)
+            kind = {"float": (int, float), "int": (int,), "str": (str,), "bool": (bool,)}[item.type]
+            if isinstance(value, bool) != (item.type == "bool") or not isinstance(value, kind):
+                raise UsageError(
+                    f"setting {item.name} must be {_KIND_WORDS[item.type]} (got {value!r})"
+                )
+            low, high, text = _RANGES.get(item.name, (None, None, ""))
+            if (low is not None and not value > low) or (high is not None and not value < high):
+                raise UsageError(f"setting {item.name} must be {text} (got {value!r})")
+        if self.date_order not in ("auto", "dmy", "mdy"):
+            raise UsageError(
+                f"setting date_order must be auto, dmy or mdy (got {self.date_order!r})"
+            )
+        try:
+            dt.date.fromisoformat(self.earliest_order_date)
+        except ValueError:
+            raise UsageError(
+                "setting earliest_order_date must be a date written yyyy-mm-dd "
+                f"(got {self.earliest_order_date!r})"
+            ) from None
+
+
+_KIND_WORDS = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false"}
+# setting -> (exclusive lower bound, exclusive upper bound, words)
+_RANGES = {
+    "order_cost": (0, None, "greater than 0"),
+    "holding_rate": (0, None, "greater than 0"),
+    "cost_ratio": (0, None, "greater than 0"),
+    "lead_time_days": (0, None, "greater than 0"),
+    "service_level": (0, 1, "between 0 and 1"),
+    "segments": (1, 21, "a whole number from 2 to 20"),
+    "season_length": (1, None, "a whole number of at least 2"),
+    "forecast_months": (0, None, "at least 1"),
+    "clv_months": (0, None, "at least 1"),
+    "discount_rate": (-1e-12, 1, "at least 0 and below 1"),
+    "top_rows": (0, None, "at least 1"),
+    "max_file_mb": (0, None, "greater than 0"),
+}
 
 
 @dataclass
@@ -65,7 +109,7 @@ class ReportData:
     kpis: pd.DataFrame | Missing
     cycle_days: pd.DataFrame | Missing
     on_time_monthly: pd.DataFrame | Missing
-    anomalous_days: pd.DataFrame
+    anomalous_days: pd.DataFrame | Missing
     stockout: pd.DataFrame | Missing
     suppliers: pd.DataFrame | Missing
     notes: list[str] = field(default_factory=list)
@@ -346,7 +390,10 @@ def anomalous_days(lines: pd.DataFrame, s: Settings) -> pd.DataFrame:
 
 
 def risk_tables(lines: pd.DataFrame, supply, settings: Settings, supplier_metrics):
-    days = anomalous_days(lines, settings).reset_index(drop=True)
+    try:
+        days = anomalous_days(lines, settings).reset_index(drop=True)
+    except InputError as err:
+        days = Missing(f"at least a few days of revenue to compare ({err})")
     if isinstance(supply, Missing) or supply["on_hand"].isna().all():
         stock = Missing(
             "an inventory snapshot with sku, on_hand, unit_cost and lead_time_days "

@@ -6,6 +6,7 @@ an order log already in memory (tests, notebooks).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import fields, replace
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from xlbizops.core.errors import InputError
+from xlbizops.core.errors import InputError, UsageError
 from xlbizops.report import inputs
 from xlbizops.report.analyses import Settings, analyse
 from xlbizops.report.progress import Progress
@@ -36,7 +37,10 @@ INVENTORY_COLUMNS = ("sku", "on_hand", "unit_cost", "lead_time_days")
 
 
 def load_config(path: str | os.PathLike | None) -> dict:
-    """report.toml: [input] orders/inventory/suppliers/as_of/date_order, [map], [settings]."""
+    """report.toml: [input] orders/inventory/suppliers/as_of/date_order, [map], [settings].
+
+    Unknown tables and keys are refused, naming them; so are settings of the wrong type
+    or out of range (:meth:`Settings.check`)."""
     if path is None:
         return {}
     try:
@@ -45,20 +49,41 @@ def load_config(path: str | os.PathLike | None) -> dict:
     except FileNotFoundError:
         raise InputError(f"config file {path} does not exist") from None
     except tomllib.TOMLDecodeError as err:
-        raise InputError(f"config file {path} is not valid TOML: {err}") from None
-    known = {f.name for f in fields(Settings)}
-    unknown = set(config.get("settings", {})) - known
-    if unknown:
-        raise InputError(
-            f"unknown setting(s) {', '.join(sorted(unknown))} in {path}; "
-            f"known: {', '.join(sorted(known))}"
-        )
+        raise UsageError(f"config file {path} is not valid TOML: {err}") from None
+    known = {
+        "input": {"orders", "inventory", "suppliers", "as_of", "date_order"},
+        "map": set(inputs.FIELDS),
+        "settings": {f.name for f in fields(Settings)},
+    }
+    for table in config:
+        if table not in known or not isinstance(config[table], dict):
+            raise UsageError(f"{path}: unknown table [{table}]; the tables are {', '.join(known)}")
+        unknown = set(config[table]) - known[table]
+        if unknown:
+            raise UsageError(
+                f"unknown key(s) {', '.join(sorted(unknown))} in [{table}] of {path}; "
+                f"known: {', '.join(sorted(known[table]))}"
+            )
     return config
 
 
 def settings_from(config: dict, **overrides) -> Settings:
     values = {**config.get("settings", {}), **{k: v for k, v in overrides.items() if v}}
-    return replace(Settings(), **values)
+    settings = replace(Settings(), **values)
+    settings.check()
+    return settings
+
+
+def as_of_date(text) -> pd.Timestamp | None:
+    """``--as-of`` / ``as_of``: a date written yyyy-mm-dd (or a TOML date)."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, dt.date):
+        return pd.Timestamp(text)
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(str(text).strip()))
+    except ValueError:
+        raise UsageError(f"as-of date must be a date written yyyy-mm-dd (got {text!r})") from None
 
 
 def read_inventory(path) -> pd.DataFrame:
@@ -106,17 +131,29 @@ def build_report(
     progress = progress or Progress(STAGES, enabled=False)
     s = settings or Settings()
     with progress.stage("read"):
-        lines, intake = clean_frame(orders, s, source, mapping)
+        lines, intake = clean_frame(orders, s, source, mapping, as_of_date(as_of))
     return _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, progress)
 
 
 def clean_frame(
-    orders: pd.DataFrame, settings: Settings, source: str, mapping: dict[str, str] | None = None
+    orders: pd.DataFrame,
+    settings: Settings,
+    source: str,
+    mapping: dict[str, str] | None = None,
+    as_of=None,
 ):
     """(order lines, intake) for an order log already in a DataFrame (a sheet's rows)."""
     intake = inputs.Intake(source=source)
     columns = inputs.resolve_columns([str(c) for c in orders.columns], mapping or {})
-    lines = inputs.clean_orders(orders, columns, intake, settings.date_order, settings.dedupe)
+    lines = inputs.clean_orders(
+        orders,
+        columns,
+        intake,
+        settings.date_order,
+        settings.dedupe,
+        settings.earliest_order_date,
+        as_of,
+    )
     return lines, intake
 
 
@@ -153,7 +190,7 @@ def run_report(
     orders_path = orders_path or from_config("orders")
     inventory_path = inventory_path or from_config("inventory")
     suppliers_path = suppliers_path or from_config("suppliers")
-    as_of = as_of or given.get("as_of")
+    as_of = as_of_date(as_of or given.get("as_of"))
     s = settings_from(config, date_order=date_order or given.get("date_order"), dedupe=dedupe)
     mapping = {**config.get("map", {}), **(mapping or {})}
     progress = progress or Progress(STAGES)
@@ -181,7 +218,8 @@ def run_report(
         raise InputError("give an order log file (or --sample)")
     with progress.stage("read"):
         lines, intake = inputs.read_orders(
-            orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe
-        )
+            orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe,
+            s.earliest_order_date, as_of,
+        )  # fmt: skip
     path = _analyse_and_write(lines, intake, output, s, as_of, inventory, suppliers, progress)
     return path, progress

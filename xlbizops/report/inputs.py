@@ -143,17 +143,32 @@ def read_raw(
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
 
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        try:
+            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        except Exception as err:  # noqa: BLE001 - calamine raises its own error types
+            raise InputError(
+                f"{path.name} cannot be read as a workbook ({' '.join(str(err).split())[:120]}); "
+                "is it damaged, password-protected, or not really an Excel file?"
+            ) from None
         if not rows:
             raise InputError(f"{path.name} has no rows")
         header = [str(c).strip() for c in rows[0]]
+        _refuse_repeated_columns(path, header)
         frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
         intake.encoding, intake.delimiter = "xlsx", ""
     elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as err:  # noqa: BLE001 - pyarrow raises many error types
+            raise InputError(
+                f"{path.name} cannot be read as Parquet ({' '.join(str(err).split())[:120]})"
+            ) from None
         intake.encoding, intake.delimiter = "parquet", ""
     else:
         intake.encoding, intake.delimiter = _sniff_text(path)
+        with open(path, encoding=intake.encoding, newline="") as f:
+            header = next(csv.reader(f, delimiter=intake.delimiter), [])
+        _refuse_repeated_columns(path, [c.strip() for c in header])
         try:
             frame = pd.read_csv(
                 path,
@@ -182,6 +197,18 @@ def read_raw(
             "is it delimited by something other than , ; tab or |?"
         )
     return frame
+
+
+def _refuse_repeated_columns(path: Path, header: list[str]) -> None:
+    """Two columns of one name: which one is the amount?  Refuse, naming both."""
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if name in seen and name:
+            raise InputError(
+                f"{path.name} has two columns named {name!r} (columns {seen[name]} and "
+                f"{position}); rename one, or delete the one that is not wanted"
+            )
+        seen[name] = position
 
 
 def _blank(values: pd.Series) -> pd.Series:
@@ -249,6 +276,13 @@ def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series,
     note = ""
     if text.any():
         raw = values[text].astype(str).str.strip()
+        # Excel serial numbers as text (a CSV saved from a sheet with unformatted dates):
+        # 45658 or 45658.5; eight digits are yyyymmdd, read below.
+        serial_text = raw[raw.str.fullmatch(r"\d{2,7}(\.\d+)?")]
+        serials = serial_text.astype(float)
+        serials = serials[serials.between(61, 2958465)]
+        out[serials.index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serials, unit="D")
+        raw = raw.drop(serials.index)
         iso = pd.to_datetime(raw, format="ISO8601", errors="coerce")
         out[raw.index] = iso
         rest = raw[iso.isna()]
@@ -278,13 +312,17 @@ def clean_orders(
     intake: Intake,
     date_order: str = "auto",
     dedupe: bool = False,
+    earliest: str = "1990-01-01",
+    latest: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """The report's order lines: typed fields, rejected rows counted by reason.
 
-    Rejected: a blank or unreadable order date, customer or amount; a duplicate
-    (see :func:`duplicate_rows`).  Kept and counted: returns (negative quantity or
-    amount), lines sharing an order id (multi-line orders), unreadable optional
-    fields (left blank).
+    Rejected: a blank or unreadable order date, customer or amount (an infinite or
+    overflowing number is unreadable); an order date before ``earliest`` or after
+    ``latest`` (the as-of date; default today); a duplicate (see
+    :func:`duplicate_rows`).  Blanked and counted: a shipped or delivered date before
+    its order date.  Kept and counted: returns (negative quantity or amount), lines
+    sharing an order id (multi-line orders), unreadable optional fields (left blank).
     """
     intake.rows_read = len(raw)
     intake.columns = dict(columns)
@@ -308,6 +346,7 @@ def clean_orders(
                 intake.notes.append(f"{name}: {note}")
         elif kind == "number":
             parsed = parse_numbers(values)
+            parsed = parsed.where(np.isfinite(parsed.astype(float)))  # 1e400, inf: unreadable
         elif kind == "flag":
             text = values.astype(str).str.strip().str.lower()
             parsed = pd.Series(np.nan, index=values.index)
@@ -323,6 +362,11 @@ def clean_orders(
             treated = "read as 0 (no error)" if kind == "flag" else "left blank"
             intake.notes.append(f"{name}: {int(unreadable.sum()):,} unreadable value(s) {treated}")
         frame[name] = parsed.fillna(0.0).astype(int) if kind == "flag" else parsed
+    first = pd.Timestamp(earliest)
+    last = pd.Timestamp(latest) if latest is not None else pd.Timestamp.today().normalize()
+    ordered = frame["order_date"]
+    reason(ordered < first, f"order date before {first:%Y-%m-%d}")
+    reason(ordered >= last + pd.Timedelta(days=1), f"order date after {last:%Y-%m-%d}")
     reason(duplicate, duplicate_reason)
     rejected = reject != ""
     intake.rejected.update(reject[rejected].value_counts().to_dict())
@@ -343,6 +387,14 @@ def clean_orders(
                 f"{int(shared.sum()):,} lines share an order id with another line: "
                 "read as multi-line orders"
             )
+    for name in ("shipped_date", "delivered_date"):
+        if name in frame:
+            early = frame[name] < frame["order_date"].dt.normalize()
+            if early.any():
+                frame.loc[early, name] = pd.NaT
+                intake.notes.append(
+                    f"{name}: {int(early.sum()):,} date(s) before their order date were left blank"
+                )
     returns = frame["amount"] < 0
     if "quantity" in frame:
         returns |= frame["quantity"] < 0
@@ -386,6 +438,8 @@ def read_orders(
     date_order: str = "auto",
     max_file_mb: float | None = None,
     dedupe: bool = False,
+    earliest: str = "1990-01-01",
+    latest: pd.Timestamp | None = None,
 ):
     """(order lines, intake) from a CSV, XLSX or Parquet file; only mapped columns are kept."""
     intake = Intake(source=Path(path).name)
@@ -399,7 +453,7 @@ def read_orders(
     else:
         raw = read_raw(path, intake, max_file_mb=max_file_mb)
         columns = resolve_columns(list(raw.columns), mapping or {})
-    return clean_orders(raw, columns, intake, date_order, dedupe), intake
+    return clean_orders(raw, columns, intake, date_order, dedupe, earliest, latest), intake
 
 
 def read_table_file(path, required: tuple[str, ...], what: str) -> pd.DataFrame:

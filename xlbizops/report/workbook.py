@@ -380,14 +380,22 @@ def risk_sheet(wb, data: ReportData):
         "score, 100 = worst.",
     )
     put(ws, top, 1, "Anomalous days").font = Font(bold=True)
-    a_last, _ = write_table(
-        ws,
-        data.anomalous_days,
-        top + 1,
-        freeze=False,
-        formats={"revenue": MONEY, "revenue score": SCORE, "orders": WHOLE, "orders score": SCORE},
-    )
-    row = a_last + 3
+    if isinstance(data.anomalous_days, Missing):
+        row = _missing(ws, top + 1, "Anomalous days", data.anomalous_days) + 1
+    else:
+        a_last, _ = write_table(
+            ws,
+            data.anomalous_days,
+            top + 1,
+            freeze=False,
+            formats={
+                "revenue": MONEY,
+                "revenue score": SCORE,
+                "orders": WHOLE,
+                "orders score": SCORE,
+            },
+        )
+        row = a_last + 3
     put(ws, row, 1, "Suppliers ranked by risk").font = Font(bold=True)
     if isinstance(data.suppliers, Missing):
         row = _missing(ws, row + 1, "Supplier risk", data.suppliers)
