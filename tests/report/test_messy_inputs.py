@@ -156,7 +156,7 @@ def test_small_logs_give_a_report_that_says_what_each_section_needs(log, tmp_pat
         assert section and needs, gap
     assert not any(t.startswith("values needs") for t in texts)  # never without a section
     if len(log["amount"]) == 1:
-        assert any(g.startswith("Anomalous days: not in this report") for g in gaps)
+        assert any(g.startswith("Anomalous weeks: not in this report") for g in gaps)
 
 
 def test_excel_serial_dates_in_a_csv_are_read():

@@ -121,6 +121,42 @@ def test_order_quantities_reorder_points_and_abc_match_the_report(refreshed, rep
     np.testing.assert_allclose([eoq[k] for k in skus], expected["eoq"], rtol=1e-12)
     np.testing.assert_allclose([rop[k] for k in skus], expected["reorder_point"], rtol=1e-12)
     assert abc.loc[skus].tolist() == expected["abc"].tolist()
+    # Annual usage value at cost (annual demand x cost ratio x weighted price), one rule.
+    usage = block(sheet, "K12:O52").set_index("item")["annual_value"]
+    np.testing.assert_allclose(usage.loc[skus].astype(float), expected["annual_value"], rtol=1e-12)
+
+
+def test_anomalous_weeks_match_the_report(refreshed, report):
+    """One rule (core.rules.anomalous_weeks): revenue per week, robust z-score above
+    3.5; the template's RESAMPLE + ANOMALIES flags the weeks the report lists."""
+    sheet = refreshed[1]["Risk"]
+    weekly = block(sheet, "L9:M120").dropna()
+    flags = block(sheet, "N9:O120").dropna()
+    weeks = pd.Timestamp("1899-12-30") + pd.to_timedelta(weekly["period"].astype(float), "D")
+    flagged = {
+        week.strftime("%Y-%m-%d")
+        for week, anomaly in zip(weeks, flags["anomaly"], strict=False)
+        if anomaly is True
+    }
+    assert flagged == {w.strftime("%Y-%m-%d") for w in report.anomalous_weeks["week"]}
+    assert 1 <= len(flagged) <= 10
+    assert sheet["R17"].value == len(flagged)  # =COUNTIF over the ANOMALIES spill
+
+
+def test_the_template_inputs_start_from_the_shared_settings():
+    """Changing a default in core.rules.Settings changes the template's yellow cells
+    and the report alike (the report reads the same Settings)."""
+    from xlbizops.core.rules import Settings
+
+    s = Settings()
+    book = load_workbook(WORKBOOKS / "xlbizops.xlsm")
+    supply, risk = book["Supply chain"], book["Risk"]
+    assert [supply[f"B{r}"].value for r in range(4, 9)] == [
+        s.order_cost, s.holding_rate, s.cost_ratio, s.service_level, s.lead_time_days,
+    ]  # fmt: skip
+    assert [risk["B4"].value, risk["B5"].value] == [s.anomaly_method, s.anomaly_threshold]
+    assert book["Segments"]["B4"].value == s.segments
+    assert book["Trends"]["B5"].value == s.forecast_months
 
 
 def test_order_kpis_match_the_report(refreshed, report):

@@ -124,7 +124,11 @@ def demand_by_item(
             unit_price = np.where(priced_qty > 0, sums["value"].to_numpy() / priced_qty, np.nan)
         table["unit_price"] = unit_price
         table["annual_value"] = table["annual_demand"].to_numpy() * unit_price
-    return table
+    return table[[c for c in DEMAND_COLUMNS if c in table]]
+
+
+# DEMAND_BY_ITEM's columns; the last two only with unit prices.
+DEMAND_COLUMNS = ["item", "annual_demand", "daily_mean", "daily_sd", "unit_price", "annual_value"]
 
 
 def eoq_with_backorders(annual_demand, order_cost, holding_cost, backorder_cost):

@@ -129,7 +129,12 @@ def supplier_metrics(suppliers, order_dates, shipped_dates, promised_dates, erro
             "mean_days_to_ship": group["days"].mean(),
             "orders": group.size(),
         }
-    ).reset_index()
+    ).reset_index()[SUPPLIER_METRIC_COLUMNS]
+
+
+SUPPLIER_METRIC_COLUMNS = [
+    "supplier", "late_shipment_rate", "error_rate", "mean_days_to_ship", "orders",
+]  # fmt: skip
 
 
 SUPPLIER_COLUMNS = ["supplier", "risk_score", "rank"]

@@ -150,7 +150,13 @@ def resample(dates, values, period: str = "month", how: str = "sum") -> pd.DataF
     grouped = getattr(pd.Series(x).groupby(periods), how)()
     every = pd.period_range(periods.min(), periods.max(), freq=_PERIODS[period])
     out = grouped.reindex(every, fill_value=0 if how in ("sum", "count") else np.nan)
-    return pd.DataFrame({"period": every.start_time.to_numpy(), "value": out.to_numpy(dtype=float)})
+    return pd.DataFrame(
+        {"period": every.start_time.to_numpy(), "value": out.to_numpy(dtype=float)},
+        columns=RESAMPLE_COLUMNS,
+    )
+
+
+RESAMPLE_COLUMNS = ["period", "value"]
 
 
 # --- Seasonality and exponential-smoothing forecasts ---------------------------------

@@ -7,80 +7,17 @@ needs returns a :class:`Missing` that says what would make it appear.
 
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import nullcontext
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from xlbizops.core import customers, inventory, orders, risk, segmentation, timeseries
-from xlbizops.core.errors import InputError, UsageError
+from xlbizops.core import customers, inventory, orders, risk, rules, segmentation, timeseries
+from xlbizops.core.errors import InputError
+from xlbizops.core.rules import DEMAND_EXCLUDES, SALES_EXCLUDE, Settings  # noqa: F401
 
 AT_RISK_SEGMENTS = ("At Risk", "Can't Lose", "About to Sleep")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Assumptions a shop would set (report.toml [settings]); each is shown in the report."""
-
-    order_cost: float = 50.0  # per purchase order
-    holding_rate: float = 0.25  # share of unit cost per year
-    cost_ratio: float = 0.60  # unit cost / selling price when no inventory snapshot
-    lead_time_days: float = 7.0  # when no inventory snapshot
-    service_level: float = 0.95
-    segments: int = 4
-    season_length: int = 7  # daily revenue, weekly season
-    forecast_months: int = 6
-    clv_months: int = 12
-    discount_rate: float = 0.10
-    top_rows: int = 20_000  # longest detail table written to a sheet
-    max_file_mb: float = 1_500.0  # larger order files are refused with advice (≈ 11 M orders)
-    date_order: str = "auto"
-    dedupe: bool = False  # reject identical rows in a log without order ids
-    earliest_order_date: str = "1990-01-01"  # order dates before it are rejected as typos
-
-    def check(self) -> None:
-        """Each setting of the right type and in range, or an error naming it."""
-        for item in fields(self):
-            value = getattr(self, item.name)
-            kind = {"float": (int, float), "int": (int,), "str": (str,), "bool": (bool,)}[item.type]
-            if isinstance(value, bool) != (item.type == "bool") or not isinstance(value, kind):
-                raise UsageError(
-                    f"setting {item.name} must be {_KIND_WORDS[item.type]} (got {value!r})"
-                )
-            low, high, text = _RANGES.get(item.name, (None, None, ""))
-            if (low is not None and not value > low) or (high is not None and not value < high):
-                raise UsageError(f"setting {item.name} must be {text} (got {value!r})")
-        if self.date_order not in ("auto", "dmy", "mdy"):
-            raise UsageError(
-                f"setting date_order must be auto, dmy or mdy (got {self.date_order!r})"
-            )
-        try:
-            dt.date.fromisoformat(self.earliest_order_date)
-        except ValueError:
-            raise UsageError(
-                "setting earliest_order_date must be a date written yyyy-mm-dd "
-                f"(got {self.earliest_order_date!r})"
-            ) from None
-
-
-_KIND_WORDS = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false"}
-# setting -> (exclusive lower bound, exclusive upper bound, words)
-_RANGES = {
-    "order_cost": (0, None, "greater than 0"),
-    "holding_rate": (0, None, "greater than 0"),
-    "cost_ratio": (0, None, "greater than 0"),
-    "lead_time_days": (0, None, "greater than 0"),
-    "service_level": (0, 1, "between 0 and 1"),
-    "segments": (1, 21, "a whole number from 2 to 20"),
-    "season_length": (1, None, "a whole number of at least 2"),
-    "forecast_months": (0, None, "at least 1"),
-    "clv_months": (0, None, "at least 1"),
-    "discount_rate": (-1e-12, 1, "at least 0 and below 1"),
-    "top_rows": (0, None, "at least 1"),
-    "max_file_mb": (0, None, "greater than 0"),
-}
 
 
 @dataclass
@@ -109,7 +46,7 @@ class ReportData:
     kpis: pd.DataFrame | Missing
     cycle_days: pd.DataFrame | Missing
     on_time_monthly: pd.DataFrame | Missing
-    anomalous_days: pd.DataFrame | Missing
+    anomalous_weeks: pd.DataFrame | Missing
     stockout: pd.DataFrame | Missing
     suppliers: pd.DataFrame | Missing
     notes: list[str] = field(default_factory=list)
@@ -123,16 +60,16 @@ def without_status(lines: pd.DataFrame, *statuses: str) -> pd.DataFrame:
 
 
 def revenue_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """Lines that count as revenue: orders neither cancelled nor returned, plus return
-    lines (negative amounts), which net the sales they refund."""
+    """Lines that count as revenue (``core.rules``): orders neither cancelled nor
+    returned, plus return lines (negative amounts), which net the sales they refund."""
     kept = lines["is_return"].copy()
-    kept[without_status(lines, "cancelled", "returned").index] = True
+    kept[without_status(lines, *SALES_EXCLUDE).index] = True
     return lines[kept]
 
 
 def order_table(lines: pd.DataFrame) -> pd.DataFrame:
     """One row per order (lines summed), returns left out: what customer analyses use."""
-    sales = without_status(lines[~lines["is_return"]], "cancelled", "returned")
+    sales = without_status(lines[~lines["is_return"]], *SALES_EXCLUDE)
     grouped = sales.groupby("order_id", sort=False)
     return pd.DataFrame(
         {
@@ -216,7 +153,7 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
     if not {"sku", "quantity"} <= set(lines):
         return Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
     sales = lines[~lines["is_return"] & lines["sku"].notna()]
-    sales = without_status(sales, "cancelled")  # cancelled orders never left the warehouse
+    sales = without_status(sales, *DEMAND_EXCLUDES)  # never left the warehouse
     prices = sales.get("unit_price")
     demand = inventory.demand_by_item(
         sales["sku"], sales["order_date"], sales["quantity"], as_of=as_of, unit_prices=prices
@@ -364,36 +301,20 @@ def order_processing(lines: pd.DataFrame):
     return table, cycle, monthly
 
 
-def anomalous_days(lines: pd.DataFrame, s: Settings) -> pd.DataFrame:
-    """Days whose revenue or order count is far off, once trend and weekly season are
-    removed: robust z-score of the STL residual (the day-of-week pattern and growth
-    are not anomalies).  Robust STL keeps a single extreme day out of the trend.
-    Revenue counts as in :func:`revenue_lines`; orders count every order placed."""
+def anomalous_weeks(lines: pd.DataFrame, s: Settings) -> pd.DataFrame:
+    """Weeks whose revenue is far off (``core.rules.anomalous_weeks``, the template's
+    rule too); revenue counts as in :func:`revenue_lines`."""
     sales = revenue_lines(lines)
-    daily = timeseries.resample(sales["order_date"], sales["amount"], "day", "sum")
-    counts = timeseries.resample(lines["order_date"], np.ones(len(lines)), "day", "count")
-    table = pd.DataFrame(
-        {"date": daily["period"], "revenue": daily["value"], "orders": counts["value"]}
+    return rules.anomalous_weeks(
+        sales["order_date"], sales["amount"], s.anomaly_method, s.anomaly_threshold
     )
-    flagged = np.zeros(len(table), bool)
-    for column in ("revenue", "orders"):
-        series = table[column].to_numpy()
-        if len(series) >= 2 * s.season_length:
-            parts = timeseries.decompose(series, s.season_length, method="stl", robust=True)
-            series = parts["residual"]
-        scores = risk.anomalies(np.asarray(series, float))
-        table[f"{column} score"] = scores["score"].to_numpy()
-        flagged |= scores["anomaly"].to_numpy()
-    table = table[flagged]
-    order = table[["revenue score", "orders score"]].abs().max(axis=1).sort_values(ascending=False)
-    return table.loc[order.index, ["date", "revenue", "revenue score", "orders", "orders score"]]
 
 
 def risk_tables(lines: pd.DataFrame, supply, settings: Settings, supplier_metrics):
     try:
-        days = anomalous_days(lines, settings).reset_index(drop=True)
+        weeks = anomalous_weeks(lines, settings)
     except InputError as err:
-        days = Missing(f"at least a few days of revenue to compare ({err})")
+        weeks = Missing(f"a few weeks of revenue to compare ({err})")
     if isinstance(supply, Missing) or supply["on_hand"].isna().all():
         stock = Missing(
             "an inventory snapshot with sku, on_hand, unit_cost and lead_time_days "
@@ -407,7 +328,7 @@ def risk_tables(lines: pd.DataFrame, supply, settings: Settings, supplier_metric
         )
         stock = stock.sort_values("stockout_probability", ascending=False, ignore_index=True)
     suppliers = supplier_ranking(lines, supplier_metrics)
-    return days, stock, suppliers
+    return weeks, stock, suppliers
 
 
 # A supplier metric is a risk (higher is worse) unless its name says it is a
@@ -491,7 +412,7 @@ def analyse(
     with step("orders"):
         kpis, cycle, on_time = order_processing(lines)
     with step("risk"):
-        days, stock, suppliers = risk_tables(lines, supply, s, supplier_file)
+        weeks, stock, suppliers = risk_tables(lines, supply, s, supplier_file)
     return ReportData(
         as_of=as_of,
         settings=s,
@@ -510,7 +431,7 @@ def analyse(
         kpis=kpis,
         cycle_days=cycle,
         on_time_monthly=on_time,
-        anomalous_days=days,
+        anomalous_weeks=weeks,
         stockout=stock,
         suppliers=suppliers,
     )

@@ -59,7 +59,7 @@ def report_tables(data: ReportData, intake: Intake) -> dict[str, list[list]]:
             ("On time by month", data.on_time_monthly),
         ],
         "Risk": [
-            ("Anomalous days", data.anomalous_days),
+            ("Anomalous weeks of revenue", data.anomalous_weeks),
             ("Supplier ranking", data.suppliers),
             ("Stock-out risk", data.stockout),
         ],

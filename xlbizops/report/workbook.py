@@ -375,25 +375,24 @@ def risk_sheet(wb, data: ReportData):
     top = title(
         ws,
         "Risk: anomalies, stock-out risk and supplier ranking",
-        "Anomalous days: robust z-score of daily revenue or order count above 3.5. "
+        "Anomalous weeks: revenue per week whose robust z-score 0.6745(x - median)/MAD "
+        "is above the anomaly threshold (3.5 by default; the template's rule too). "
         "Stock-out: P(lead-time demand > on hand). Suppliers: equal-weight normalised "
         "score, 100 = worst.",
     )
-    put(ws, top, 1, "Anomalous days").font = Font(bold=True)
-    if isinstance(data.anomalous_days, Missing):
-        row = _missing(ws, top + 1, "Anomalous days", data.anomalous_days) + 1
+    put(ws, top, 1, "Anomalous weeks of revenue").font = Font(bold=True)
+    if isinstance(data.anomalous_weeks, Missing):
+        row = _missing(ws, top + 1, "Anomalous weeks", data.anomalous_weeks) + 1
+    elif data.anomalous_weeks.empty:
+        put(ws, top + 1, 1, "No week stands out.")
+        row = top + 3
     else:
         a_last, _ = write_table(
             ws,
-            data.anomalous_days,
+            data.anomalous_weeks,
             top + 1,
             freeze=False,
-            formats={
-                "revenue": MONEY,
-                "revenue score": SCORE,
-                "orders": WHOLE,
-                "orders score": SCORE,
-            },
+            formats={"week": "yyyy-mm-dd", "revenue": MONEY, "score": SCORE},
         )
         row = a_last + 3
     put(ws, row, 1, "Suppliers ranked by risk").font = Font(bold=True)

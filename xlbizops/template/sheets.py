@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlbizops.core.customers import SEGMENT_NAMES
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+
+from xlbizops.core.customers import RFM_COLUMNS, SEGMENT_NAMES
+from xlbizops.core.inventory import ABC_COLUMNS, DEMAND_COLUMNS
+from xlbizops.core.risk import ANOMALY_COLUMNS, SUPPLIER_METRIC_COLUMNS
+from xlbizops.core.rules import DEMAND_EXCLUDES, SALES_EXCLUDE, Settings
+from xlbizops.core.timeseries import RESAMPLE_COLUMNS
 from xlbizops.sampledata import generate_orders
 from xlbizops.workbook.book import DATA_SHEET, TABLE  # noqa: F401 (where the ribbon finds orders)
 
@@ -24,8 +30,16 @@ TEMPLATE_ORDERS = 2_000  # the sample order log the templates ship with
 TEMPLATE_SEED = 7
 MARGIN = 500  # rows below a spill that formulas reading it still cover
 
-SALE = '(status<>"cancelled")*(status<>"returned")'
-NOT_CANCELLED = 'status<>"cancelled"'
+
+def _status_kept(excluded: tuple[str, ...]) -> str:
+    return "*".join(f'(status<>"{status}")' for status in excluded)
+
+
+# The rows each analysis reads, written from the shared rules (core.rules) as FILTER
+# conditions.  A return line has a negative amount or quantity.
+SALE = f"(({_status_kept(SALES_EXCLUDE)})+(amount<0)+(quantity<0)>0)"  # revenue, nets returns
+ORDER = f"{_status_kept(SALES_EXCLUDE)}*(amount>=0)*(quantity>=0)"  # customers' orders
+DEMAND = f"{_status_kept(DEMAND_EXCLUDES)}*(amount>=0)*(quantity>=0)"  # left the warehouse
 
 
 def sales(column: str) -> str:
@@ -33,9 +47,14 @@ def sales(column: str) -> str:
     return f"FILTER({column},{SALE})"
 
 
+def customer_orders(column: str) -> str:
+    """Rows the customer analyses read (report.analyses.order_table)."""
+    return f"FILTER({column},{ORDER})"
+
+
 def shipped_demand(column: str) -> str:
     """Rows that left the warehouse (report.analyses.supply_chain)."""
-    return f"FILTER({column},{NOT_CANCELLED})"
+    return f"FILTER({column},{DEMAND})"
 
 
 @dataclass(frozen=True)
@@ -92,16 +111,38 @@ class Sheet:
     labels: dict[str, str] = field(default_factory=dict)  # cell → constant text
 
 
-def below(cell: str, rows: int = MARGIN) -> str:
-    """The range from ``cell`` down ``rows`` rows (a spill's column and some margin)."""
-    letters = cell.rstrip("0123456789")
-    row = int(cell[len(letters) :])
-    return f"{letters}{row}:{letters}{row + rows}"
+def result(anchor: str, names: list[str], column: str, rows: int = MARGIN, fixed=False) -> str:
+    """The data cells of one column of a table spilled from ``anchor`` (its header
+    row), found by the column's name in the result's column list, down ``rows`` rows
+    past the first data row: the address follows the result, never a typed letter.
+
+    >>> result("K12", ABC_COLUMNS, "class")
+    'O13:O513'
+    """
+    row, col = xl_cell_to_rowcol(anchor)
+    letter = xl_col_to_name(col + names.index(column))
+    if fixed:
+        return f"${letter}${row + 2}:${letter}${row + 2 + rows}"
+    return f"{letter}{row + 2}:{letter}{row + 2 + rows}"
 
 
-def columns(first: str, last: str, row: int, rows: int = MARGIN) -> str:
-    return f"{first}{row}:{last}{row + rows}"
+def span(anchor: str, names: list[str], first: str, last: str, rows: int, header=True) -> str:
+    """Columns ``first`` to ``last`` of a table spilled from ``anchor``, header row
+    included (for a function that reads a table with its header)."""
+    row, col = xl_cell_to_rowcol(anchor)
+    left = xl_col_to_name(col + names.index(first))
+    right = xl_col_to_name(col + names.index(last))
+    top = row + (1 if header else 2)
+    return f"{left}{top}:{right}{top + rows}"
 
+
+DEFAULTS = Settings()  # the yellow inputs start from the report's defaults (core.rules)
+DEMAND_AT, ABC_AT, RFM_AT = "A12", "K12", "A10"
+ABC_CLASS_CELLS = result(ABC_AT, ABC_COLUMNS, "class")
+RFM_FEATURES = span(RFM_AT, RFM_COLUMNS, "recency_days", "monetary", 5000)
+RFM_SEGMENT_CELLS = result(RFM_AT, RFM_COLUMNS, "segment", 4999, fixed=True)
+MONTHLY_REVENUE = result("A10", RESAMPLE_COLUMNS, "value")  # the Trends sheet's RESAMPLE
+MONTHS = result("A10", RESAMPLE_COLUMNS, "period")
 
 SUPPLY = Sheet(
     name="Supply chain",
@@ -113,15 +154,15 @@ SUPPLY = Sheet(
         "column B; results recalculate."
     ),
     inputs=(
-        Input("Order cost per purchase order (S)", 50, "#,##0.00"),
-        Input("Holding cost rate per year (share of unit cost)", 0.25, "0%"),
-        Input("Unit cost / selling price", 0.6, "0%"),
-        Input("Service level", 0.95, "0%"),
-        Input("Lead time (days)", 7, "0"),
+        Input("Order cost per purchase order (S)", DEFAULTS.order_cost, "#,##0.00"),
+        Input("Holding cost rate per year (share of unit cost)", DEFAULTS.holding_rate, "0%"),
+        Input("Unit cost / selling price", DEFAULTS.cost_ratio, "0%"),
+        Input("Service level", DEFAULTS.service_level, "0%"),
+        Input("Lead time (days)", DEFAULTS.lead_time_days, "0"),
     ),
     spills=(
         Spill(
-            "A12",
+            DEMAND_AT,
             "=DEMAND_BY_ITEM("
             + ",".join(shipped_demand(c) for c in ("sku", "order_date", "quantity", "unit_price"))
             + ")",
@@ -130,32 +171,53 @@ SUPPLY = Sheet(
         Spill(
             "H13",
             "=EOQ("
-            + below("B13")
+            + result(DEMAND_AT, DEMAND_COLUMNS, "annual_demand")
             + ",$B$4,IF("
-            + below("E13")
+            + result(DEMAND_AT, DEMAND_COLUMNS, "unit_price")
             + '="","",'
-            + below("E13")
+            + result(DEMAND_AT, DEMAND_COLUMNS, "unit_price")
             + "*$B$6*$B$5))",
         ),
         Spill(
             "I13",
-            "=REORDER_POINT($B$7," + below("C13") + "," + below("D13") + ",$B$8)",
+            "=REORDER_POINT($B$7,"
+            + result(DEMAND_AT, DEMAND_COLUMNS, "daily_mean")
+            + ","
+            + result(DEMAND_AT, DEMAND_COLUMNS, "daily_sd")
+            + ",$B$8)",
         ),
-        Spill("K12", "=ABC_CLASS(" + below("A13") + "," + below("F13") + ")", "ABC classes"),
+        # ABC on annual usage value at cost: annual demand x cost ratio x price.
+        Spill(
+            ABC_AT,
+            "=ABC_CLASS("
+            + result(DEMAND_AT, DEMAND_COLUMNS, "item")
+            + ",IF("
+            + result(DEMAND_AT, DEMAND_COLUMNS, "annual_value")
+            + '="","",'
+            + result(DEMAND_AT, DEMAND_COLUMNS, "annual_value")
+            + "*$B$6))",
+            "ABC classes",
+        ),
     ),
     formulas=(
-        Formula("E5", "Class A items", '=COUNTIF(O13:O513,"A")'),
-        Formula("E6", "Class B items", '=COUNTIF(O13:O513,"B")'),
-        Formula("E7", "Class C items", '=COUNTIF(O13:O513,"C")'),
-        Formula("E8", "Annual usage value", "=SUM(F13:F513)", "#,##0"),
+        *(
+            Formula(f"E{5 + i}", f"Class {c} items", f'=COUNTIF({ABC_CLASS_CELLS},"{c}")')
+            for i, c in enumerate("ABC")
+        ),
+        Formula(
+            "E8",
+            "Annual usage value (at cost)",
+            f"=SUM({result(ABC_AT, ABC_COLUMNS, 'annual_value')})",
+            "#,##0",
+        ),
     ),
     charts=(
         Chart(
             "ABC Pareto: value by SKU, cumulative share",
-            "K12",
-            x=0,
-            series=(1,),
-            secondary=(3,),
+            ABC_AT,
+            x=ABC_COLUMNS.index("item"),
+            series=(ABC_COLUMNS.index("annual_value"),),
+            secondary=(ABC_COLUMNS.index("cumulative_share"),),
             at="Q3",
             kind="column",
         ),
@@ -183,21 +245,31 @@ CUSTOMERS = Sheet(
         Spill(
             "A10",
             "=RFM_SCORE("
-            + ",".join(sales(c) for c in ("customer_id", "order_date", "amount"))
+            + ",".join(customer_orders(c) for c in ("customer_id", "order_date", "amount"))
             + ",$B$4,$B$5:$B$7,$B$8)",
             "RFM per customer",
         ),
         Spill(
             "K10",
-            "=SEGMENT(" + columns("B", "D", 10, 5000) + ",'Segments'!$B$4)",
+            "=SEGMENT(" + RFM_FEATURES + ",'Segments'!$B$4)",
             "k-means segment",
         ),
     ),
     formulas=(
-        Formula("E4", "Customers", "=COUNTA(A11:A5010)", "#,##0"),
-        Formula("E5", "Mean RFM score", "=AVERAGE(I11:I5010)", "0.00"),
+        Formula(
+            "E4",
+            "Customers",
+            f"=COUNTA({result(RFM_AT, RFM_COLUMNS, 'customer_id', 4999)})",
+            "#,##0",
+        ),
+        Formula(
+            "E5",
+            "Mean RFM score",
+            f"=AVERAGE({result(RFM_AT, RFM_COLUMNS, 'score', 4999)})",
+            "0.00",
+        ),
         *(
-            Formula(f"N{11 + i}", name, f"=COUNTIF($J$11:$J$5010,M{11 + i})", "0")
+            Formula(f"N{11 + i}", name, f"=COUNTIF({RFM_SEGMENT_CELLS},M{11 + i})", "0")
             for i, name in enumerate(SEGMENT_NAMES)
         ),
     ),
@@ -226,7 +298,7 @@ TRENDS = Sheet(
     ),
     inputs=(
         Input("Season length (months)", 12, "0"),
-        Input("Forecast horizon (months)", 6, "0"),
+        Input("Forecast horizon (months)", DEFAULTS.forecast_months, "0"),
     ),
     spills=(
         Spill(
@@ -234,11 +306,11 @@ TRENDS = Sheet(
             "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"month")',
             "Revenue by month",
         ),
-        Spill("D10", "=DECOMPOSE(" + below("B11") + ",$B$4)", "Decomposition"),
-        Spill("J10", "=FORECAST_HW(" + below("B11") + ",$B$5,," + below("A11") + ")", "Forecast"),
-        Spill("Q10", "=SEASONALITY(" + below("B11") + ")", "Seasonality"),
+        Spill("D10", f"=DECOMPOSE({MONTHLY_REVENUE},$B$4)", "Decomposition"),
+        Spill("J10", f"=FORECAST_HW({MONTHLY_REVENUE},$B$5,,{MONTHS})", "Forecast"),
+        Spill("Q10", f"=SEASONALITY({MONTHLY_REVENUE})", "Seasonality"),
     ),
-    formulas=(Formula("E5", "Total revenue", "=SUM(B11:B511)", "#,##0"),),
+    formulas=(Formula("E5", "Total revenue", f"=SUM({MONTHLY_REVENUE})", "#,##0"),),
     charts=(
         Chart(
             "Revenue and trend by month",
@@ -271,16 +343,16 @@ SEGMENTS = Sheet(
         "each segment's size and mean values; the k table helps choose k (highest "
         "silhouette, or the elbow of inertia)."
     ),
-    inputs=(Input("Segments (k)", 4, "0"), Input("Largest k to compare", 8, "0")),
+    inputs=(Input("Segments (k)", DEFAULTS.segments, "0"), Input("Largest k to compare", 8, "0")),
     spills=(
         Spill(
             "A9",
-            "=SEGMENT_PROFILE(Customers!B10:D5010,$B$4)",
+            f"=SEGMENT_PROFILE(Customers!{RFM_FEATURES},$B$4)",
             "Segment profile",
         ),
         Spill(
             "A18",
-            "=SEGMENT_K(Customers!B10:D5010,$B$5)",
+            f"=SEGMENT_K(Customers!{RFM_FEATURES},$B$5)",
             "Choosing k",
         ),
     ),
@@ -332,8 +404,8 @@ RISK = Sheet(
         "register (Q10:S14) are inputs."
     ),
     inputs=(
-        Input("Anomaly method (mad, iqr, iforest)", "mad"),
-        Input("Anomaly threshold (robust z for mad)", 3.5, "0.0"),
+        Input("Anomaly method (mad, iqr, iforest)", DEFAULTS.anomaly_method),
+        Input("Anomaly threshold (robust z for mad)", DEFAULTS.anomaly_threshold, "0.0"),
     ),
     spills=(
         Spill(
@@ -341,7 +413,13 @@ RISK = Sheet(
             "=SUPPLIER_METRICS(supplier,order_date,shipped_date,promised_date,error_flag)",
             "Supplier metrics",
         ),
-        Spill("G9", "=SUPPLIER_RISK(A9:D509,W10:Y10)", "Supplier risk"),
+        Spill(
+            "G9",
+            "=SUPPLIER_RISK("
+            + span("A9", SUPPLIER_METRIC_COLUMNS, "supplier", "mean_days_to_ship", MARGIN)
+            + ",W10:Y10)",
+            "Supplier risk",
+        ),
         Spill(
             "L9",
             "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"week")',
@@ -349,20 +427,28 @@ RISK = Sheet(
         ),
         Spill(
             "N9",
-            "=ANOMALIES(" + below("M10", 1500) + ",$B$4,$B$5)",
+            "=ANOMALIES(" + result("L9", RESAMPLE_COLUMNS, "value", 1500) + ",$B$4,$B$5)",
             "Anomalies",
         ),
         Spill("T9", "=RISK_MATRIX(R10:R14,S10:S14)", "Risk rating"),
     ),
-    formulas=(Formula("R17", "Anomalous weeks", "=COUNTIF(O10:O2010,TRUE)", "0"),),
+    formulas=(
+        Formula(
+            "R17",
+            "Anomalous weeks",
+            f"=COUNTIF({result('N9', ANOMALY_COLUMNS, 'anomaly', 2000)},TRUE)",
+            "0",
+        ),
+    ),
     charts=(
         Chart("Revenue by week", "L9", x=0, series=(1,), at="A24", date_axis=True),
         Chart("Supplier risk score", "G9", x=0, series=(1,), at="A41", kind="bar"),
     ),
     labels={
-        "W9": "late_shipment_rate",
-        "X9": "error_rate",
-        "Y9": "mean_days_to_ship",
+        # The supplier weights' labels: the metrics SUPPLIER_RISK reads, in order.
+        "W9": SUPPLIER_METRIC_COLUMNS[1],
+        "X9": SUPPLIER_METRIC_COLUMNS[2],
+        "Y9": SUPPLIER_METRIC_COLUMNS[3],
         "Q9": "risk",
         "R9": "likelihood",
         "S9": "impact",
