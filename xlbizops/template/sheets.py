@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from xlbizops.core.customers import RFM_COLUMNS, SEGMENT_NAMES
 from xlbizops.core.inventory import ABC_COLUMNS, DEMAND_COLUMNS
@@ -119,20 +119,21 @@ def result(anchor: str, names: list[str], column: str, rows: int = MARGIN, fixed
     >>> result("K12", ABC_COLUMNS, "class")
     'O13:O513'
     """
-    row, col = xl_cell_to_rowcol(anchor)
-    letter = xl_col_to_name(col + names.index(column))
+    letters, header = coordinate_from_string(anchor)
+    letter = get_column_letter(column_index_from_string(letters) + names.index(column))
     if fixed:
-        return f"${letter}${row + 2}:${letter}${row + 2 + rows}"
-    return f"{letter}{row + 2}:{letter}{row + 2 + rows}"
+        return f"${letter}${header + 1}:${letter}${header + 1 + rows}"
+    return f"{letter}{header + 1}:{letter}{header + 1 + rows}"
 
 
 def span(anchor: str, names: list[str], first: str, last: str, rows: int, header=True) -> str:
     """Columns ``first`` to ``last`` of a table spilled from ``anchor``, header row
     included (for a function that reads a table with its header)."""
-    row, col = xl_cell_to_rowcol(anchor)
-    left = xl_col_to_name(col + names.index(first))
-    right = xl_col_to_name(col + names.index(last))
-    top = row + (1 if header else 2)
+    letters, row = coordinate_from_string(anchor)
+    col = column_index_from_string(letters)
+    left = get_column_letter(col + names.index(first))
+    right = get_column_letter(col + names.index(last))
+    top = row if header else row + 1
     return f"{left}{top}:{right}{top + rows}"
 
 
