@@ -41,7 +41,7 @@ def _report(args) -> int:
         print("xlbizops report: give an order log or --sample, not both", file=sys.stderr)
         return EXIT_USAGE
     _check_output(
-        args.output, [args.orders, args.inventory, args.suppliers, args.config], (".xlsx",)
+        args.output, [*args.orders, args.inventory, args.suppliers, args.config], (".xlsx",)
     )
     mapping = {}
     for item in args.map:
@@ -52,7 +52,7 @@ def _report(args) -> int:
         mapping[field.strip()] = column.strip()
     started = time.perf_counter()
     path, progress = run_report(
-        args.orders,
+        args.orders if len(args.orders) > 1 else (args.orders[0] if args.orders else None),
         args.output,
         mapping=mapping,
         as_of=args.as_of,
@@ -61,6 +61,7 @@ def _report(args) -> int:
         suppliers_path=args.suppliers,
         date_order=args.date_order,
         dedupe=args.dedupe,
+        preset=args.preset,
         sample_orders=args.sample_orders if args.sample else None,
     )
     if not args.quiet:
@@ -165,7 +166,12 @@ def parser() -> argparse.ArgumentParser:
         description="Exit codes: 0 written, 1 bad input data, 2 bad command line, "
         "3 could not read or write a file, 4 internal error.",
     )
-    r.add_argument("orders", nargs="?", help="order log: CSV, XLSX or Parquet")
+    r.add_argument(
+        "orders",
+        nargs="*",
+        help="order log: CSV, XLSX or Parquet (several files for a layout that comes in "
+        "tables, such as Olist's)",
+    )
     r.add_argument("-o", "--output", required=True, help="workbook to write")
     r.add_argument("--sample", action="store_true", help="use the bundled sample data")
     r.add_argument("--sample-orders", type=int, default=20_000, help=argparse.SUPPRESS)
@@ -186,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
         "--date-order",
         choices=["auto", "dmy", "mdy"],
         help="how to read dates like 03/04/2024 (default auto)",
+    )
+    r.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="read the file as this shop export: shopify, woocommerce, amazon, etsy, "
+        "online-retail or olist (default: recognised from its headers)",
     )
     r.add_argument(
         "--dedupe",

@@ -51,7 +51,7 @@ def load_config(path: str | os.PathLike | None) -> dict:
     except tomllib.TOMLDecodeError as err:
         raise UsageError(f"config file {path} is not valid TOML: {err}") from None
     known = {
-        "input": {"orders", "inventory", "suppliers", "as_of", "date_order"},
+        "input": {"orders", "inventory", "suppliers", "as_of", "date_order", "preset"},
         "map": set(inputs.FIELDS),
         "settings": {f.name for f in fields(Settings)},
     }
@@ -176,6 +176,7 @@ def run_report(
     suppliers_path=None,
     date_order: str | None = None,
     dedupe: bool = False,
+    preset: str | None = None,
     sample_orders: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[Path, Progress]:
@@ -188,6 +189,7 @@ def run_report(
         return str(base / given[key]) if given.get(key) else None
 
     orders_path = orders_path or from_config("orders")
+    preset = preset or given.get("preset")
     inventory_path = inventory_path or from_config("inventory")
     suppliers_path = suppliers_path or from_config("suppliers")
     as_of = as_of_date(as_of or given.get("as_of"))
@@ -219,7 +221,7 @@ def run_report(
     with progress.stage("read"):
         lines, intake = inputs.read_orders(
             orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe,
-            s.earliest_order_date, as_of,
+            s.earliest_order_date, as_of, preset,
         )  # fmt: skip
     path = _analyse_and_write(lines, intake, output, s, as_of, inventory, suppliers, progress)
     return path, progress

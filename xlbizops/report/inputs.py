@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from xlbizops.core import orderlog
-from xlbizops.core.errors import InputError
+from xlbizops.core.errors import InputError, UsageError
+from xlbizops.report import presets
 
 FIELDS, REQUIRED = orderlog.FIELDS, orderlog.REQUIRED  # one schema (core.orderlog)
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")  # tried in this order
@@ -51,6 +52,7 @@ class Intake:
     encoding: str = ""
     delimiter: str = ""
     columns: dict[str, str] = field(default_factory=dict)  # field -> column in the file
+    layout: str = ""  # which export layout was read, and how it was chosen
 
 
 def _normal(name: str) -> str:
@@ -440,20 +442,57 @@ def read_orders(
     dedupe: bool = False,
     earliest: str = "1990-01-01",
     latest: pd.Timestamp | None = None,
+    preset: str | None = None,
 ):
-    """(order lines, intake) from a CSV, XLSX or Parquet file; only mapped columns are kept."""
-    intake = Intake(source=Path(path).name)
-    if Path(path).suffix.lower() in (".csv", ".txt", ".tsv", ""):
+    """(order lines, intake) from a CSV, XLSX or Parquet file, or several files passed
+    together (the Olist tables).
+
+    A shop export is recognised from its headers (``presets``) unless ``mapping`` says
+    which column is which; ``preset`` forces a layout.  Otherwise columns are found by
+    name, and only the mapped ones are read.
+    """
+    paths = [Path(p) for p in (path if isinstance(path, list | tuple) else [path])]
+    intake = Intake(source=", ".join(p.name for p in paths))
+    chosen = presets.by_name(preset) if preset else None
+    if len(paths) > 1 or (chosen and chosen.tables):
+        chosen = chosen or presets.PRESETS["olist"]
+        if not chosen.tables:
+            raise UsageError(f"the {chosen.title} layout is one file; got {len(paths)}")
+        frames = [read_raw(p, Intake(source=p.name), max_file_mb=max_file_mb) for p in paths]
+        raw, notes = chosen.prepare(None, presets.olist_tables(frames))
+        return _from_preset(raw, notes, chosen, intake, "given", date_order, dedupe, earliest,
+                            latest)  # fmt: skip
+    single = paths[0]
+    if single.suffix.lower() in (".csv", ".txt", ".tsv", ""):
         header = read_raw(
-            path, Intake(source=intake.source), max_file_mb=max_file_mb, header_only=True
+            single, Intake(source=intake.source), max_file_mb=max_file_mb, header_only=True
         )
-        columns = resolve_columns(list(header.columns), mapping or {})
-        wanted = set(columns.values())
-        raw = read_raw(path, intake, lambda c: str(c).strip() in wanted, max_file_mb)
+        found = list(header.columns)
     else:
-        raw = read_raw(path, intake, max_file_mb=max_file_mb)
-        columns = resolve_columns(list(raw.columns), mapping or {})
+        raw = read_raw(single, intake, max_file_mb=max_file_mb)
+        found = list(raw.columns)
+    how = "given with --preset" if chosen else "recognised from its headers"
+    chosen = chosen or (None if mapping else presets.detect(found))
+    if chosen:
+        if single.suffix.lower() in (".csv", ".txt", ".tsv", ""):
+            raw = read_raw(single, intake, max_file_mb=max_file_mb)
+        prepared, notes = chosen.prepare(raw)
+        return _from_preset(prepared, notes, chosen, intake, how, date_order, dedupe, earliest,
+                            latest)  # fmt: skip
+    columns = resolve_columns(found, mapping or {})
+    if single.suffix.lower() in (".csv", ".txt", ".tsv", ""):
+        wanted = set(columns.values())
+        raw = read_raw(single, intake, lambda c: str(c).strip() in wanted, max_file_mb)
+    intake.layout = "columns matched by name" + (" and --map" if mapping else "")
     return clean_orders(raw, columns, intake, date_order, dedupe, earliest, latest), intake
+
+
+def _from_preset(raw, notes, preset, intake, how, date_order, dedupe, earliest, latest):
+    intake.layout = f"{preset.title} ({how})"
+    intake.notes.extend(notes)
+    columns = {name: name for name in FIELDS if name in raw.columns}
+    lines = clean_orders(raw, columns, intake, date_order, dedupe, earliest, latest)
+    return lines, intake
 
 
 def read_table_file(path, required: tuple[str, ...], what: str) -> pd.DataFrame:

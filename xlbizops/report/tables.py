@@ -21,6 +21,7 @@ def about_facts(data: ReportData, intake: Intake, timings: dict[str, float]) -> 
     return [
         ("source", intake.source),
         ("read as", read_as),
+        ("layout", intake.layout or "columns matched by name"),
         ("as-of date", f"{data.as_of:%Y-%m-%d}"),
         ("rows read", intake.rows_read),
         ("rows used", intake.rows_used),
