@@ -57,3 +57,71 @@ def test_pages_are_real_pictures(rendered):
         image = Image.open(page).convert("L")
         colours = image.getcolors(maxcolors=1 << 16)
         assert colours is None or len(colours) > 2, f"{page.name} is blank"
+
+
+def page_texts(pdf) -> list[str]:
+    """The text of each page ("\\f" separates pages in pdftotext's output)."""
+    return [" ".join(page.split()) for page in pdf_text(pdf).split("\f")]
+
+
+def sections(book) -> list[tuple[str, str, str]]:
+    """(sheet, heading, first header cell) of every section heading: the sheet titles
+    and the section headings (bold, size 12 or more, in column A)."""
+    from openpyxl import load_workbook
+
+    out = []
+    for ws in load_workbook(book):
+        rows = list(ws.iter_rows(min_col=1, max_col=1))
+        for i, (cell,) in enumerate(rows):
+            font = cell.font
+            if isinstance(cell.value, str) and font.b and (font.sz or 11) >= 12:
+                # the first short cell below: a table's first header (a sheet's note,
+                # long text that wraps on paper, is passed over)
+                below = [
+                    r[0].value
+                    for r in rows[i + 1 : i + 5]
+                    if r[0].value is not None and len(str(r[0].value)) <= 40
+                ]
+                if below:
+                    out.append((ws.title, cell.value, str(below[0])))
+    return out
+
+
+@pytest.fixture(scope="module")
+def report_book(rendered):
+    pdf, _ = rendered
+    return pdf.parent.parent / "report.xlsx"
+
+
+def test_every_section_prints_with_its_table_on_one_page(rendered, report_book):
+    """Each section heading and its table's header row are on the same printed page
+    (each section starts a page), and every section is printed (the cohort matrix and
+    the stock-out table included)."""
+    pdf, _ = rendered
+    pages = page_texts(pdf)
+    found = sections(report_book)
+    headings = [h for _, h, _ in found]
+    assert "Cohort retention" in " ".join(headings) or any("ohort" in h for h in headings)
+    assert "Stock-out risk per SKU (highest first)" in headings
+    for sheet, heading, first in found:
+        squeezed = "".join(heading.split())
+        on = [p for p in pages if squeezed in "".join(p.split())]
+        assert on, f"{sheet}: section {heading!r} is not printed"
+        assert any("".join(first.split()) in "".join(p.split()) for p in on), (
+            f"{sheet}: {heading!r} printed apart from its first row ({first!r})"
+        )
+
+
+def test_headers_are_words_and_axes_have_no_needless_decimals(report_book):
+    from openpyxl import load_workbook
+
+    book = load_workbook(report_book)
+    supply = [c.value for c in book["Supply chain"][4] if c.value]
+    assert {"Annual demand", "Lead time (days)", "EOQ", "Safety stock"} <= set(supply)
+    assert not [h for h in supply if "_" in str(h)]
+    lead = supply.index("Lead time (days)") + 1
+    assert book["Supply chain"].cell(row=5, column=lead).number_format in ("#,##0", "0")
+    for ws in book:
+        for chart in ws._charts:
+            fmt = chart.y_axis.numFmt
+            assert fmt is None or ".00" not in (fmt.formatCode or ""), (ws.title, chart)

@@ -17,7 +17,8 @@ SHEETS = ["Summary", "Supply chain", "Customers", "Trends", "Segments", "Orders"
 
 
 def table_at(ws, title_text, header_first=False):
-    """The table under the heading ``title_text``, or whose header starts with it."""
+    """The table under the heading ``title_text``, or whose header starts with it,
+    with the column headers a reader sees ("Annual demand", "EOQ")."""
     rows = list(ws.iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[0] == title_text) + (0 if header_first else 1)
     header = [h for h in rows[start] if h is not None]
@@ -72,9 +73,9 @@ def test_summary_revenue_and_orders_match_the_log(sample):
 
 def test_supply_chain_policy_for_the_top_sku(sample):
     orders, inventory, wb = sample
-    table = table_at(wb["Supply chain"], "sku", header_first=True)
+    table = table_at(wb["Supply chain"], "SKU", header_first=True)
     top = table.iloc[0]
-    sku = top["sku"]
+    sku = top["SKU"]
     sold = orders[(orders["status"] != "cancelled") & (orders["sku"] == sku)]
     end = orders["order_date"].max()
     window = sold[sold["order_date"] > end - pd.Timedelta(days=365)]
@@ -85,12 +86,12 @@ def test_supply_chain_policy_for_the_top_sku(sample):
     )
     unit_cost = inventory.set_index("sku").loc[sku, "unit_cost"]
     lead = inventory.set_index("sku").loc[sku, "lead_time_days"]
-    assert top["annual_demand"] == pytest.approx(daily.mean() * 365)
-    assert top["eoq"] == pytest.approx(np.sqrt(2 * daily.mean() * 365 * 50 / (0.25 * unit_cost)))
+    assert top["Annual demand"] == pytest.approx(daily.mean() * 365)
+    assert top["EOQ"] == pytest.approx(np.sqrt(2 * daily.mean() * 365 * 50 / (0.25 * unit_cost)))
     z = 1.6448536269514722
-    assert top["safety_stock"] == pytest.approx(z * daily.std(ddof=0) * np.sqrt(lead))
-    assert top["abc"] == "A"
-    assert table["cumulative_share"].is_monotonic_increasing
+    assert top["Safety stock"] == pytest.approx(z * daily.std(ddof=0) * np.sqrt(lead))
+    assert top["ABC class"] == "A"
+    assert table["Cumulative share"].is_monotonic_increasing
 
 
 def test_orders_kpis_match_the_log(sample):
@@ -108,10 +109,10 @@ def test_customers_segments_trends_risk_have_content(sample):
     _, _, wb = sample
     counts = table_at(wb["Customers"], "Customers per segment")
     rfm = table_at(wb["Customers"], "RFM per customer")
-    assert counts["customers"].sum() == len(rfm)
+    assert counts["Customers"].sum() == len(rfm)
     parts = table_at(wb["Trends"], "Daily revenue decomposition").dropna()
-    total = parts["trend"] + parts["seasonal"] + parts["cycle"] + parts["residual"]
-    np.testing.assert_allclose(total, parts["observed"], rtol=1e-9, atol=1e-6)
+    total = parts["Trend"] + parts["Seasonal"] + parts["Cycle"] + parts["Residual"]
+    np.testing.assert_allclose(total, parts["Observed"], rtol=1e-9, atol=1e-6)
     risk = table_at(wb["Risk"], "Anomalous weeks of revenue")
     # The same weeks by hand: revenue per Monday-started week, robust z-score
     # 0.6745 (x - median) / MAD above 3.5 (Iglewicz & Hoaglin 1993).
@@ -121,9 +122,9 @@ def test_customers_segments_trends_risk_have_content(sample):
     x = weekly.to_numpy()
     z = 0.6745 * (x - np.median(x)) / np.median(np.abs(x - np.median(x)))
     expected = {p.start_time.strftime("%Y-%m-%d") for p in weekly.index[np.abs(z) > 3.5]}
-    assert expected and {d.strftime("%Y-%m-%d") for d in risk["week"]} == expected
+    assert expected and {d.strftime("%Y-%m-%d") for d in risk["Week"]} == expected
     suppliers = table_at(wb["Risk"], "Suppliers ranked by risk")
-    assert suppliers["rank"].tolist() == sorted(suppliers["rank"].tolist())
+    assert suppliers["Rank"].tolist() == sorted(suppliers["Rank"].tolist())
 
 
 def test_about_counts_rows(sample):
@@ -169,9 +170,9 @@ def test_revenue_nets_return_lines_and_leaves_out_cancelled_orders():
 def test_hand_made_log_without_optional_columns(tmp_path):
     path = build_report(hand_log(), tmp_path / "r.xlsx", Settings(segments=2))
     wb = openpyxl.load_workbook(path)
-    rfm = table_at(wb["Customers"], "RFM per customer").set_index("customer_id")
-    assert rfm.loc["A", "frequency"] == 12
-    assert rfm.loc["A", "monetary"] == sum(10.0 + k for k in range(0, 60, 5))
+    rfm = table_at(wb["Customers"], "RFM per customer").set_index("Customer ID")
+    assert rfm.loc["A", "Frequency"] == 12
+    assert rfm.loc["A", "Monetary"] == sum(10.0 + k for k in range(0, 60, 5))
     # Sections that need other columns say what they need instead of vanishing.
     texts = [
         c
@@ -192,7 +193,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
             if name.startswith("xl/worksheets/sheet"):
                 assert "<f>" not in z.read(name).decode(), name
     wb = openpyxl.load_workbook(path)
-    ids = set(table_at(wb["Customers"], "RFM per customer")["customer_id"])
+    ids = set(table_at(wb["Customers"], "RFM per customer")["Customer ID"])
     assert '=HYPERLINK("http://x","y")' in ids and "+SUM(1)" in ids
 
 
@@ -238,5 +239,5 @@ def test_run_report_with_config_inventory_and_suppliers_files(tmp_path, monkeypa
     assert about["setting order_cost"] == 80 and about["column for amount"] == "Net Sales"
     suppliers = table_at(wb["Risk"], "Suppliers ranked by risk")
     # SUP-02 has the most defects and the lowest on-time rate (higher on-time is better).
-    assert suppliers["supplier"].tolist() == ["SUP-02", "SUP-01", "SUP-03"]
+    assert suppliers["Supplier"].tolist() == ["SUP-02", "SUP-01", "SUP-03"]
     assert set(progress.timings) >= {"read", "customers", "write"}

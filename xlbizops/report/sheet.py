@@ -17,13 +17,69 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 TITLE_FONT = Font(bold=True, size=14)
 
 
+SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
+PRINT_ROWS = 40  # rows of a section that go on paper; the workbook holds the rest
+# Words for the parts of column names that are abbreviations or units.
+_WORDS = {"id": "ID", "sku": "SKU", "eoq": "EOQ", "rfm": "RFM", "clv": "CLV", "abc": "ABC",
+          "xyz": "XYZ", "cv": "CV", "kpi": "KPI", "sd": "SD", "p": "P", "r": "R", "f": "F",
+          "m": "M"}  # fmt: skip
+
+
+_NAMES = {"p_alive": "P(alive)", "abc": "ABC class", "xyz": "XYZ class"}
+
+
+def label(name) -> str:
+    """A column name as a header a reader expects: ``lead_time_days`` → "Lead time
+    (days)", ``customer_id`` → "Customer ID", ``eoq`` → "EOQ"."""
+    text = str(name)
+    if text in _NAMES:
+        return _NAMES[text]
+    unit = ""
+    if text.endswith("_days") and text != "days":
+        text, unit = text[: -len("_days")], " (days)"
+    words = [_WORDS.get(w.lower(), w) for w in text.replace("_", " ").split(" ")]
+    out = " ".join(words).strip()
+    return (out[:1].upper() + out[1:] + unit) if out else out
+
+
+def default_format(name, values: pd.Series) -> str | None:
+    """The number format a column gets unless one is given: dates as dates, rates as
+    percentages, days in whole days, other numbers with thousands separators."""
+    text = str(name).lower()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "yyyy-mm-dd"
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return None
+    if text.endswith(("rate", "share", "probability")) or text.startswith("p_"):
+        return "0.0%"
+    if "days" in text or text in ("quantity", "orders", "customers", "rank", "k"):
+        return "#,##0"
+    if pd.api.types.is_integer_dtype(values):
+        return "#,##0"
+    return "#,##0.00"
+
+
 def title(ws: Worksheet, text: str, note: str = "") -> int:
-    """A sheet title in A1 and an optional note in A2; returns the next free row."""
+    """A sheet title in A1 and an optional note in A2; returns the next free row.  The
+    title starts the sheet's first printed section."""
     ws.cell(row=1, column=1, value=text).font = TITLE_FONT
+    ws._xlbizops_sections = [1]
     if note:
         put(ws, 2, 1, note)
         return 4
     return 3
+
+
+def section(ws: Worksheet, row: int, text: str):
+    """A section heading at ``row``: on paper each section starts a page, so a table
+    never prints apart from its heading."""
+    cell = put(ws, row, 1, text)
+    cell.font = SECTION_FONT
+    sections = getattr(ws, "_xlbizops_sections", [1])
+    if row not in sections:
+        sections.append(row)
+    ws._xlbizops_sections = sorted(sections)
+    return cell
 
 
 def write_table(
@@ -41,13 +97,11 @@ def write_table(
     """
     formats = formats or {}
     for j, name in enumerate(frame.columns):
-        cell = put(ws, top, left + j, str(name))
+        cell = put(ws, top, left + j, label(name))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     columns = [frame[c].tolist() for c in frame.columns]
     for j, name in enumerate(frame.columns):
-        fmt = formats.get(name)
-        if fmt is None and pd.api.types.is_datetime64_any_dtype(frame[name]):
-            fmt = "yyyy-mm-dd"
+        fmt = formats.get(name) or default_format(name, frame[name])
         for i, value in enumerate(columns[j]):
             put(ws, top + 1 + i, left + j, value, fmt)
     last_row, last_col = top + len(frame), left + len(frame.columns) - 1
@@ -57,7 +111,7 @@ def write_table(
     if freeze:
         ws.freeze_panes = ws.cell(row=top + 1, column=left)
     for j, name in enumerate(frame.columns):
-        sample = [name] + columns[j][:200]
+        sample = [label(name)] + columns[j][:200]
         width = max(len(_shown(v)) for v in sample)
         letter = get_column_letter(left + j)
         current = ws.column_dimensions[letter].width or 0  # several tables share columns
@@ -74,22 +128,37 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
-def print_setup(ws: Worksheet, rows: int = 70) -> None:
-    """Landscape, one page wide, printing the top of the sheet (title, headline tables,
-    charts); long detail tables stay in the workbook rather than on 200 printed pages."""
-    last_col = 1
-    for row in ws.iter_rows(max_row=min(ws.max_row, rows)):
-        filled = [c.column for c in row if c.value is not None]
-        last_col = max([last_col, *filled])
+def print_setup(ws: Worksheet) -> None:
+    """Landscape, one page wide; every section on paper, each starting a page.
+
+    The print area is one range per section (Excel and LibreOffice start each range
+    on a new page): its heading, its table's header and first rows (at most
+    :data:`PRINT_ROWS`), and the charts anchored beside it, so a table never prints
+    apart from its heading and a chart never across a page break.
+    """
+    marked = getattr(ws, "_xlbizops_sections", [1])
+    # A heading with no table under it (a sheet's title and note) prints with the
+    # section after it.
+    starts = [s for i, s in enumerate(marked) if i + 1 == len(marked) or marked[i + 1] - s > 4]
+    starts[0] = 1
+    ends = [s - 1 for s in starts[1:]] + [max(ws.max_row, 1)]
+    charts = []
     for chart in ws._charts:  # anchors are cell names like "H4" until the file is saved
         letters, row = coordinate_from_string(chart.anchor)
         col = column_index_from_string(letters)
-        last_col = max(last_col, col + int(chart.width / 1.7))
-        rows = max(rows, row + int(chart.height * 2))
-    for row in ws.iter_rows(max_row=min(ws.max_row, rows)):  # rows grown by charts
-        filled = [c.column for c in row if c.value is not None]
-        last_col = max([last_col, *filled])
-    ws.print_area = f"A1:{get_column_letter(last_col)}{min(max(ws.max_row, 1), rows)}"
+        charts.append((row, col + int(chart.width / 1.7), row + int(chart.height * 2)))
+    ranges = []
+    for start, end in zip(starts, ends, strict=True):
+        last_row = min(end, start + PRINT_ROWS)
+        last_col = 8 if start == 1 else 1  # room for the sheet's title and note
+        for top, right, bottom in charts:
+            if start <= top <= end:  # the whole chart, even past the next heading
+                last_col, last_row = max(last_col, right), max(last_row, bottom)
+        for row in ws.iter_rows(min_row=start, max_row=last_row):
+            filled = [c.column for c in row if c.value is not None]
+            last_col = max([last_col, *filled])
+        ranges.append(f"A{start}:{get_column_letter(last_col)}{last_row}")
+    ws.print_area = ranges
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from xlbizops.report.analyses import Missing, ReportData
 from xlbizops.report.inputs import Intake
-from xlbizops.report.sheet import print_setup, put, title, write_table
+from xlbizops.report.sheet import print_setup, put, section, title, write_table
 from xlbizops.report.tables import about_facts
 
 MONEY = "#,##0.00"
@@ -54,6 +54,9 @@ def _bar_chart(ws, title_text, header_row, last, value_col, width=16, height=8, 
     )
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
     chart.legend = None
+    chart.y_axis.number_format = "#,##0"  # no needless decimals on the value axis
+    if horizontal:  # bars top to bottom in the table's order, not reversed
+        chart.x_axis.scaling.orientation = "maxMin"
     return chart
 
 
@@ -65,6 +68,7 @@ def _line_chart(ws, title_text, top, last, cols, x_col=1, y_title="", height=7.5
         chart.add_data(Reference(ws, min_col=c, min_row=top, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=x_col, min_row=top + 1, max_row=last))
     chart.x_axis.number_format = "mmm yy"
+    chart.y_axis.number_format = "#,##0"  # no needless decimals on the value axis
     chart.x_axis.tickLblPos = "low"  # labels below the plot, not on a zero line mid-chart
     for series in chart.series:
         series.smooth = False
@@ -99,7 +103,7 @@ def summary_sheet(wb, data: ReportData):
         if "rate" in kpi:  # a change of rates reads best in percentage points
             ws.cell(row=r, column=4).number_format = '+0.0" pts";-0.0" pts"'
     start = last + 3
-    put(ws, start - 1, 1, "Monthly revenue").font = Font(bold=True)
+    section(ws, start - 1, "Monthly revenue")
     m_last, _ = write_table(
         ws, data.monthly, start, formats={"revenue": MONEY, "month": "mmm yyyy"}, freeze=False
     )
@@ -132,7 +136,7 @@ def supply_sheet(wb, data: ReportData):
         "daily_mean": "0.00",
         "daily_sd": "0.00",
         "unit_cost": MONEY,
-        "lead_time_days": ONE,
+        "lead_time_days": WHOLE,
         "eoq": WHOLE,
         "safety_stock": WHOLE,
         "reorder_point": WHOLE,
@@ -177,14 +181,14 @@ def customers_sheet(wb, data: ReportData):
         f"orders excluded. CLV: BG/NBD + Gamma-Gamma, next {s.clv_months} months, "
         f"discounted at {s.discount_rate:.0%} a year.",
     )
-    put(ws, top, 1, "Customers per segment").font = Font(bold=True)
+    section(ws, top, "Customers per segment")
     counts_last, _ = write_table(ws, data.segment_counts, top + 1, freeze=False)
     chart = _bar_chart(
         ws, "Customers per segment", top + 1, counts_last, 2, width=14, horizontal=True
     )
     ws.add_chart(chart, f"D{top}")
     row = max(counts_last + 3, top + 18)
-    put(ws, row, 1, "Top customers by lifetime value").font = Font(bold=True)
+    section(ws, row, "Top customers by lifetime value")
     if isinstance(data.clv, Missing):
         row = _missing(ws, row + 1, "Customer lifetime value", data.clv)
     else:
@@ -201,9 +205,7 @@ def customers_sheet(wb, data: ReportData):
             },
         )
         row = clv_last + 3
-    put(ws, row, 1, "Cohort retention (share of each first-order month buying again)").font = Font(
-        bold=True
-    )
+    section(ws, row, "Cohort retention (share of each first-order month buying again)")
     cohorts = data.cohorts.copy()
     cohorts.columns = ["cohort", "customers"] + [f"month {c}" for c in cohorts.columns[2:]]
     c_last, c_col = write_table(
@@ -224,7 +226,7 @@ def customers_sheet(wb, data: ReportData):
         ),
     )
     row = c_last + 3
-    put(ws, row, 1, "RFM per customer").font = Font(bold=True)
+    section(ws, row, "RFM per customer")
     rfm, row = _capped(
         ws,
         data.rfm.sort_values("monetary", ascending=False),
@@ -251,7 +253,7 @@ def trends_sheet(wb, data: ReportData):
         row = _missing(ws, top, "The forecast", data.forecast)
         f_col = 1
     else:
-        put(ws, top, 1, "Monthly revenue and forecast").font = Font(bold=True)
+        section(ws, top, "Monthly revenue and forecast")
         f_last, f_col = write_table(
             ws,
             data.forecast,
@@ -271,7 +273,7 @@ def trends_sheet(wb, data: ReportData):
     if isinstance(data.decomposition, Missing):
         _missing(ws, row, "The decomposition", data.decomposition)
         return ws
-    put(ws, row, 1, "Daily revenue decomposition").font = Font(bold=True)
+    section(ws, row, "Daily revenue decomposition")
     parts = data.decomposition
     d_last, _ = write_table(
         ws, parts, row + 1, freeze=False, formats={c: MONEY for c in parts.columns[1:]}
@@ -325,7 +327,7 @@ def segments_sheet(wb, data: ReportData):
         chart.series.append(series)
     ws.add_chart(chart, _anchor(p_col + 2, top))
     start = s_last + 3
-    put(ws, start, 1, "Every customer's segment").font = Font(bold=True)
+    section(ws, start, "Every customer's segment")
     members, start = _capped(ws, members, start + 1, data.settings.top_rows, "customers")
     write_table(ws, members, start, freeze=False, formats={"monetary": MONEY})
     return ws
@@ -350,12 +352,12 @@ def orders_sheet(wb, data: ReportData):
         )
     ws.column_dimensions["A"].width = 42
     row = k_last + 3
-    put(ws, row, 1, "Order-to-delivery time").font = Font(bold=True)
+    section(ws, row, "Order-to-delivery time")
     c_last, _ = write_table(ws, data.cycle_days, row + 1, freeze=False)
     chart = _bar_chart(ws, "Days from order to delivery", row + 1, c_last, 2, height=7.5)
     ws.add_chart(chart, f"E{top}")
     row = c_last + 3
-    put(ws, row, 1, "On-time delivery by month").font = Font(bold=True)
+    section(ws, row, "On-time delivery by month")
     m_last, _ = write_table(
         ws,
         data.on_time_monthly,
@@ -380,7 +382,7 @@ def risk_sheet(wb, data: ReportData):
         "Stock-out: P(lead-time demand > on hand). Suppliers: equal-weight normalised "
         "score, 100 = worst.",
     )
-    put(ws, top, 1, "Anomalous weeks of revenue").font = Font(bold=True)
+    section(ws, top, "Anomalous weeks of revenue")
     if isinstance(data.anomalous_weeks, Missing):
         row = _missing(ws, top + 1, "Anomalous weeks", data.anomalous_weeks) + 1
     elif data.anomalous_weeks.empty:
@@ -395,7 +397,7 @@ def risk_sheet(wb, data: ReportData):
             formats={"week": "yyyy-mm-dd", "revenue": MONEY, "score": SCORE},
         )
         row = a_last + 3
-    put(ws, row, 1, "Suppliers ranked by risk").font = Font(bold=True)
+    section(ws, row, "Suppliers ranked by risk")
     if isinstance(data.suppliers, Missing):
         row = _missing(ws, row + 1, "Supplier risk", data.suppliers)
     else:
@@ -420,7 +422,7 @@ def risk_sheet(wb, data: ReportData):
             "Metric directions: " + "; ".join(f"{m} {d}" for m, d in directions.items()),
         )
         row = s_last + 4
-    put(ws, row, 1, "Stock-out risk per SKU (highest first)").font = Font(bold=True)
+    section(ws, row, "Stock-out risk per SKU (highest first)")
     if isinstance(data.stockout, Missing):
         _missing(ws, row + 1, "Stock-out risk", data.stockout)
     else:
@@ -434,7 +436,7 @@ def risk_sheet(wb, data: ReportData):
                 "on_hand": WHOLE,
                 "daily_mean": "0.00",
                 "daily_sd": "0.00",
-                "lead_time_days": ONE,
+                "lead_time_days": WHOLE,
                 "stockout_probability": RATE,
             },
         )
