@@ -59,7 +59,8 @@ def test_sheets_in_order_with_charts(sample):
 def test_summary_revenue_and_orders_match_the_log(sample):
     orders, _, wb = sample
     ws = wb["Summary"]
-    rows = {r[0]: r[1:4] for r in ws.iter_rows(min_row=5, max_row=11, values_only=True)}
+    table = table_at(ws, "KPI", header_first=True)
+    rows = {r[0]: r[1:4] for r in table.itertuples(index=False)}
     october = orders[
         (orders["order_date"] >= "2026-10-01") & (orders["order_date"] <= "2026-10-31")
     ]

@@ -18,6 +18,16 @@ from xlbizops.core.errors import InputError
 from xlbizops.core.rules import DEMAND_EXCLUDES, SALES_EXCLUDE, Settings  # noqa: F401
 
 AT_RISK_SEGMENTS = ("At Risk", "Can't Lose", "About to Sleep")
+AT_RISK_KPI = f"at-risk customers ({', '.join(AT_RISK_SEGMENTS)})"
+# Whether a rise in a headline KPI is good news (green) or bad news (red).
+HIGHER_IS_BETTER = {
+    "revenue (net of returns)": True,
+    "orders": True,
+    "customers": True,
+    "on-time delivery rate": True,
+    AT_RISK_KPI: False,
+    "inventory turnover (annualised)": True,
+}
 
 
 @dataclass
@@ -115,9 +125,9 @@ def headline(lines: pd.DataFrame, orders_: pd.DataFrame, as_of, settings, snapsh
                 upto["amount"],
                 as_of=end + pd.Timedelta(days=1),
             )
-            values["at-risk customers"] = int(table["segment"].isin(AT_RISK_SEGMENTS).sum())
+            values[AT_RISK_KPI] = int(table["segment"].isin(AT_RISK_SEGMENTS).sum())
         else:
-            values["at-risk customers"] = np.nan
+            values[AT_RISK_KPI] = np.nan
         if snapshot is not None and "quantity" in lines and "sku" in lines:
             cost = snapshot.set_index("sku")["unit_cost"]
             sold = in_lines[~in_lines["is_return"]]

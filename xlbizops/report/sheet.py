@@ -157,6 +157,9 @@ def print_setup(ws: Worksheet) -> None:
         for row in ws.iter_rows(min_row=start, max_row=last_row):
             filled = [c.column for c in row if c.value is not None]
             last_col = max([last_col, *filled])
+        for merged in ws.merged_cells.ranges:  # a merged cell's value is in its first column
+            if start <= merged.min_row <= last_row:
+                last_col = max(last_col, merged.max_col)
         ranges.append(f"A{start}:{get_column_letter(last_col)}{last_row}")
     ws.print_area = ranges
     ws.page_setup.orientation = "landscape"

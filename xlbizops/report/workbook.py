@@ -10,10 +10,10 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from xlbizops.report.analyses import Missing, ReportData
+from xlbizops.report.analyses import HIGHER_IS_BETTER, Missing, ReportData
 from xlbizops.report.inputs import Intake
 from xlbizops.report.sheet import print_setup, put, section, title, write_table
 from xlbizops.report.tables import about_facts
@@ -78,28 +78,22 @@ def _line_chart(ws, title_text, top, last, cols, x_col=1, y_title="", height=7.5
 
 def summary_sheet(wb, data: ReportData):
     ws = wb.create_sheet("Summary")
-    top = title(
+    title(
         ws,
         "Operations summary",
         f"As of {data.as_of:%Y-%m-%d}. Last full month against the month before.",
     )
+    _kpi_tiles(ws, data.summary, 4)
+    top = 9
+    put(ws, top - 1, 1, "Headline KPIs").font = Font(bold=True)  # prints with the tiles
     formats = {c: MONEY for c in data.summary.columns[1:3]}
     last, last_col = write_table(
         ws, data.summary, top, formats={**formats, "change": RATE}, freeze=False
     )
     for r in range(top + 1, last + 1):
         kpi = ws.cell(row=r, column=1).value
-        fmt = (
-            RATE
-            if "rate" in kpi
-            else ONE
-            if "turnover" in kpi
-            else MONEY
-            if "revenue" in kpi
-            else WHOLE
-        )
         for c in (2, 3):
-            ws.cell(row=r, column=c).number_format = fmt
+            ws.cell(row=r, column=c).number_format = _kpi_format(kpi)
         if "rate" in kpi:  # a change of rates reads best in percentage points
             ws.cell(row=r, column=4).number_format = '+0.0" pts";-0.0" pts"'
     start = last + 3
@@ -109,9 +103,56 @@ def summary_sheet(wb, data: ReportData):
     )
     chart = _bar_chart(ws, "Monthly revenue", start, m_last, 2, width=18)
     chart.x_axis.number_format = "mmm yy"
-    ws.add_chart(chart, _anchor(last_col))
+    ws.add_chart(chart, _anchor(last_col, start - 1))
     ws.column_dimensions["A"].width = 34
     return ws
+
+
+def _kpi_format(kpi: str) -> str:
+    return (
+        RATE
+        if "rate" in kpi
+        else ONE
+        if "turnover" in kpi
+        else MONEY
+        if "revenue" in kpi
+        else WHOLE
+    )
+
+
+GOOD, BAD, TILE = "2E7D32", "C62828", "EEF3F8"
+
+
+def _kpi_tiles(ws, summary: pd.DataFrame, row: int) -> None:
+    """One tile per headline KPI: its name, this month's value, and the change against
+    the month before, green when the change is good news for that KPI, red when bad."""
+    before = summary.columns[2]
+    for k, record in enumerate(summary.itertuples(index=False)):
+        kpi, value, change = record[0], record[1], record[3]
+        col = 2 * k + 2  # column A holds the KPI table's names below
+        for r in range(row, row + 3):
+            for c in (col, col + 1):
+                ws.cell(row=r, column=c).fill = PatternFill("solid", fgColor=TILE)
+                ws.cell(row=r, column=c).alignment = Alignment(
+                    horizontal="center", vertical="center", wrap_text=True
+                )
+            ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=col + 1)
+        put(ws, row, col, kpi[:1].upper() + kpi[1:]).font = Font(size=9, color="555555")
+        shown = put(ws, row + 1, col, value, _kpi_format(kpi))
+        shown.font = Font(bold=True, size=16)
+        if pd.isna(change) or pd.isna(value):
+            put(ws, row + 2, col, f"no change to show vs {before}").font = Font(size=9)
+            continue
+        rising = change > 0
+        good = rising == HIGHER_IS_BETTER.get(kpi, True)
+        arrow = "▲" if rising else "▼" if change < 0 else "="
+        amount = f"{change:+.1f} pts" if "rate" in kpi else f"{change:+.1%}"
+        cell = put(ws, row + 2, col, f"{arrow} {amount} vs {before}")
+        cell.font = Font(size=9, bold=True, color=GOOD if good or change == 0 else BAD)
+    ws.row_dimensions[row].height = 26  # KPI names wrap onto two lines
+    for k in range(2 * len(summary)):
+        letter = get_column_letter(k + 2)
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 12)
 
 
 def supply_sheet(wb, data: ReportData):
@@ -254,15 +295,20 @@ def trends_sheet(wb, data: ReportData):
         f_col = 1
     else:
         section(ws, top, "Monthly revenue and forecast")
+        table = data.forecast.copy()
+        history = table["revenue"].notna()
+        if history.any() and (~history).any():  # the forecast line starts at the last month
+            last = history[history].index[-1]
+            table.loc[last, "forecast"] = table.loc[last, "revenue"]
         f_last, f_col = write_table(
             ws,
-            data.forecast,
+            table,
             top + 1,
             freeze=False,
-            formats={c: MONEY for c in data.forecast.columns[1:]},
+            formats={c: MONEY for c in table.columns[1:]},
         )
         cols = [
-            list(data.forecast.columns).index(c) + 1
+            list(table.columns).index(c) + 1
             for c in ("revenue", "forecast", "lower_95", "upper_95")
         ]
         chart = _line_chart(ws, "Revenue forecast, 95 % interval", top + 1, f_last, cols)
@@ -273,15 +319,29 @@ def trends_sheet(wb, data: ReportData):
     if isinstance(data.decomposition, Missing):
         _missing(ws, row, "The decomposition", data.decomposition)
         return ws
-    section(ws, row, "Daily revenue decomposition")
     parts = data.decomposition
-    d_last, _ = write_table(
-        ws, parts, row + 1, freeze=False, formats={c: MONEY for c in parts.columns[1:]}
-    )
-    charts = [("Observed and trend", [2, 3]), ("Seasonal", [4]), ("Cycle", [5]), ("Residual", [6])]
+    money = {c: MONEY for c in parts.columns[1:]}
+    # Charts read weekly means: 730 daily points print as a solid band.
+    weekly = parts.set_index("date").resample("W-MON", label="left", closed="left").mean()
+    weekly = weekly.reset_index().rename(columns={"date": "week"})
+    section(ws, row, "Revenue decomposition by week (mean of the days)")
+    w_last, w_col = write_table(ws, weekly, row + 1, freeze=False, formats=money)
+    charts = [("Observed and trend", [2, 3]), ("Cycle", [5]), ("Residual", [6])]
     for i, (name, cols) in enumerate(charts):
-        chart = _line_chart(ws, name, row + 1, d_last, cols, height=6.5)
-        ws.add_chart(chart, _anchor(f_col, row + 1 + i * 14))
+        chart = _line_chart(ws, name, row + 1, w_last, cols, height=6.5)
+        ws.add_chart(chart, _anchor(w_col, row + 1 + i * 14))
+    row = max(w_last, row + 1 + len(charts) * 14) + 3
+    cycle = parts.head(data.settings.season_length)[["date", "seasonal"]]
+    if data.settings.season_length == 7:  # a week: Monday first
+        cycle = cycle.sort_values("date", key=lambda d: d.dt.dayofweek)
+    cycle = pd.DataFrame({"day": cycle["date"].dt.day_name(), "seasonal": cycle["seasonal"]})
+    section(ws, row, "Weekly pattern: the seasonal component, one cycle")
+    s_last, s_col = write_table(ws, cycle, row + 1, freeze=False, formats={"seasonal": MONEY})
+    chart = _bar_chart(ws, "Seasonal", row + 1, s_last, 2, width=14, height=6.5)
+    ws.add_chart(chart, _anchor(s_col, row + 1))
+    row = max(s_last, row + 15) + 3
+    section(ws, row, "Daily revenue decomposition")
+    write_table(ws, parts, row + 1, freeze=False, formats=money)
     return ws
 
 
