@@ -333,7 +333,7 @@ def trends_sheet(wb, data: ReportData):
     row = max(w_last, row + 1 + len(charts) * 14) + 3
     cycle = parts.head(data.settings.season_length)[["date", "seasonal"]]
     if data.settings.season_length == 7:  # a week: Monday first
-        cycle = cycle.sort_values("date", key=lambda d: d.dt.dayofweek)
+        cycle = cycle.sort_values("date", key=lambda d: d.dt.day_of_week)
     cycle = pd.DataFrame({"day": cycle["date"].dt.day_name(), "seasonal": cycle["seasonal"]})
     section(ws, row, "Weekly pattern: the seasonal component, one cycle")
     s_last, s_col = write_table(ws, cycle, row + 1, freeze=False, formats={"seasonal": MONEY})
