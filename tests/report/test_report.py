@@ -92,7 +92,9 @@ def test_supply_chain_policy_for_the_top_sku(sample):
     z = 1.6448536269514722
     assert top["Safety stock"] == pytest.approx(z * daily.std(ddof=0) * np.sqrt(lead))
     assert top["ABC class"] == "A"
-    assert table["Cumulative share"].is_monotonic_increasing
+    detail = table_at(wb["Supply chain"], "Demand, cost and ABC value per SKU")
+    assert detail["Cumulative share"].is_monotonic_increasing
+    assert detail["Lead time (days)"].iloc[0] == lead
 
 
 def test_orders_kpis_match_the_log(sample):

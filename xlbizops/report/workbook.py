@@ -186,18 +186,27 @@ def supply_sheet(wb, data: ReportData):
         "annual_value": MONEY,
         "cumulative_share": RATE,
     }
-    last, last_col = write_table(ws, table, top, formats=formats)
+    # Two narrow tables rather than one of every column, so that both read on paper.
+    policy = [c for c in POLICY_COLUMNS if c in table]
+    detail = ["sku", *[c for c in table.columns if c not in policy]]
+    section(ws, top, "Reorder policy per SKU")
+    last, _ = write_table(ws, table[policy], top + 1, formats=formats)
+    top = last + 3
+    section(ws, top, "Demand, cost and ABC value per SKU")
+    last, last_col = write_table(ws, table[detail], top + 1, formats=formats, freeze=False)
+    top += 1
     # ABC Pareto: annual value bars for the top SKUs, cumulative share line on a 2nd axis.
     shown = min(last, top + 40)
     bars = BarChart()
-    bars.title, bars.height, bars.width = "ABC Pareto (top SKUs by annual value)", 9, 22
-    value_col = list(table.columns).index("annual_value") + 1
-    share_col = list(table.columns).index("cumulative_share") + 1
+    bars.title, bars.height, bars.width = "ABC Pareto (top SKUs by annual value)", 9, 18
+    value_col = detail.index("annual_value") + 1
+    share_col = detail.index("cumulative_share") + 1
     bars.add_data(
         Reference(ws, min_col=value_col, min_row=top, max_row=shown), titles_from_data=True
     )
     bars.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=shown))
     bars.y_axis.title = "annual value"
+    bars.y_axis.number_format = "#,##0"
     line = LineChart()
     line.add_data(
         Reference(ws, min_col=share_col, min_row=top, max_row=shown), titles_from_data=True
@@ -208,8 +217,15 @@ def supply_sheet(wb, data: ReportData):
     line.y_axis.crosses = "max"
     line.y_axis.scaling.max = 1
     bars += line
-    ws.add_chart(bars, _anchor(last_col))
+    ws.add_chart(bars, _anchor(last_col, top - 1))
     return ws
+
+
+# The columns a buyer acts on, printed first; the rest follow in a second table.
+POLICY_COLUMNS = (
+    "sku", "abc", "xyz", "annual_demand", "eoq", "safety_stock", "reorder_point", "on_hand",
+    "days_of_supply", "stockout_probability",
+)  # fmt: skip
 
 
 def customers_sheet(wb, data: ReportData):
