@@ -163,3 +163,25 @@ def test_excel_serial_dates_in_a_csv_are_read():
     parsed, _ = parse_dates(pd.Series(["45658", "45659", "45660.5"]))
     assert list(parsed) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-02"),
                             pd.Timestamp("2025-01-03 12:00")]  # fmt: skip
+
+
+def test_parquet_columns_of_the_wrong_type_are_named(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    nested = pa.table({
+        "order_date": pa.array([[1, 2], [3]]),
+        "customer_id": ["a", "b"],
+        "amount": pa.array([{"x": 1.0}, {"x": 2.0}]),
+    })  # fmt: skip
+    pq.write_table(nested, tmp_path / "nested.parquet")
+    code, err = report([tmp_path / "nested.parquet", "-o", tmp_path / "r.xlsx"], capsys)
+    assert code == 1 and "column 'order_date' holds list" in err
+    wrong = pa.table({
+        "order_date": pa.array([b"\x00\x01", b"\x02"]),
+        "customer_id": [1.5, 2.5],
+        "amount": pa.array([True, False]),
+    })  # fmt: skip
+    pq.write_table(wrong, tmp_path / "wrong.parquet")
+    code, err = report([tmp_path / "wrong.parquet", "-o", tmp_path / "r.xlsx"], capsys)
+    assert code == 1 and "2 unreadable order_date" in err

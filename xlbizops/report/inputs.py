@@ -160,11 +160,20 @@ def read_raw(
         intake.encoding, intake.delimiter = "xlsx", ""
     elif suffix == ".parquet":
         try:
+            import pyarrow.parquet as pq
+
+            schema = pq.read_schema(path)
             frame = pd.read_parquet(path)
         except Exception as err:  # noqa: BLE001 - pyarrow raises many error types
             raise InputError(
                 f"{path.name} cannot be read as Parquet ({' '.join(str(err).split())[:120]})"
             ) from None
+        nested = [f for f in schema if f.type.num_fields or str(f.type).startswith("list")]
+        if nested:
+            raise InputError(
+                f"{path.name}: column {nested[0].name!r} holds {nested[0].type} values "
+                "(lists or records), not one value per order line; flatten it before the report"
+            )
         intake.encoding, intake.delimiter = "parquet", ""
     else:
         intake.encoding, intake.delimiter = _sniff_text(path)
