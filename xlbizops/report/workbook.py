@@ -465,10 +465,14 @@ def risk_sheet(wb, data: ReportData):
         put(ws, top + 1, 1, "No week stands out.")
         row = top + 3
     else:
+        weeks = data.anomalous_weeks
+        high = int((weeks["score"] > 0).sum())
+        put(ws, top + 1, 1, f"{len(weeks)} week(s) stand out: {high} high, "
+            f"{len(weeks) - high} low; the farthest first.")  # fmt: skip
         a_last, _ = write_table(
             ws,
-            data.anomalous_weeks,
-            top + 1,
+            weeks,
+            top + 2,
             freeze=False,
             formats={"week": "yyyy-mm-dd", "revenue": MONEY, "score": SCORE},
         )
