@@ -1,14 +1,17 @@
 """What is on each sheet of the template workbook: inputs, formulas and charts.
 
 Every analysis formula reads plain ranges: the order log's columns by name
-(``order_date`` is ``Data!$B$2:$B$2001``), or the spilled result of an aggregation
-function above it (``RESAMPLE``, ``DEMAND_BY_ITEM``, ``SUPPLIER_METRICS``) through a
-range that runs on past the spill; xlbizops functions drop trailing blank rows, so
-the formulas keep working when reloaded data makes a spill longer or shorter.
+(``order_date`` is ``Orders[order_date]``, the Data table's column, so it follows the
+table as it grows), or the spilled result of an aggregation function above it
+(``RESAMPLE``, ``DEMAND_BY_ITEM``, ``SUPPLIER_METRICS``) through a range that runs on
+past the spill; xlbizops functions drop trailing blank rows, so the formulas keep
+working when reloaded data makes a spill longer or shorter.  Addresses inside a
+spill come from the result's column constants (:func:`result`).
 
-Revenue, customer and trend formulas use orders that are neither cancelled nor
-returned (``FILTER(…, (status<>"cancelled")*(status<>"returned"))``), demand
-leaves out cancelled orders: the same rules as ``xlbizops report``.
+Which rows each analysis reads, and the inputs' defaults, come from the rules the
+report uses too (``core.rules``): revenue nets returns and leaves out cancelled and
+returned orders, customers' orders leave out returns, demand leaves out cancelled
+orders.
 """
 
 from __future__ import annotations
