@@ -239,25 +239,28 @@ def repeat_purchase_summary(customer_ids, order_dates, amounts, as_of=None) -> p
     keep = (day <= end).to_numpy()
     if not keep.any():
         raise InputError(f"as_of ({end.date()}) is before every order")
-    frame = pd.DataFrame({"id": ids[keep], "day": day[keep].to_numpy(), "amount": amount[keep]})
-    daily = frame.groupby(["id", "day"], sort=True)["amount"].sum().reset_index()
-    first = daily.groupby("id")["day"].transform("min")
-    daily["repeat"] = daily["day"] > first
-    per = daily.groupby("id").agg(
-        purchases=("day", "size"),
-        first=("day", "min"),
-        last=("day", "max"),
-    )
-    repeat_total = daily[daily["repeat"]].groupby("id")["amount"].sum()
-    frequency = per["purchases"].to_numpy() - 1
-    total = repeat_total.reindex(per.index, fill_value=0.0).to_numpy()
+    # Integer codes and day numbers: one sort of (customer, day) keys instead of
+    # grouping Python strings several times.
+    codes, customers_ = pd.factorize(ids[keep], sort=True)
+    days = day[keep].to_numpy().astype("datetime64[D]").astype(np.int64)
+    first_day = days.min()
+    span = int(days.max() - first_day) + 1
+    key = codes.astype(np.int64) * span + (days - first_day)
+    purchase, slot = np.unique(key, return_inverse=True)  # purchase days, sorted
+    spent = np.bincount(slot, weights=np.nan_to_num(amount[keep]), minlength=len(purchase))
+    who, when = purchase // span, purchase % span + first_day
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])  # each customer's first day
+    ends = np.r_[starts[1:], len(who)] - 1
+    frequency = np.diff(np.r_[starts, len(who)]) - 1
+    repeat_total = np.bincount(who, weights=spent, minlength=len(customers_)) - spent[starts]
+    end_day = np.datetime64(end.date(), "D").astype(np.int64)
     return pd.DataFrame(
         {
-            "customer_id": per.index.to_numpy(dtype=object),
+            "customer_id": np.asarray(customers_, dtype=object),
             "frequency": frequency,
-            "recency_days": (per["last"] - per["first"]).dt.days.to_numpy(),
-            "age_days": (end - per["first"]).dt.days.to_numpy(),
-            "repeat_average": np.where(frequency > 0, total / np.maximum(frequency, 1), 0.0),
+            "recency_days": when[ends] - when[starts],
+            "age_days": end_day - when[starts],
+            "repeat_average": np.where(frequency > 0, repeat_total / np.maximum(frequency, 1), 0.0),
         }
     )
 
