@@ -18,7 +18,7 @@ TITLE_FONT = Font(bold=True, size=14)
 
 
 SECTION_FONT = Font(bold=True, size=12, color="1F4E78")
-PRINT_ROWS = 40  # rows of a section that go on paper; the workbook holds the rest
+PRINT_ROWS = 30  # rows of a section that go on paper (one page); the workbook has the rest
 # Words for the parts of column names that are abbreviations or units.
 _WORDS = {"id": "ID", "sku": "SKU", "eoq": "EOQ", "rfm": "RFM", "clv": "CLV", "abc": "ABC",
           "xyz": "XYZ", "cv": "CV", "kpi": "KPI", "sd": "SD", "p": "P", "r": "R", "f": "F",

@@ -525,9 +525,20 @@ def risk_sheet(wb, data: ReportData):
 
 def about_sheet(wb, data: ReportData, intake: Intake, timings: dict[str, float]):
     ws = wb.create_sheet("About")
-    top = title(ws, "About this report")
+    row = title(ws, "About this report")
     facts = about_facts(data, intake, timings)
-    write_table(ws, pd.DataFrame(facts, columns=["item", "value"]), top, freeze=False)
+    groups = {  # on paper each group is a section of its own
+        "Source and rows": [f for f in facts if not f[0].startswith(("column for", "setting"))],
+        "Columns read": [f for f in facts if f[0].startswith("column for")],
+        "Settings": [f for f in facts if f[0].startswith("setting")],
+    }
+    for heading, rows in groups.items():
+        if rows:
+            section(ws, row, heading)
+            last, _ = write_table(
+                ws, pd.DataFrame(rows, columns=["item", "value"]), row + 1, freeze=False
+            )
+            row = last + 3
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 70
     notes = [
