@@ -192,3 +192,37 @@ def test_import_functions_names_the_setting_when_vba_access_is_off():
     book = macros.ExcelBook(live, platform="win32")
     macros.import_functions(book)
     assert "Trust access to the VBA project object model" in book.status
+
+
+def test_live_excel_charts_follow_the_spills_after_a_refresh():
+    """A stand-in for xlwings' Windows book: the RESAMPLE spill on Trends grew from 24
+    to 26 months; the chart's SERIES formula is stretched to it."""
+    live = mock.MagicMock()
+    sheets = {}
+
+    def sheet(name):
+        if name not in sheets:
+            ws = mock.MagicMock()
+            ws.name = name
+            ws.charts = []
+            ws.range.return_value.api.HasSpill = False
+            sheets[name] = ws
+        return sheets[name]
+
+    from xlbizops.template.sheets import AREAS
+
+    live.sheets.__iter__.side_effect = lambda: iter([sheet(a.name) for a in AREAS])
+    live.sheets.__getitem__.side_effect = sheet
+    trends = sheet("Trends")
+    spill = mock.MagicMock(HasSpill=True)
+    spill.SpillingToRange.Address = "$A$10:$B$36"
+    other = mock.MagicMock(HasSpill=False)
+    trends.range.side_effect = lambda cell: mock.MagicMock(api=spill if cell == "A10" else other)
+    series = mock.MagicMock(Formula="=SERIES(Trends!$B$10,Trends!$A$11:$A$34,Trends!$B$11:$B$34,1)")
+    chart = mock.MagicMock()
+    chart.api = (None, mock.MagicMock())
+    chart.api[1].SeriesCollection.return_value.Count = 1
+    chart.api[1].SeriesCollection.return_value.Item.return_value = series
+    trends.charts = [chart]
+    macros.refresh_all(macros.ExcelBook(live, platform="win32"))
+    assert series.Formula == "=SERIES(Trends!$B$10,Trends!$A$11:$A$36,Trends!$B$11:$B$36,1)"

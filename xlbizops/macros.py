@@ -166,8 +166,30 @@ class ExcelBook(Book):
             self.note = FORMULAS_ELSEWHERE
         elif sheet is None:
             self.book.app.api.CalculateFull()  # UDFs too, dirty or not
+            self.follow_charts()
         else:
             self.book.sheets[sheet].api.Calculate()
+            self.follow_charts()
+
+    def follow_charts(self) -> None:
+        """Stretch each chart's series to the spills' new sizes (Windows COM: a cell's
+        SpillingToRange, a series' SERIES formula), as the headless refresh does."""
+        from xlbizops.template.sheets import AREAS
+        from xlbizops.workbook.charts import stretched_series_formula
+
+        names = {s.name for s in self.book.sheets}
+        spills = {}
+        for area in (a for a in AREAS if a.name in names):
+            for spill in area.spills:
+                cell = self.book.sheets[area.name].range(spill.cell).api
+                if cell.HasSpill:
+                    spills[(area.name, spill.cell)] = cell.SpillingToRange.Address
+        for area in (a for a in AREAS if a.name in names):
+            for chart in self.book.sheets[area.name].charts:
+                collection = chart.api[1].SeriesCollection()
+                for i in range(1, collection.Count + 1):
+                    series = collection.Item(i)
+                    series.Formula = stretched_series_formula(series.Formula, spills)
 
     def data_rows(self) -> list[list]:
         return self.book.sheets[DATA_SHEET].range("A1").expand().value
