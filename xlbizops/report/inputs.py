@@ -287,16 +287,17 @@ def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series,
     note = ""
     if text.any():
         raw = values[text].astype(str).str.strip()
-        # Excel serial numbers as text (a CSV saved from a sheet with unformatted dates):
-        # 45658 or 45658.5; eight digits are yyyymmdd, read below.
-        serial_text = raw[raw.str.fullmatch(r"\d{2,7}(\.\d+)?")]
-        serials = serial_text.astype(float)
-        serials = serials[serials.between(61, 2958465)]
-        out[serials.index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serials, unit="D")
-        raw = raw.drop(serials.index)
         iso = pd.to_datetime(raw, format="ISO8601", errors="coerce")
         out[raw.index] = iso
         rest = raw[iso.isna()]
+        # Excel serial numbers as text (a CSV saved from a sheet with unformatted dates):
+        # 45658 or 45658.5; eight digits are yyyymmdd, read below.  (ISO 8601 also
+        # reads 4-digit numbers as years, so 5 to 7 digits are taken as serials.)
+        serial_text = rest[rest.str.fullmatch(r"\d{2,7}(\.\d+)?")]
+        serials = serial_text.astype(float)
+        serials = serials[serials.between(61, 2958465)]
+        out[serials.index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serials, unit="D")
+        rest = rest.drop(serials.index)
         if len(rest):
             order = 0 if date_order == "dmy" else 1 if date_order == "mdy" else None
             best, best_count, tie = None, 0, False
