@@ -340,3 +340,19 @@ def test_the_analytic_gradients_match_finite_differences():
         _, grad = _gamma_gamma_log_likelihood(point, *args, gradient=True)
         numeric = approx_fprime(point, lambda p: _gamma_gamma_log_likelihood(p, *args), 1e-7)
         np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-5)
+
+
+def test_rfm_takes_categorical_and_arrow_dictionary_ids():
+    """Ids already factorized by a reader (pandas categorical, Arrow dictionary) give
+    the same table as the same ids as text, unused categories left out."""
+    import pyarrow as pa
+
+    ids = ["b", "a", "c", "a", "b", "b"]
+    dates = pd.to_datetime(["2025-01-01", "2025-01-03", "2025-01-05", "2025-02-01",
+                            "2025-02-03", "2025-03-01"])  # fmt: skip
+    amounts = [10.0, 20.0, 5.0, 7.0, 3.0, 1.0]
+    expected = rfm_table(ids, dates, amounts, bins=2)
+    categorical = pd.Categorical(ids, categories=["z", "c", "b", "a"])  # unsorted, one unused
+    arrow = pa.array(ids).dictionary_encode()
+    for coded in (categorical, pd.Series(categorical), arrow):
+        pd.testing.assert_frame_equal(rfm_table(coded, dates, amounts, bins=2), expected)

@@ -68,6 +68,15 @@ def quantile_scores(values, bins: int, ties: str = "average") -> np.ndarray:
     return np.clip((above + per_cut - 1) // per_cut - 1, 0, bins - 1) + 1
 
 
+def _categorical_if_arrow(values):
+    """An Arrow dictionary array (ids read by pyarrow) as a pandas Categorical: the same
+    codes and dictionary, no Python string per row."""
+    kind = getattr(values, "type", None)
+    if kind is not None and str(kind).startswith("dictionary<"):
+        return pd.Series(values.to_pandas()).astype("category")
+    return values
+
+
 def factorize_sorted(original, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, sorted unique ids), like ``pd.factorize(ids, sort=True)`` but faster.
 
@@ -130,7 +139,11 @@ def rfm_table(
     ``score`` = w1·R + w2·F + w3·M.
     Customers come out sorted by id.
     """
-    ids = np.asarray(customer_ids, dtype=object)
+    customer_ids = _categorical_if_arrow(customer_ids)
+    if isinstance(getattr(customer_ids, "dtype", None), pd.CategoricalDtype):
+        ids = customer_ids  # already codes: never turned into Python objects
+    else:
+        ids = np.asarray(customer_ids, dtype=object)
     dates = v.as_dates("order_dates", order_dates)
     amount = v.as_numbers("amounts", amounts)
     v.same_rows(customer_ids=ids, order_dates=dates, amounts=amount)
