@@ -12,10 +12,12 @@ from xlbizops.core.errors import InputError, UsageError
 
 
 def _sample_data(args) -> int:
-    from xlbizops.sampledata import write_orders_csv
+    from xlbizops.sampledata import write_orders
+    from xlbizops.workbook.atomic import atomic_target
 
     started = time.perf_counter()
-    rows = write_orders_csv(args.output, args.orders, args.seed)
+    with atomic_target(args.output) as tmp:
+        rows = write_orders(tmp, args.orders, args.seed)
     print(f"wrote {rows:,} orders to {args.output} in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
 
@@ -63,6 +65,10 @@ def _report(args) -> int:
         dedupe=args.dedupe,
         preset=args.preset,
         sample_orders=args.sample_orders if args.sample else None,
+        table=args.table,
+        query=args.query,
+        engine=args.engine,
+        spark_master=args.spark_master,
     )
     if not args.quiet:
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in progress.timings.items())
@@ -154,8 +160,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"xlbizops {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("sample-data", help="write a synthetic e-commerce order log (CSV)")
-    s.add_argument("-o", "--output", required=True, help="CSV file to write")
+    s = sub.add_parser(
+        "sample-data", help="write a synthetic e-commerce order log (CSV or Parquet)"
+    )
+    s.add_argument(
+        "-o", "--output", required=True, help="file to write: .csv, or .parquet for Parquet"
+    )
     s.add_argument("--orders", type=int, default=20_000, help="number of orders (default 20000)")
     s.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     s.set_defaults(run=_sample_data)
@@ -170,8 +180,19 @@ def parser() -> argparse.ArgumentParser:
         "orders",
         nargs="*",
         help="order log: CSV, XLSX or Parquet (several files for a layout that comes in "
-        "tables, such as Olist's)",
+        "tables, such as Olist's); a glob of Parquet or CSV files ('exports/*.parquet'); or "
+        "a database URL (duckdb:///shop.duckdb, sqlite:///shop.db, postgres://…) with "
+        "--table or --query",
     )
+    r.add_argument("--table", help="the database table holding the order log")
+    r.add_argument("--query", help="a SELECT giving the order log, run in the database")
+    r.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        help="where the aggregations run for files and globs: duckdb (embedded, the default "
+        "for globs) or spark",
+    )
+    r.add_argument("--spark-master", help="Spark master URL (default local[*])")
     r.add_argument("-o", "--output", required=True, help="workbook to write")
     r.add_argument("--sample", action="store_true", help="use the bundled sample data")
     r.add_argument("--sample-orders", type=int, default=20_000, help=argparse.SUPPRESS)

@@ -81,11 +81,14 @@ def daily_intensity() -> np.ndarray:
     return (1.0 + 0.35 * t) * _WEEKLY[_weekday(days)] * yearly * events
 
 
-def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
+def generate_orders(
+    n_orders: int = 20_000, seed: int = 42, first_order: int = 1, first_customer: int = 1
+) -> pd.DataFrame:
     """The order log as a DataFrame with :data:`COLUMNS`, sorted by order date.
 
     Text columns are categoricals (and order ids Arrow strings), so 10 million orders
-    fit in a few GB.
+    fit in a few GB.  Order and customer numbers start at ``first_order`` and
+    ``first_customer`` (for logs written in shards, :func:`write_orders`).
 
     Same ``n_orders`` and ``seed`` → the same log, on any machine.
     """
@@ -186,13 +189,15 @@ def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "order_id": pd.array(np.char.mod("SO-%08d", np.arange(1, n + 1)), dtype="str"),
+            "order_id": pd.array(
+                np.char.mod("SO-%08d", np.arange(first_order, first_order + n)), dtype="str"
+            ),
             "order_date": pd.Series(order_day.astype("datetime64[ns]")),
             "promised_date": dates_or_blank(promised, cancelled),
             "shipped_date": dates_or_blank(shipped, no_ship),
             "delivered_date": dates_or_blank(delivered, no_delivery),
             "customer_id": pd.Categorical.from_codes(
-                customer, [f"C{c:06d}" for c in range(1, n_cust + 1)]
+                customer, [f"C{c:06d}" for c in range(first_customer, first_customer + n_cust)]
             ),
             "customer_type": pd.Categorical.from_codes(is_b2b.astype(np.int8), ["B2C", "B2B"]),
             "sku": pd.Categorical.from_codes(sku, [f"SKU-{s:05d}" for s in range(1, n_sku + 1)]),
@@ -213,24 +218,74 @@ def generate_orders(n_orders: int = 20_000, seed: int = 42) -> pd.DataFrame:
     )
 
 
-def write_orders_csv(path, n_orders: int = 20_000, seed: int = 42, chunk: int = 500_000) -> int:
-    """Write :func:`generate_orders` to CSV (dates as yyyy-mm-dd, blanks empty); returns rows.
+SHARD_ORDERS = 2_000_000  # orders generated at a time when writing a big log
 
-    Streams ``chunk`` rows at a time through pyarrow's CSV writer, about ten times
-    faster than ``DataFrame.to_csv`` on categorical columns.
+
+def shards(n_orders: int, seed: int = 42):
+    """The log of ``n_orders`` as DataFrames of at most :data:`SHARD_ORDERS` orders.
+
+    Up to that size, one shard: exactly :func:`generate_orders`.  Beyond it, shard k
+    is a log of its own (seed + k) with order and customer numbers after the previous
+    shards', as if several shops' logs were joined: memory stays that of one shard
+    whatever ``n_orders`` is, and each shard is sorted by date, not the whole file.
     """
+    done, customers, k = 0, 0, 0
+    while done < n_orders:
+        size = min(SHARD_ORDERS, n_orders - done)
+        if 0 < n_orders - done - size < 100:  # keep the last shard a real log
+            size = n_orders - done
+        orders = generate_orders(size, seed + k, done + 1, customers + 1)
+        customers += len(orders["customer_id"].cat.categories)
+        done, k = done + size, k + 1
+        yield orders
+
+
+def write_orders(path, n_orders: int = 20_000, seed: int = 42, chunk: int = 500_000) -> int:
+    """Write the sample log (:func:`shards`) to CSV, or to Parquet when ``path`` ends
+    in .parquet; dates as dates, blanks empty; returns rows.
+
+    Streams ``chunk`` rows at a time through pyarrow's writers (about ten times
+    faster than ``DataFrame.to_csv`` on categorical columns); 50,000,000 orders need
+    the memory of one shard."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
 
-    orders = generate_orders(n_orders, seed)
-    table = pa.Table.from_pandas(orders, preserve_index=False)
-    for name in ("order_date", "promised_date", "shipped_date", "delivered_date"):
-        index = table.schema.get_field_index(name)
-        table = table.set_column(index, name, table.column(name).cast(pa.date32()))
-    with pacsv.CSVWriter(str(path), table.schema) as writer:
-        for batch in table.to_batches(max_chunksize=chunk):
-            writer.write_batch(batch)
-    return len(orders)
+    parquet = str(path).lower().endswith((".parquet", ".pq"))
+    writer, rows = None, 0
+    try:
+        for orders in shards(n_orders, seed):
+            table = pa.Table.from_pandas(orders, preserve_index=False)
+            for name in ("order_date", "promised_date", "shipped_date", "delivered_date"):
+                index = table.schema.get_field_index(name)
+                table = table.set_column(index, name, table.column(name).cast(pa.date32()))
+            if parquet:  # plain strings: one schema for every shard's dictionary
+                for index, item in enumerate(table.schema):
+                    if pa.types.is_dictionary(item.type):
+                        table = table.set_column(
+                            index, item.name, table.column(index).cast(pa.string())
+                        )
+            if writer is None:
+                writer = (
+                    pq.ParquetWriter(str(path), table.schema)
+                    if parquet
+                    else pacsv.CSVWriter(str(path), table.schema)
+                )
+            for batch in table.to_batches(max_chunksize=chunk):
+                if parquet:
+                    writer.write_table(pa.Table.from_batches([batch]))
+                else:
+                    writer.write_batch(batch)
+            rows += len(orders)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def write_orders_csv(path, n_orders: int = 20_000, seed: int = 42, chunk: int = 500_000) -> int:
+    """:func:`write_orders` to a CSV file."""
+    return write_orders(path, n_orders, seed, chunk)
 
 
 def generate_inventory(orders: pd.DataFrame, seed: int = 42) -> pd.DataFrame:

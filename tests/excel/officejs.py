@@ -30,7 +30,7 @@ import sys
 import types
 
 ENVIRONMENT = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
-DESKTOP_ONLY = ("python_calamine", "pyarrow", "formulas", "pyopenvba", "xlsxwriter", "lxml")
+DESKTOP_ONLY = ("python_calamine", "formulas", "pyopenvba", "xlsxwriter", "lxml")
 MAIN_PY = "from xlbizops.lite import *\n"
 
 
@@ -51,6 +51,10 @@ def _no_threads_or_processes():
     threading.Thread.start = refuse
     subprocess.Popen.__init__ = refuse
     os.fork = refuse
+    import pyarrow  # Pyodide's build has one CPU and no thread pool
+
+    pyarrow.set_cpu_count(1)
+    pyarrow.set_io_thread_count(1)
 
 
 def main_module():

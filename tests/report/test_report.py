@@ -155,7 +155,8 @@ def hand_log():
 
 
 def test_revenue_nets_return_lines_and_leaves_out_cancelled_orders():
-    from xlbizops.report.analyses import revenue_lines
+    from xlbizops.report.aggregates import aggregate
+    from xlbizops.report.analyses import lines_table
     from xlbizops.report.inputs import Intake, clean_orders, resolve_columns
 
     raw = pd.DataFrame(
@@ -169,7 +170,7 @@ def test_revenue_nets_return_lines_and_leaves_out_cancelled_orders():
     )
     lines = clean_orders(raw, resolve_columns(list(raw.columns), {}), Intake("t"))
     # 100 sold, 50 cancelled, 30 returned (status), 40 refunded by a return line.
-    assert revenue_lines(lines)["amount"].sum() == 60.0
+    assert aggregate(lines_table(lines)).daily_revenue["revenue"].sum() == 60.0
 
 
 def test_hand_made_log_without_optional_columns(tmp_path):

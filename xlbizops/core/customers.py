@@ -171,14 +171,30 @@ def rfm_table(
     monetary = np.bincount(codes, weights=amount, minlength=k)
     last_day = np.full(k, np.iinfo(np.int64).min)
     np.maximum.at(last_day, codes, days)
-    recency = as_of_day - last_day
+    return rfm_scores(customers, as_of_day - last_day, frequency, monetary, w, bins)
 
+
+def rfm_scores(customer_ids, recency_days, frequency, monetary, weights=(1 / 3,) * 3, bins=5):
+    """The RFM table from each customer's recency, frequency and monetary value.
+
+    What :func:`rfm_table` does once it has summed the orders; the report calls it on
+    per-customer sums its query engine computed.  R = :func:`quantile_scores` of
+    −recency (average ranks for ties), F of frequency (ties in customer order, as
+    Hughes' "first"), M of monetary; ``score`` = w1·R + w2·F + w3·M.
+
+    >>> rfm_scores(["a", "b"], [3, 40], [5, 1], [120.0, 15.0], bins=2)["RFM"].tolist()
+    ['222', '111']
+    """
+    w = np.asarray(weights, dtype=float)
+    recency = np.asarray(recency_days)
+    frequency = np.asarray(frequency)
+    monetary = np.asarray(monetary, dtype=float)
     r = quantile_scores(-recency, bins)
     f = quantile_scores(frequency, bins, ties="first")
     m = quantile_scores(monetary, bins)
     return pd.DataFrame(
         {
-            "customer_id": np.asarray(customers, dtype=object),
+            "customer_id": np.asarray(customer_ids, dtype=object),
             "recency_days": recency,
             "frequency": frequency,
             "monetary": monetary,
@@ -474,6 +490,18 @@ def customer_lifetime_value(
     months = v.whole_number("horizon_months", horizon_months, minimum=1, maximum=600)
     rate = float(v.non_negative("annual_discount_rate", [annual_discount_rate])[0])
     summary = repeat_purchase_summary(customer_ids, order_dates, amounts, as_of)
+    return lifetime_value_from_summary(summary, months, rate)
+
+
+def lifetime_value_from_summary(
+    summary: pd.DataFrame, horizon_months=12, annual_discount_rate=0.10
+):
+    """:func:`customer_lifetime_value` from a :func:`repeat_purchase_summary` table
+    (``customer_id``, ``frequency``, ``recency_days``, ``age_days``,
+    ``repeat_average``), however it was computed: the report's query engine gives it
+    for logs too big to hold in memory."""
+    months = v.whole_number("horizon_months", horizon_months, minimum=1, maximum=600)
+    rate = float(v.non_negative("annual_discount_rate", [annual_discount_rate])[0])
     x = summary["frequency"].to_numpy(float)
     tx = summary["recency_days"].to_numpy(float) / WEEK
     t = summary["age_days"].to_numpy(float) / WEEK
@@ -527,8 +555,19 @@ def cohort_retention(customer_ids, order_dates, period="month") -> pd.DataFrame:
     first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
     offset = ordinal - first
     active = pd.DataFrame({"customer": codes, "cohort": first, "offset": offset}).drop_duplicates()
-    counts = active.groupby(["cohort", "offset"]).size().unstack(fill_value=0)
-    last = ordinal.max()
+    counts = active.groupby(["cohort", "offset"]).size().rename("customers").reset_index()
+    return retention_from_counts(counts, int(ordinal.max()), period)
+
+
+def retention_from_counts(counts: pd.DataFrame, last_period: int, period="month") -> pd.DataFrame:
+    """:func:`cohort_retention` from the number of customers of each cohort active k
+    periods later (``cohort`` and ``last_period`` as pandas period ordinals,
+    ``offset`` = k, ``customers``); the report's query engine counts them."""
+    period = v.choice("period", period, tuple(_COHORT_PERIODS))
+    counts = counts.pivot_table(
+        index="cohort", columns="offset", values="customers", aggfunc="sum", fill_value=0
+    )
+    last = last_period
     counts = counts.reindex(columns=range(last - counts.index.min() + 1), fill_value=0)
     size = counts[0]
     share = counts.div(size, axis=0)

@@ -107,21 +107,33 @@ def demand_by_item(
             "squares": (daily**2).groupby(level=0).sum(),
         }
     ).sort_index()
-    mean = per_item["total"] / window_days
-    variance = (per_item["squares"] / window_days - mean**2).clip(lower=0)
-    table = pd.DataFrame(
-        {
-            "item": per_item.index.to_numpy(dtype=object),
-            "annual_demand": (mean * 365).to_numpy(),
-            "daily_mean": mean.to_numpy(),
-            "daily_sd": np.sqrt(variance).to_numpy(),
-        }
-    )
     if unit_prices is not None:
         sums = frame.groupby("item")[["value", "priced_qty"]].sum().reindex(per_item.index)
-        priced_qty = sums["priced_qty"].to_numpy()
+        per_item = per_item.join(sums)
+    return demand_from_sums(per_item.reset_index(names="item"), window_days)
+
+
+def demand_from_sums(per_item: pd.DataFrame, window_days: int = 365) -> pd.DataFrame:
+    """:func:`demand_by_item` from each item's sums over the window: ``total`` = Σq,
+    ``squares`` = Σ over days of (that day's q)², and, for the price columns,
+    ``value`` = Σ q·p and ``priced_qty`` = Σ q over the priced lines.  The report's
+    query engine sums them; d̄ = total / W and σd = sqrt(squares / W − d̄²)."""
+    mean = per_item["total"].to_numpy(float) / window_days
+    variance = np.clip(per_item["squares"].to_numpy(float) / window_days - mean**2, 0, None)
+    table = pd.DataFrame(
+        {
+            "item": per_item["item"].to_numpy(dtype=object),
+            "annual_demand": mean * 365,
+            "daily_mean": mean,
+            "daily_sd": np.sqrt(variance),
+        }
+    )
+    if "value" in per_item:
+        priced_qty = per_item["priced_qty"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            unit_price = np.where(priced_qty > 0, sums["value"].to_numpy() / priced_qty, np.nan)
+            unit_price = np.where(
+                priced_qty > 0, per_item["value"].to_numpy(float) / priced_qty, np.nan
+            )
         table["unit_price"] = unit_price
         table["annual_value"] = table["annual_demand"].to_numpy() * unit_price
     return table[[c for c in DEMAND_COLUMNS if c in table]]

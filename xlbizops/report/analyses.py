@@ -7,15 +7,19 @@ needs returns a :class:`Missing` that says what would make it appear.
 
 from __future__ import annotations
 
+import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from xlbizops.core import customers, inventory, orders, risk, rules, segmentation, timeseries
 from xlbizops.core.errors import InputError
-from xlbizops.core.rules import DEMAND_EXCLUDES, SALES_EXCLUDE, Settings  # noqa: F401
+from xlbizops.core.rules import Settings
+from xlbizops.report import aggregates
 
 AT_RISK_SEGMENTS = ("At Risk", "Can't Lose", "About to Sleep")
 AT_RISK_KPI = f"at-risk customers ({', '.join(AT_RISK_SEGMENTS)})"
@@ -62,75 +66,62 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
 
-def without_status(lines: pd.DataFrame, *statuses: str) -> pd.DataFrame:
-    """Lines whose status (when the log has one) is none of ``statuses``."""
-    if "status" not in lines:
-        return lines
-    return lines[~lines["status"].fillna("").str.lower().isin(statuses)]
+def lines_table(lines: pd.DataFrame):
+    """Cleaned order lines held in memory, as a table DuckDB aggregates in place."""
+    present = [c for c in aggregates.LINE_SCHEMA if c in lines]
+    frame = lines[present]
+    if "error_flag" in frame:
+        frame = frame.assign(error_flag=frame["error_flag"].astype(float))
+    # Microseconds: DuckDB's EXTRACT misreads nanosecond timestamps (year 62099).
+    stamps = [c for c in frame if str(frame[c].dtype).startswith("datetime64")]
+    frame = frame.astype({c: "datetime64[us]" for c in stamps})
+    threads = 1 if sys.platform == "emscripten" else None  # Pyodide: no thread pool
+    arrow = pa.Table.from_pandas(frame, preserve_index=False, nthreads=threads)
+    con = ibis.duckdb.connect()
+    if threads == 1:
+        con.raw_sql("SET threads = 1")
+    return con.create_table("lines", ibis.memtable(arrow))
 
 
-def revenue_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """Lines that count as revenue (``core.rules``): orders neither cancelled nor
-    returned, plus return lines (negative amounts), which net the sales they refund."""
-    kept = lines["is_return"].copy()
-    kept[without_status(lines, *SALES_EXCLUDE).index] = True
-    return lines[kept]
+def _window(frame: pd.DataFrame, column: str, month: int) -> pd.DataFrame:
+    return frame[frame[column] == month]
 
 
-def order_table(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per order (lines summed), returns left out: what customer analyses use."""
-    sales = without_status(lines[~lines["is_return"]], *SALES_EXCLUDE)
-    grouped = sales.groupby("order_id", sort=False)
-    return pd.DataFrame(
-        {
-            "order_date": grouped["order_date"].min(),
-            "customer_id": grouped["customer_id"].first(),
-            "amount": grouped["amount"].sum(),
-        }
-    ).reset_index()
-
-
-def _month_end(stamp: pd.Timestamp) -> pd.Timestamp:
-    return (stamp + pd.offsets.MonthEnd(0)).normalize()
-
-
-def headline(lines: pd.DataFrame, orders_: pd.DataFrame, as_of, settings, snapshot):
+def headline(agg: aggregates.Aggregates, settings, snapshot) -> pd.DataFrame:
     """Headline KPIs for the last full month and the month before, with the change."""
-    last = as_of.normalize()
-    this_end = last if last == _month_end(last) else (last - pd.offsets.MonthEnd(1)).normalize()
-    this_start = this_end - pd.offsets.MonthBegin(1)
-    prev_end = this_start - pd.Timedelta(days=1)
-    prev_start = prev_end - pd.offsets.MonthBegin(1)
+    this_end, prev_end = aggregates.headline_months(agg.as_of)
 
-    def window(start, end):
-        in_lines = lines[(lines["order_date"] >= start) & (lines["order_date"] <= end)]
-        in_orders = orders_[(orders_["order_date"] >= start) & (orders_["order_date"] <= end)]
+    def window(end: pd.Timestamp, name: str):
+        month = end.to_period("M").ordinal
+        start = end.to_period("M").start_time
+        days = agg.daily_revenue["day"]
+        counts = _window(agg.monthly_orders, "month", month)
         values = {
-            "revenue (net of returns)": float(revenue_lines(in_lines)["amount"].sum()),
-            "orders": int(len(in_orders)),
-            "customers": int(in_orders["customer_id"].nunique()),
+            "revenue (net of returns)": float(
+                agg.daily_revenue["revenue"][(days >= start) & (days <= end)].sum()
+            ),
+            "orders": int(counts["orders"].sum()),
+            "customers": int(counts["customers"].sum()),
         }
-        if {"delivered_date", "promised_date"} <= set(lines):
-            hit = orders.on_time(in_lines["delivered_date"], in_lines["promised_date"])
-            values["on-time delivery rate"] = (
-                float(np.nanmean(hit)) if (hit == hit).any() else np.nan
-            )
-        else:
-            values["on-time delivery rate"] = np.nan
-        upto = orders_[orders_["order_date"] <= end]
-        if len(upto) and upto["customer_id"].nunique() >= 2:
-            table = customers.rfm_table(
-                upto["customer_id"],
-                upto["order_date"],
-                upto["amount"],
-                as_of=end + pd.Timedelta(days=1),
+        on_time = _window(agg.monthly_on_time, "month", month)
+        known = float(on_time["known"].sum())
+        values["on-time delivery rate"] = float(on_time["hits"].sum()) / known if known else np.nan
+        c = agg.customers
+        bought = c[c[f"orders_{name}"] > 0]
+        if len(bought) >= 2:
+            end_day = (end - pd.Timestamp(0)).days
+            table = customers.rfm_scores(
+                bought["customer_id"],
+                end_day + 1 - bought[f"last_day_{name}"].to_numpy(np.int64),
+                bought[f"orders_{name}"].to_numpy(np.int64),
+                bought[f"monetary_{name}"].to_numpy(float),
             )
             values[AT_RISK_KPI] = int(table["segment"].isin(AT_RISK_SEGMENTS).sum())
         else:
             values[AT_RISK_KPI] = np.nan
-        if snapshot is not None and "quantity" in lines and "sku" in lines:
+        if snapshot is not None and agg.sold is not None:
             cost = snapshot.set_index("sku")["unit_cost"]
-            sold = in_lines[~in_lines["is_return"]]
+            sold = _window(agg.sold, "month", month)
             cogs = float((sold["quantity"] * sold["sku"].map(cost)).sum())
             stock = float((snapshot["on_hand"] * snapshot["unit_cost"]).sum())
             values["inventory turnover (annualised)"] = (
@@ -140,7 +131,7 @@ def headline(lines: pd.DataFrame, orders_: pd.DataFrame, as_of, settings, snapsh
             values["inventory turnover (annualised)"] = np.nan
         return values
 
-    now, before = window(this_start, this_end), window(prev_start, prev_end)
+    now, before = window(this_end, "this"), window(prev_end, "prev")
     rows = []
     for name in now:
         a, b = now[name], before[name]
@@ -149,25 +140,22 @@ def headline(lines: pd.DataFrame, orders_: pd.DataFrame, as_of, settings, snapsh
         else:
             change = (a - b) / b if np.isfinite(b) and b != 0 else np.nan
         rows.append((name, a, b, change))
-    label_now, label_before = f"{this_start:%b %Y}", f"{prev_start:%b %Y}"
+    label_now = f"{this_end.to_period('M').start_time:%b %Y}"
+    label_before = f"{prev_end.to_period('M').start_time:%b %Y}"
     return pd.DataFrame(rows, columns=["kpi", label_now, label_before, "change"])
 
 
-def monthly_revenue(lines: pd.DataFrame) -> pd.DataFrame:
-    sales = revenue_lines(lines)
-    table = timeseries.resample(sales["order_date"], sales["amount"], "month", "sum")
+def monthly_revenue(agg: aggregates.Aggregates) -> pd.DataFrame:
+    daily = agg.daily_revenue
+    table = timeseries.resample(daily["day"], daily["revenue"], "month", "sum")
     return table.rename(columns={"period": "month", "value": "revenue"})
 
 
-def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFrame | Missing:
-    if not {"sku", "quantity"} <= set(lines):
+def supply_chain(agg: aggregates.Aggregates, s: Settings, snapshot) -> pd.DataFrame | Missing:
+    if agg.demand is None:
         return Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
-    sales = lines[~lines["is_return"] & lines["sku"].notna()]
-    sales = without_status(sales, *DEMAND_EXCLUDES)  # never left the warehouse
-    prices = sales.get("unit_price")
-    demand = inventory.demand_by_item(
-        sales["sku"], sales["order_date"], sales["quantity"], as_of=as_of, unit_prices=prices
-    )
+    has_prices = "unit_price" in agg.fields
+    demand = inventory.demand_from_sums(agg.demand)
     table = demand.rename(columns={"item": "sku"})
     if snapshot is not None:
         snap = snapshot.set_index("sku")
@@ -175,7 +163,7 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
         table["lead_time_days"] = table["sku"].map(snap["lead_time_days"]).fillna(s.lead_time_days)
         table["on_hand"] = table["sku"].map(snap["on_hand"])
     else:
-        if prices is None:
+        if not has_prices:
             return Missing("unit_price in the order log, or an inventory snapshot (--inventory)")
         # Quantity-weighted mean price over the demand window, as DEMAND_BY_ITEM gives it.
         table["unit_cost"] = table["unit_price"] * s.cost_ratio
@@ -196,8 +184,12 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
     abc = inventory.abc_classes(table["sku"], table["annual_value"]).set_index("item")
     table["abc"] = table["sku"].map(abc["class"])
     table["cumulative_share"] = table["sku"].map(abc["cumulative_share"])
-    monthly = _monthly_demand(sales, as_of)
-    xyz = inventory.xyz_classes(monthly.index, monthly.to_numpy()).set_index("item")
+    monthly = agg.monthly_demand.pivot_table(
+        index="sku", columns="month", values="quantity", aggfunc="sum", fill_value=0
+    )
+    if monthly.shape[1] < 2:
+        monthly = monthly.assign(extra=0)
+    xyz = inventory.xyz_classes(monthly.index, monthly.to_numpy(float)).set_index("item")
     table["xyz"] = table["sku"].map(xyz["class"])
     table["days_of_supply"] = inventory.days_of_supply(
         table["on_hand"].fillna(np.nan), table["daily_mean"]
@@ -222,24 +214,15 @@ def supply_chain(lines: pd.DataFrame, as_of, s: Settings, snapshot) -> pd.DataFr
     return table[columns].sort_values("annual_value", ascending=False, ignore_index=True)
 
 
-def _monthly_demand(sales: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Units per SKU for each of the 12 months up to as_of (SKUs × months)."""
-    start = (as_of - pd.DateOffset(months=12)).normalize()
-    recent = sales[(sales["order_date"] > start) & (sales["order_date"] <= as_of)]
-    month = recent["order_date"].dt.to_period("M")
-    table = recent.groupby(["sku", month])["quantity"].sum().unstack(fill_value=0)
-    return table if table.shape[1] >= 2 else table.assign(extra=0)
-
-
-def trends(lines: pd.DataFrame, s: Settings):
-    sales = revenue_lines(lines)
-    daily = timeseries.resample(sales["order_date"], sales["amount"], "day", "sum")
+def trends(agg: aggregates.Aggregates, s: Settings):
+    daily_sales = agg.daily_revenue
+    daily = timeseries.resample(daily_sales["day"], daily_sales["revenue"], "day", "sum")
     try:
         parts = timeseries.decompose(daily["value"], s.season_length)
         parts.insert(0, "date", daily["period"])
     except InputError as err:
         parts = Missing(f"at least two weeks of daily revenue ({err})")
-    monthly = timeseries.resample(sales["order_date"], sales["amount"], "month", "sum")
+    monthly = timeseries.resample(daily_sales["day"], daily_sales["revenue"], "month", "sum")
     try:
         result = timeseries.forecast_ets(
             monthly["value"], s.forecast_months, dates=monthly["period"]
@@ -253,27 +236,37 @@ def trends(lines: pd.DataFrame, s: Settings):
     return parts, forecast, model
 
 
-def customer_tables(order_rows: pd.DataFrame, as_of, s: Settings):
-    rfm = customers.rfm_table(
-        order_rows["customer_id"],
-        order_rows["order_date"],
-        order_rows["amount"],
-        as_of=as_of + pd.Timedelta(days=1),
+def customer_tables(agg: aggregates.Aggregates, s: Settings):
+    """RFM (as of the day after as_of), CLV (BG/NBD + Gamma-Gamma) and cohorts, from the
+    per-customer sums; the summary is lifetimes' (Fader, Hardie & Lee 2005): purchase
+    days − 1 repeat purchases, first to last purchase, first purchase to as_of."""
+    c = agg.customers
+    as_of_day = (agg.as_of - pd.Timestamp(0)).days
+    first, last = c["first_day"].to_numpy(np.int64), c["last_day"].to_numpy(np.int64)
+    rfm = customers.rfm_scores(
+        c["customer_id"],
+        as_of_day + 1 - last,
+        c["orders"].to_numpy(np.int64),
+        c["monetary"].to_numpy(float),
     )
     counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")
+    repeats = c["purchase_days"].to_numpy(np.int64) - 1
+    repeat_money = c["monetary"].to_numpy(float) - c["first_amount"].to_numpy(float)
+    summary = pd.DataFrame(
+        {
+            "customer_id": c["customer_id"].to_numpy(dtype=object),
+            "frequency": repeats,
+            "recency_days": last - first,
+            "age_days": as_of_day - first,
+            "repeat_average": np.where(repeats > 0, repeat_money / np.maximum(repeats, 1), 0.0),
+        }
+    )
     try:
-        clv = customers.customer_lifetime_value(
-            order_rows["customer_id"],
-            order_rows["order_date"],
-            order_rows["amount"],
-            s.clv_months,
-            s.discount_rate,
-            as_of,
-        )
+        clv = customers.lifetime_value_from_summary(summary, s.clv_months, s.discount_rate)
         clv = clv.sort_values("clv", ascending=False, ignore_index=True)
     except InputError as err:
         clv = Missing(f"more repeat customers ({err})")
-    cohorts = customers.cohort_retention(order_rows["customer_id"], order_rows["order_date"])
+    cohorts = customers.retention_from_counts(agg.cohorts, agg.last_month)
     return rfm, counts, clv, cohorts
 
 
@@ -287,42 +280,31 @@ def segment_tables(rfm: pd.DataFrame, s: Settings):
     return segmentation.segment_profile(features, result.labels, names), members
 
 
-def order_processing(lines: pd.DataFrame):
+def order_processing(agg: aggregates.Aggregates):
     needed = {"shipped_date", "delivered_date", "promised_date"}
-    if not needed <= set(lines):
-        missing = ", ".join(sorted(needed - set(lines)))
+    if agg.order_counts is None:
+        missing = ", ".join(sorted(needed - agg.fields))
         return (Missing(f"{missing} columns in the order log"),) * 3
-    per_order = lines[~lines["is_return"]].drop_duplicates("order_id")
-    table = orders.order_kpis(
-        per_order["order_date"],
-        per_order["shipped_date"],
-        per_order["delivered_date"],
-        per_order["promised_date"],
-        per_order.get("status"),
-        per_order.get("error_flag"),
+    table = orders.kpi_table(agg.order_counts, agg.spans)
+    days, count = agg.spans["total"]
+    whole = pd.Series(count).groupby(np.trunc(days).astype(int)).sum().sort_index()
+    cycle = pd.DataFrame({"days to deliver": whole.index, "orders": whole.to_numpy()})
+    rates = agg.order_on_time
+    monthly = pd.DataFrame(
+        {
+            "month": pd.PeriodIndex.from_ordinals(rates["month"], freq="M").start_time,
+            "on-time rate": rates["hits"].to_numpy(float) / rates["known"].to_numpy(float),
+        }
     )
-    days = orders.cycle_time(per_order["order_date"], per_order["delivered_date"])
-    days = days[~np.isnan(days)].astype(int)
-    histogram = pd.Series(days).value_counts().sort_index()
-    cycle = pd.DataFrame({"days to deliver": histogram.index, "orders": histogram.to_numpy()})
-    monthly = orders.on_time_by_period(
-        per_order["order_date"], per_order["delivered_date"], per_order["promised_date"]
-    ).rename(columns={"period": "month", "on_time_rate": "on-time rate"})
     return table, cycle, monthly
 
 
-def anomalous_weeks(lines: pd.DataFrame, s: Settings) -> pd.DataFrame:
-    """Weeks whose revenue is far off (``core.rules.anomalous_weeks``, the template's
-    rule too); revenue counts as in :func:`revenue_lines`."""
-    sales = revenue_lines(lines)
-    return rules.anomalous_weeks(
-        sales["order_date"], sales["amount"], s.anomaly_method, s.anomaly_threshold
-    )
-
-
-def risk_tables(lines: pd.DataFrame, supply, settings: Settings, supplier_metrics):
+def risk_tables(agg: aggregates.Aggregates, supply, settings: Settings, supplier_metrics):
     try:
-        weeks = anomalous_weeks(lines, settings)
+        daily = agg.daily_revenue
+        weeks = rules.anomalous_weeks(
+            daily["day"], daily["revenue"], settings.anomaly_method, settings.anomaly_threshold
+        )
     except InputError as err:
         weeks = Missing(f"a few weeks of revenue to compare ({err})")
     if isinstance(supply, Missing) or supply["on_hand"].isna().all():
@@ -337,7 +319,8 @@ def risk_tables(lines: pd.DataFrame, supply, settings: Settings, supplier_metric
             stock["on_hand"], stock["daily_mean"], stock["daily_sd"], stock["lead_time_days"]
         )
         stock = stock.sort_values("stockout_probability", ascending=False, ignore_index=True)
-    suppliers = supplier_ranking(lines, supplier_metrics)
+    from_log = agg.suppliers if agg.suppliers is not None and len(agg.suppliers) else None
+    suppliers = supplier_ranking(supplier_metrics if supplier_metrics is not None else from_log)
     return weeks, stock, suppliers
 
 
@@ -360,21 +343,7 @@ def higher_is_better(metric: str) -> bool:
     return any(word in name for word in HIGHER_IS_BETTER_WORDS)
 
 
-def supplier_metrics_from_log(lines: pd.DataFrame) -> pd.DataFrame | None:
-    if not {"supplier", "shipped_date", "promised_date"} <= set(lines):
-        return None
-    table = risk.supplier_metrics(
-        lines["supplier"],
-        lines["order_date"],
-        lines["shipped_date"],
-        lines["promised_date"],
-        lines.get("error_flag"),
-    )
-    return table if len(table) else None
-
-
-def supplier_ranking(lines: pd.DataFrame, given: pd.DataFrame | None):
-    table = given if given is not None else supplier_metrics_from_log(lines)
+def supplier_ranking(table: pd.DataFrame | None):
     if table is None or len(table) < 2:
         return Missing(
             "a supplier column with shipped and promised dates in the log, or a "
@@ -400,31 +369,48 @@ def analyse(
     supplier_file: pd.DataFrame | None = None,
     progress=None,
 ) -> ReportData:
-    """Every area of the report from cleaned order lines (see ``inputs.read_orders``)."""
+    """Every area of the report from cleaned order lines in memory (``inputs.read_orders``)."""
+    return analyse_table(lines_table(lines), settings, as_of, snapshot, supplier_file, progress)
+
+
+def analyse_table(
+    table,
+    settings: Settings | None = None,
+    as_of=None,
+    snapshot: pd.DataFrame | None = None,
+    supplier_file: pd.DataFrame | None = None,
+    progress=None,
+    run=None,
+) -> ReportData:
+    """Every area of the report from an Ibis table of cleaned order lines, wherever it
+    lives: the engine sums (``aggregates``), the models run here on the sums."""
     s = settings or Settings()
     step = progress.stage if progress else lambda name: nullcontext()
-    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else lines["order_date"].max()
-    lines = lines[lines["order_date"] <= as_of + pd.Timedelta(days=1)]
-    if lines.empty:
-        raise InputError(f"no orders on or before the as-of date {as_of:%Y-%m-%d}")
-    order_rows = order_table(lines)
+    with step("aggregate"):
+        agg = aggregates.aggregate(table, as_of, run)
+    if agg.customers.empty and agg.daily_revenue.empty:
+        raise InputError(f"no orders on or before the as-of date {agg.as_of:%Y-%m-%d}")
+    return analyse_aggregates(agg, s, snapshot, supplier_file, step)
+
+
+def analyse_aggregates(agg, s: Settings, snapshot, supplier_file, step) -> ReportData:
     with step("summary"):
-        summary = headline(lines, order_rows, as_of, s, snapshot)
-        monthly = monthly_revenue(lines)
+        summary = headline(agg, s, snapshot)
+        monthly = monthly_revenue(agg)
     with step("supply chain"):
-        supply = supply_chain(lines, as_of, s, snapshot)
+        supply = supply_chain(agg, s, snapshot)
     with step("customers"):
-        rfm, counts, clv, cohorts = customer_tables(order_rows, as_of, s)
+        rfm, counts, clv, cohorts = customer_tables(agg, s)
     with step("trends"):
-        parts, forecast, model = trends(lines, s)
+        parts, forecast, model = trends(agg, s)
     with step("segments"):
         profile, members = segment_tables(rfm, s)
     with step("orders"):
-        kpis, cycle, on_time = order_processing(lines)
+        kpis, cycle, on_time = order_processing(agg)
     with step("risk"):
-        weeks, stock, suppliers = risk_tables(lines, supply, s, supplier_file)
+        weeks, stock, suppliers = risk_tables(agg, supply, s, supplier_file)
     return ReportData(
-        as_of=as_of,
+        as_of=agg.as_of,
         settings=s,
         summary=summary,
         monthly=monthly,

@@ -16,14 +16,15 @@ import pandas as pd
 from openpyxl import Workbook
 
 from xlbizops.core.errors import InputError, UsageError
-from xlbizops.report import inputs
-from xlbizops.report.analyses import Settings, analyse
+from xlbizops.report import inputs, sources
+from xlbizops.report.analyses import Settings, analyse, analyse_table
 from xlbizops.report.progress import Progress
 from xlbizops.report.workbook import build_workbook
 from xlbizops.workbook.atomic import atomic_target
 
 STAGES = [
     "read",
+    "aggregate",
     "summary",
     "supply chain",
     "customers",
@@ -51,7 +52,17 @@ def load_config(path: str | os.PathLike | None) -> dict:
     except tomllib.TOMLDecodeError as err:
         raise UsageError(f"config file {path} is not valid TOML: {err}") from None
     known = {
-        "input": {"orders", "inventory", "suppliers", "as_of", "date_order", "preset"},
+        "input": {
+            "orders",
+            "inventory",
+            "suppliers",
+            "as_of",
+            "date_order",
+            "preset",
+            "table",
+            "query",
+        },
+        "engine": {"name", "spark_master"},
         "map": set(inputs.FIELDS),
         "settings": {f.name for f in fields(Settings)},
     }
@@ -159,6 +170,10 @@ def clean_frame(
 
 def _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, progress) -> Path:
     data = analyse(lines, s, as_of, inventory, suppliers, progress)
+    return _write(data, intake, path, progress)
+
+
+def _write(data, intake, path, progress) -> Path:
     with progress.stage("write"):
         wb = build_workbook(data, intake, progress.timings)
         target = save_atomically(wb, path)
@@ -179,8 +194,13 @@ def run_report(
     preset: str | None = None,
     sample_orders: int | None = None,
     progress: Progress | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
 ) -> tuple[Path, Progress]:
-    """What ``xlbizops report`` does: file (or sample data) in, workbook out."""
+    """What ``xlbizops report`` does: file, glob, database (or sample data) in,
+    workbook out."""
     config = load_config(config_path)
     given = config.get("input", {})
     base = Path(config_path).resolve().parent if config_path else Path.cwd()
@@ -218,6 +238,33 @@ def run_report(
         return path, progress
     if not orders_path:
         raise InputError("give an order log file (or --sample)")
+    chosen_engine = engine or config.get("engine", {}).get("name")
+    table = table or given.get("table")
+    query = query or given.get("query")
+    if chosen_engine or sources.is_engine_source(orders_path):
+        if preset:
+            raise UsageError(
+                "--preset reads a shop's export file; a glob or a database is read by column "
+                "names and --map"
+            )
+        source = sources.open_source(
+            str(orders_path),
+            table,
+            query,
+            chosen_engine or "duckdb",
+            spark_master or config.get("engine", {}).get("spark_master"),
+        )
+        try:
+            intake = inputs.Intake(source=source.name)
+            with progress.stage("read"):
+                lines = sources.clean(
+                    source, mapping, intake, s.dedupe, s.earliest_order_date, as_of
+                )
+                lines = source.materialize(lines)
+            data = analyse_table(lines, s, as_of, inventory, suppliers, progress, source.run)
+        finally:
+            source.close()
+        return _write(data, intake, output, progress), progress
     with progress.stage("read"):
         lines, intake = inputs.read_orders(
             orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe,

@@ -1,0 +1,346 @@
+"""The report's heavy aggregations, written once as Ibis expressions.
+
+Every analysis of the report starts from one of these sums over the cleaned order
+lines (schema: :data:`LINE_SCHEMA`); the models — RFM scores, the CLV fits,
+k-means, ETS, decomposition — then run in Python on their results, which are small:
+one row per customer, SKU, day or month.  Whatever holds the lines executes them:
+DuckDB for a file in memory, a glob of Parquet or CSV files or a DuckDB database;
+the database named by a URL; Spark.  So a log bigger than memory, or one that lives
+in a warehouse, gives the same report as a CSV file.
+
+Days are counted as whole days since 1970-01-01 and months as pandas' monthly
+period ordinals ((year − 1970)·12 + month − 1), integers every backend groups alike.
+Money sums are rounded to 1e-6 so that engines adding in a different order give
+the same cents and the same RFM ranks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from xlbizops.core.rules import DEMAND_EXCLUDES, SALES_EXCLUDE
+
+# The cleaned order lines every source is brought to (``inputs.clean_orders`` for
+# files read in memory, ``sources.clean`` in an engine).  Optional columns may be absent.
+LINE_SCHEMA = {
+    "order_id": "string",
+    "order_date": "timestamp",
+    "customer_id": "string",
+    "amount": "float64",
+    "is_return": "boolean",
+    "status": "string",
+    "sku": "string",
+    "quantity": "float64",
+    "unit_price": "float64",
+    "shipped_date": "timestamp",
+    "delivered_date": "timestamp",
+    "promised_date": "timestamp",
+    "error_flag": "float64",
+    "supplier": "string",
+}
+DAY_SECONDS = 86400
+MONEY_DECIMALS = 6
+
+
+@dataclass
+class Aggregates:
+    """What the report's analyses need from an order log, all of it small."""
+
+    as_of: pd.Timestamp
+    fields: frozenset[str]
+    daily_revenue: pd.DataFrame  # day, revenue (revenue lines: core.rules)
+    monthly_orders: pd.DataFrame  # month, orders, customers
+    monthly_on_time: pd.DataFrame  # month, hits, known (order lines, for the headline)
+    customers: pd.DataFrame  # per customer, see :func:`customer_sums`
+    cohorts: pd.DataFrame  # cohort, offset, customers (month ordinals)
+    last_month: int
+    demand: pd.DataFrame | None = None  # per sku: total, squares, value, priced_qty
+    monthly_demand: pd.DataFrame | None = None  # sku, month, quantity (12 months)
+    sold: pd.DataFrame | None = None  # sku, month, quantity (headline months, COGS)
+    order_counts: dict | None = None  # core.orders.kpi_table's counts
+    spans: dict = field(default_factory=dict)  # name → (days, orders)
+    order_on_time: pd.DataFrame | None = None  # month, hits, known (per order)
+    suppliers: pd.DataFrame | None = None  # core.risk.supplier_metrics' table
+
+
+def day_number(stamp):
+    """Whole days since 1970-01-01 of a timestamp column."""
+    return (stamp.epoch_seconds().cast("int64") / DAY_SECONDS).floor().cast("int64")
+
+
+def month_number(stamp):
+    """Pandas' monthly period ordinal of a timestamp column."""
+    return (stamp.year().cast("int64") - 1970) * 12 + stamp.month().cast("int64") - 1
+
+
+def _days(ordinals) -> pd.Series:
+    return pd.Series(pd.to_datetime(np.asarray(ordinals, dtype="int64"), unit="D"))
+
+
+def _money(values) -> np.ndarray:
+    return np.round(np.asarray(values, dtype=float), MONEY_DECIMALS)
+
+
+def _status_in(t, statuses):
+    """Lines whose status is one of ``statuses`` (False where the log has none)."""
+    if "status" not in t.columns:
+        return ibis.literal(False)
+    return t.status.lower().strip().isin(list(statuses)).fill_null(False)
+
+
+def revenue_lines(t):
+    """Lines that count as revenue (``core.rules``): not cancelled or returned, plus
+    return lines (negative amounts), which net the sales they refund."""
+    return t.filter(t.is_return | ~_status_in(t, SALES_EXCLUDE))
+
+
+def order_table(t):
+    """One row per order (its lines summed), returns left out: what customer analyses
+    use.  An order's date is its earliest line's; its customer the least id among its
+    lines (one, in any sound log)."""
+    sales = t.filter(~t.is_return & ~_status_in(t, SALES_EXCLUDE))
+    return sales.group_by("order_id").aggregate(
+        day=day_number(sales.order_date.min()),
+        month=month_number(sales.order_date.min()),
+        customer_id=sales.customer_id.min(),
+        amount=sales.amount.sum(),
+    )
+
+
+def customer_sums(orders, cutoffs: dict[str, int]):
+    """Per customer: first and last purchase day, orders, money, purchase days, the
+    repeat purchases' money (all but the first day's), and for each headline cutoff
+    day c the last day, orders and money up to c (for the RFM at-risk count then)."""
+    by_day = orders.group_by(["customer_id", "day"]).aggregate(
+        orders=orders.count(), amount=orders.amount.sum()
+    )
+    first = by_day.day.min().over(group_by=by_day.customer_id)
+    by_day = by_day.mutate(first_day=first)
+    sums = {
+        "first_day": by_day.day.min(),
+        "last_day": by_day.day.max(),
+        "orders": by_day.orders.sum(),
+        "monetary": by_day.amount.sum(),
+        "purchase_days": by_day.count(),
+        "first_amount": (by_day.day == by_day.first_day).ifelse(by_day.amount, 0.0).sum(),
+    }
+    for name, day in cutoffs.items():
+        upto = by_day.day <= day
+        sums[f"last_day_{name}"] = upto.ifelse(by_day.day, ibis.null("int64")).max()
+        sums[f"orders_{name}"] = upto.ifelse(by_day.orders, 0).sum()
+        sums[f"monetary_{name}"] = upto.ifelse(by_day.amount, 0.0).sum()
+    return by_day.group_by("customer_id").aggregate(**sums)
+
+
+def aggregate(t, as_of=None, run=None) -> Aggregates:
+    """Every sum the report needs, from an Ibis table of cleaned order lines.
+
+    ``as_of`` (a date; default the latest order's day) closes the windows; ``run``
+    executes an expression to a pandas DataFrame (default ``expr.to_pandas()``)."""
+    run = run or (lambda expr: expr.to_pandas())
+    present = frozenset(t.columns)
+    if as_of is None:
+        latest = run(t.aggregate(day=day_number(t.order_date.max())))["day"].iloc[0]
+        as_of = pd.Timestamp(int(latest), unit="D")
+    as_of = pd.Timestamp(as_of).normalize()
+    as_of_day = int((as_of - pd.Timestamp(0)).days)
+    this_end, prev_end = headline_months(as_of)
+    day_of = {name: int((end - pd.Timestamp(0)).days) for name, end in
+              (("this", this_end), ("prev", prev_end))}  # fmt: skip
+    lines = t.mutate(day=day_number(t.order_date), month=month_number(t.order_date))
+    lines = lines.filter(lines.day <= as_of_day)
+
+    sales = revenue_lines(lines)
+    daily = run(sales.group_by("day").aggregate(revenue=sales.amount.sum()).order_by("day"))
+    daily_revenue = pd.DataFrame({"day": _days(daily["day"]), "revenue": _money(daily["revenue"])})
+
+    orders = order_table(lines)
+    monthly = run(
+        orders.group_by("month")
+        .aggregate(orders=orders.count(), customers=orders.customer_id.nunique())
+        .order_by("month")
+    )
+    customers = run(customer_sums(orders, day_of))
+    customers = customers.sort_values("customer_id", ignore_index=True)
+    for name in customers.columns:
+        if name.startswith(("monetary", "first_amount")):
+            customers[name] = _money(customers[name])
+    first = orders.group_by("customer_id").aggregate(cohort=orders.month.min())
+    active = orders.select("customer_id", "month").distinct()
+    joined = active.join(first, "customer_id")
+    cohorts = run(
+        joined.group_by([joined.cohort, (joined.month - joined.cohort).name("offset")]).aggregate(
+            customers=joined.count()
+        )
+    )
+    last_month = int(run(orders.aggregate(m=orders.month.max()))["m"].iloc[0])
+
+    if {"delivered_date", "promised_date"} <= present:
+        hit = lines.delivered_date.date() <= lines.promised_date.date()
+        known = lines.delivered_date.notnull() & lines.promised_date.notnull()
+        on_time = run(
+            lines.group_by("month")
+            .aggregate(hits=(known & hit).cast("int64").sum(), known=known.cast("int64").sum())
+            .order_by("month")
+        )
+    else:
+        on_time = pd.DataFrame({"month": [], "hits": [], "known": []})
+
+    out = Aggregates(
+        as_of=as_of,
+        fields=present,
+        daily_revenue=daily_revenue,
+        monthly_orders=monthly,
+        monthly_on_time=on_time,
+        customers=customers,
+        cohorts=cohorts,
+        last_month=last_month,
+    )
+    if {"sku", "quantity"} <= present:
+        _demand(lines, as_of, as_of_day, out, run)
+    if {"shipped_date", "delivered_date", "promised_date"} <= present:
+        _order_processing(lines, out, run)
+    if {"supplier", "shipped_date", "promised_date"} <= present:
+        out.suppliers = _suppliers(lines, run)
+    return out
+
+
+def headline_months(as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Last days of the last full month up to ``as_of`` and of the month before."""
+    last = as_of.normalize()
+    month_end = (last + pd.offsets.MonthEnd(0)).normalize()
+    this_end = last if last == month_end else (last - pd.offsets.MonthEnd(1)).normalize()
+    prev_end = (this_end - pd.offsets.MonthBegin(1)) - pd.Timedelta(days=1)
+    return this_end, prev_end
+
+
+def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
+    """Per SKU over the 365 days up to as_of: Σq, Σ(daily q)², Σq·p and Σq over the
+    priced lines (``core.inventory.demand_from_sums``); units per SKU and month over
+    the last 12 months (XYZ); units sold per SKU in the two headline months (COGS)."""
+    sold = lines.filter(~lines.is_return & lines.sku.notnull())
+    demand = sold.filter(~_status_in(sold, DEMAND_EXCLUDES))
+    window = demand.filter((demand.day > as_of_day - 365) & (demand.day <= as_of_day))
+    priced = window.unit_price.notnull() if "unit_price" in window.columns else ibis.literal(False)
+    price = window.unit_price if "unit_price" in window.columns else ibis.literal(0.0)
+    per_day = window.group_by(["sku", "day"]).aggregate(
+        qty=window.quantity.sum(),
+        value=priced.ifelse(window.quantity * price, 0.0).sum(),
+        priced_qty=priced.ifelse(window.quantity, 0.0).sum(),
+    )
+    per_item = per_day.group_by("sku").aggregate(
+        total=per_day.qty.sum(),
+        squares=(per_day.qty * per_day.qty).sum(),
+        value=per_day.value.sum(),
+        priced_qty=per_day.priced_qty.sum(),
+    )
+    table = run(per_item).sort_values("sku", ignore_index=True)
+    out.demand = table.rename(columns={"sku": "item"})
+    if "unit_price" not in lines.columns:
+        out.demand = out.demand.drop(columns=["value", "priced_qty"])
+    start = int(((as_of - pd.DateOffset(months=12)).normalize() - pd.Timestamp(0)).days)
+    recent = demand.filter((demand.day > start) & (demand.day <= as_of_day))
+    out.monthly_demand = run(
+        recent.group_by(["sku", "month"]).aggregate(quantity=recent.quantity.sum())
+    )
+    this_end, prev_end = headline_months(as_of)
+    months = [p.to_period("M").ordinal for p in (this_end, prev_end)]
+    headline = sold.filter(sold.month.isin(months))
+    out.sold = run(headline.group_by(["sku", "month"]).aggregate(quantity=headline.quantity.sum()))
+
+
+def _order_processing(lines, out: Aggregates, run) -> None:
+    """Per order (its lines, returns left out): earliest dates; cancelled, returned or
+    in error if any line is.  Then ``core.orders.kpi_table``'s counts, the spans'
+    distinct values with their counts, and the on-time rate by month ordered."""
+    kept = lines.filter(~lines.is_return)
+    status = kept.status.lower().strip() if "status" in kept.columns else ibis.literal("")
+    error = kept.error_flag.fill_null(0) if "error_flag" in kept.columns else ibis.literal(0.0)
+    kept = kept.mutate(
+        cancelled=(status == "cancelled").fill_null(False).cast("int64"),
+        returned=(status == "returned").fill_null(False).cast("int64"),
+        error=(error == 1).cast("int64"),
+    )
+    per_order = kept.group_by("order_id").aggregate(
+        ordered=kept.order_date.min(),
+        shipped=kept.shipped_date.min(),
+        delivered=kept.delivered_date.min(),
+        promised=kept.promised_date.min(),
+        cancelled=kept.cancelled.max(),
+        returned=kept.returned.max(),
+        error=kept.error.max(),
+    )
+    o = per_order
+    shipped, delivered = o.shipped.notnull(), o.delivered.notnull()
+    known = delivered & o.promised.notnull()
+    in_time = known & (o.delivered.date() <= o.promised.date())
+    cancelled, returned = o.cancelled == 1, o.returned == 1
+
+    def count(condition):
+        return condition.cast("int64").sum()
+
+    counts = run(
+        o.aggregate(
+            orders=o.count(),
+            open=count(~shipped & ~cancelled),
+            in_transit=count(shipped & ~delivered),
+            delivered=count(delivered),
+            on_time=count(in_time),
+            with_promise=count(known),
+            perfect=count(in_time & (o.error == 0) & ~returned),
+            errors=count((o.error == 1) & ~cancelled),
+            not_cancelled=count(~cancelled),
+            cancelled=count(cancelled),
+            returned=count(returned),
+        )
+    )
+    out.order_counts = {k: int(v) for k, v in counts.iloc[0].items()}
+    seconds = {
+        "to_ship": (o.ordered, o.shipped),
+        "to_deliver": (o.shipped, o.delivered),
+        "total": (o.ordered, o.delivered),
+    }
+    for name, (start, end) in seconds.items():
+        span = o.mutate(
+            days=(end.epoch_seconds().cast("int64") - start.epoch_seconds().cast("int64"))
+            / DAY_SECONDS
+        )
+        span = span.filter(span.days.notnull() & (span.days >= 0))
+        table = run(span.group_by("days").aggregate(orders=span.count()))
+        out.spans[name] = (table["days"].to_numpy(float), table["orders"].to_numpy())
+    by_month = o.mutate(month=month_number(o.ordered)).filter(known)
+    out.order_on_time = run(
+        by_month.group_by("month")
+        .aggregate(hits=count(in_time), known=by_month.count())
+        .order_by("month")
+    )
+
+
+def _suppliers(lines, run) -> pd.DataFrame:
+    """``core.risk.supplier_metrics`` per supplier over its shipped lines: a line ships
+    late when it leaves after half of the promised window (at least one day)."""
+    shipped = lines.filter(lines.supplier.notnull() & lines.shipped_date.notnull())
+
+    def whole_days(end, start):
+        diff = end.epoch_seconds().cast("int64") - start.epoch_seconds().cast("int64")
+        return (diff / DAY_SECONDS).floor()
+
+    days = whole_days(shipped.shipped_date, shipped.order_date)
+    window = whole_days(shipped.promised_date, shipped.order_date)
+    late = (window.notnull() & (days > ibis.greatest(window, 1) / 2)).fill_null(False)
+    has_errors = "error_flag" in shipped.columns
+    no_flags = days * 0 == 1  # a column of False, where the log has no error flags
+    error = (shipped.error_flag.fill_null(0) == 1) if has_errors else no_flags
+    table = run(
+        shipped.group_by("supplier").aggregate(
+            late_shipment_rate=late.cast("float64").mean(),
+            error_rate=error.cast("float64").fill_null(0.0).mean(),
+            mean_days_to_ship=days.mean(),
+            orders=shipped.count(),
+        )
+    )
+    return table.sort_values("supplier", ignore_index=True)
