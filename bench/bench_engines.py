@@ -56,7 +56,8 @@ def report(source: str, output: Path, *extra: str) -> tuple[float, float, str]:
     if done.returncode != 0:
         sys.exit(f"report {source} failed: {done.stderr}")
     peak_mb = int(done.stdout.split("PEAK_KB")[1]) / 1024
-    stages = done.stdout.split("(", 1)[1].split(")")[0]
+    wrote = next(line for line in done.stdout.splitlines() if line.startswith("wrote "))
+    stages = wrote.split("(", 1)[1].rsplit(")", 1)[0]
     return wall, peak_mb, stages
 
 

@@ -53,7 +53,7 @@ DESKTOP = {
 DESKTOP_REQUIREMENTS = {
     "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "openpyxl", "xlwings",
     "python-calamine", "pyarrow", "xlsxwriter", "formulas", "pyopenvba", "lxml",
-    "duckdb", "ibis-framework", "pyarrow-hotfix",  # issue 13: the report's engine
+    "duckdb", "ibis-framework", "pyarrow-hotfix", "sqlglot",  # issue 13: the report's engine
 }  # fmt: skip
 
 
@@ -105,7 +105,7 @@ def test_lite_installs_only_what_pyodide_can(wheel):
     lite = needed(requirements(wheel), LITE)
     assert set(lite) == {
         "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "openpyxl",
-        "pyarrow", "duckdb", "ibis-framework", "pyarrow-hotfix",
+        "pyarrow", "duckdb", "ibis-framework", "pyarrow-hotfix", "sqlglot",
     }  # fmt: skip
     closure, todo = {}, list(lite)
     while todo:  # what micropip would fetch from the package index, transitively

@@ -136,12 +136,16 @@ def customer_sums(orders, cutoffs: dict[str, int]):
     return by_day.group_by("customer_id").aggregate(**sums)
 
 
-def aggregate(t, as_of=None, run=None) -> Aggregates:
+def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     """Every sum the report needs, from an Ibis table of cleaned order lines.
 
     ``as_of`` (a date; default the latest order's day) closes the windows; ``run``
-    executes an expression to a pandas DataFrame (default ``expr.to_pandas()``)."""
+    executes an expression to a pandas DataFrame (default ``expr.to_pandas()``);
+    ``hold`` stores a table that several queries read — the order table, the orders'
+    dates — so that the engine groups the lines by order once (default: not stored,
+    as in a database the report must not write to)."""
     run = run or (lambda expr: expr.to_pandas())
+    hold = hold or (lambda expr: expr)
     present = frozenset(t.columns)
     if as_of is None:
         latest = run(t.aggregate(day=day_number(t.order_date.max())))["day"].iloc[0]
@@ -158,7 +162,7 @@ def aggregate(t, as_of=None, run=None) -> Aggregates:
     daily = run(sales.group_by("day").aggregate(revenue=sales.amount.sum()).order_by("day"))
     daily_revenue = pd.DataFrame({"day": _days(daily["day"]), "revenue": _money(daily["revenue"])})
 
-    orders = order_table(lines)
+    orders = hold(order_table(lines))
     monthly = run(
         orders.group_by("month")
         .aggregate(orders=orders.count(), customers=orders.customer_id.nunique())
@@ -203,7 +207,7 @@ def aggregate(t, as_of=None, run=None) -> Aggregates:
     if {"sku", "quantity"} <= present:
         _demand(lines, as_of, as_of_day, out, run)
     if {"shipped_date", "delivered_date", "promised_date"} <= present:
-        _order_processing(lines, out, run)
+        _order_processing(lines, out, run, hold)
     if {"supplier", "shipped_date", "promised_date"} <= present:
         out.suppliers = _suppliers(lines, run)
     return out
@@ -253,7 +257,7 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
     out.sold = run(headline.group_by(["sku", "month"]).aggregate(quantity=headline.quantity.sum()))
 
 
-def _order_processing(lines, out: Aggregates, run) -> None:
+def _order_processing(lines, out: Aggregates, run, hold) -> None:
     """Per order (its lines, returns left out): earliest dates; cancelled, returned or
     in error if any line is.  Then ``core.orders.kpi_table``'s counts, the spans'
     distinct values with their counts, and the on-time rate by month ordered."""
@@ -274,7 +278,7 @@ def _order_processing(lines, out: Aggregates, run) -> None:
         returned=kept.returned.max(),
         error=kept.error.max(),
     )
-    o = per_order
+    o = hold(per_order)
     shipped, delivered = o.shipped.notnull(), o.delivered.notnull()
     known = delivered & o.promised.notnull()
     in_time = known & (o.delivered.date() <= o.promised.date())

@@ -78,6 +78,7 @@ def lines_table(lines: pd.DataFrame):
     threads = 1 if sys.platform == "emscripten" else None  # Pyodide: no thread pool
     arrow = pa.Table.from_pandas(frame, preserve_index=False, nthreads=threads)
     con = ibis.duckdb.connect()
+    con.raw_sql("SET enable_progress_bar = false")  # the report's own bar, on a TTY only
     if threads == 1:
         con.raw_sql("SET threads = 1")
     return con.create_table("lines", ibis.memtable(arrow))
@@ -381,13 +382,16 @@ def analyse_table(
     supplier_file: pd.DataFrame | None = None,
     progress=None,
     run=None,
+    hold=None,
 ) -> ReportData:
     """Every area of the report from an Ibis table of cleaned order lines, wherever it
-    lives: the engine sums (``aggregates``), the models run here on the sums."""
+    lives: the engine sums (``aggregates``), the models run here on the sums.
+    ``run`` executes a query; ``hold`` keeps a table several queries read (the
+    orders), so the engine works it out once."""
     s = settings or Settings()
     step = progress.stage if progress else lambda name: nullcontext()
     with step("aggregate"):
-        agg = aggregates.aggregate(table, as_of, run)
+        agg = aggregates.aggregate(table, as_of, run, hold or (lambda expr: expr.cache()))
     if agg.customers.empty and agg.daily_revenue.empty:
         raise InputError(f"no orders on or before the as-of date {agg.as_of:%Y-%m-%d}")
     return analyse_aggregates(agg, s, snapshot, supplier_file, step)

@@ -260,8 +260,9 @@ def run_report(
                 lines = sources.clean(
                     source, mapping, intake, s.dedupe, s.earliest_order_date, as_of
                 )
-                lines = source.materialize(lines)
-            data = analyse_table(lines, s, as_of, inventory, suppliers, progress, source.run)
+            data = analyse_table(
+                lines, s, as_of, inventory, suppliers, progress, source.run, source.materialize
+            )
         finally:
             source.close()
         return _write(data, intake, output, progress), progress

@@ -92,6 +92,7 @@ def _duckdb(work: Path | None = None):
     con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.raw_sql(f"SET temp_directory = '{folder / 'spill'}'")
     con.raw_sql("SET preserve_insertion_order = false")
+    con.raw_sql("SET enable_progress_bar = false")  # the report's own bar, on a TTY only
 
     def remove():
         con.disconnect()
@@ -317,8 +318,35 @@ def clean(
     after = (last + pd.Timedelta(days=1)).to_pydatetime()
     reasons.append((typed.order_date >= after, f"order date after {last:%Y-%m-%d}"))
     why = ibis.cases(*reasons, else_=ibis.null("string"))
-    counted = source.materialize(typed.mutate(reason=why).drop(*blank))
-    tally = source.run(counted.group_by("reason").aggregate(rows=counted.count()))
+    typed = typed.mutate(reason=why).drop(*blank)
+    # Everything else in the same pass: ids for lines without one, dates before their
+    # order date blanked (and flagged, to count them), returns.
+    if "order_id" not in typed.columns:
+        typed = typed.mutate(order_id=(ibis.row_number() + 1).cast("string"))
+    else:
+        row = "row-" + (ibis.row_number() + 2).cast("string")
+        typed = typed.mutate(order_id=typed.order_id.fill_null(row))
+    day = typed.order_date.truncate("D")
+    early = {
+        f"_early_{name}": (typed[name] < day).fill_null(False)
+        for name in ("shipped_date", "delivered_date")
+        if name in typed.columns
+    }
+    typed = typed.mutate(**early)
+    typed = typed.mutate(
+        **{
+            name.removeprefix("_early_"): typed[name].ifelse(
+                ibis.null("timestamp"), typed[name.removeprefix("_early_")]
+            )
+            for name in early
+        }
+    )
+    returns = typed.amount < 0
+    if "quantity" in typed.columns:
+        returns = returns | (typed.quantity < 0).fill_null(False)
+    counted = source.materialize(typed.mutate(is_return=returns.fill_null(False)))
+    sums = {f"n{name}": counted[name].cast("int64").sum() for name in early}
+    tally = source.run(counted.group_by("reason").aggregate(rows=counted.count(), **sums))
     distinct_rows = int(tally["rows"].sum())
     intake.rows_read = int(source.run(raw.aggregate(rows=raw.count()))["rows"].iloc[0])
     if intake.rows_read == 0:
@@ -330,35 +358,19 @@ def clean(
             else "identical to an earlier row (dedupe is on)"
         )
         intake.rejected[label] += intake.rows_read - distinct_rows
-    rejected = 0
+    kept = tally[tally["reason"].isna()]
     for reason, rows in zip(tally["reason"], tally["rows"], strict=True):
         if isinstance(reason, str):
             intake.rejected[reason] += int(rows)
-            rejected += int(rows)
-    lines = counted.filter(counted.reason.isnull()).drop("reason")
-    intake.rows_used = distinct_rows - rejected
+    intake.rows_used = int(kept["rows"].sum())
     if intake.rows_used == 0:
         reasons_text = ", ".join(f"{n:,} {r}" for r, n in intake.rejected.most_common())
         raise InputError(f"no usable rows in {intake.source}: {reasons_text}")
-    if "order_id" not in lines.columns:
-        lines = lines.mutate(order_id=(ibis.row_number() + 1).cast("string"))
-    else:
-        lines = lines.mutate(
-            order_id=lines.order_id.fill_null("row-" + (ibis.row_number() + 2).cast("string"))
-        )
-    day = lines.order_date.truncate("D")
-    for name in ("shipped_date", "delivered_date"):
-        if name in lines.columns:
-            early = lines[name] < day
-            n = int(source.run(lines.aggregate(n=early.cast("int64").sum()))["n"].iloc[0] or 0)
-            if n:
-                lines = lines.mutate(**{name: early.ifelse(ibis.null("timestamp"), lines[name])})
-                intake.notes.append(
-                    f"{name}: {n:,} date(s) before their order date were left blank"
-                )
-    returns = lines.amount < 0
-    if "quantity" in lines.columns:
-        returns = returns | (lines.quantity < 0).fill_null(False)
-    lines = lines.mutate(is_return=returns)
+    for name in early:
+        n = int(kept[f"n{name}"].sum())
+        if n:
+            field = name.removeprefix("_early_")
+            intake.notes.append(f"{field}: {n:,} date(s) before their order date were left blank")
+    lines = counted.filter(counted.reason.isnull()).drop("reason", *early)
     intake.layout = "columns matched by name" + (" and --map" if mapping else "")
     return lines
