@@ -241,6 +241,7 @@ def messy_log() -> pd.DataFrame:
         ("A5", "2031-01-01", "C1", 5.0, None),  # after the as-of date
         ("A6", "1980-01-01", "C1", 5.0, None),  # before earliest_order_date
         ("A1", "2026-03-02", "C1", 10.0, "2026-03-03"),  # exact duplicate
+        (None, "2026-03-10", "C9", 7.0, None),  # no order id: an order of its own
     ]
     rows += [(f"B{k}", f"2026-0{1 + k % 6}-1{k % 9}", f"C{k % 7}", 5.0 + k, None)
              for k in range(60)]  # fmt: skip
@@ -267,7 +268,8 @@ def test_the_engine_rejects_and_counts_what_the_file_path_does(tmp_path):
         source.close()
     assert dict(engine.rejected) == dict(intake.rejected)
     assert engine.rows_read == intake.rows_read == len(frame)
-    assert engine.rows_used == intake.rows_used == len(lines) == 62
+    assert engine.rows_used == intake.rows_used == len(lines) == 63
+    assert got["order_id"].is_unique and got["order_id"].notna().all()
     assert dict(intake.rejected) == {
         "blank customer_id": 1,
         "unreadable amount": 1,

@@ -18,6 +18,7 @@ from scipy.stats import rankdata
 
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
+from xlbizops.core.rows import distinct_rows
 
 RFM_COLUMNS = [
     "customer_id",
@@ -359,10 +360,9 @@ def _gamma_gamma_log_likelihood(log_params, x, m, weight, gradient: bool = False
 
 
 def _grouped(*columns):
-    """Unique rows of the columns and how often each occurs (fewer terms to sum)."""
-    stacked = np.column_stack(columns)
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, j] for j in range(unique.shape[1])], counts
+    """Distinct rows of the columns and how often each occurs (fewer terms to sum)."""
+    unique, counts, _ = distinct_rows(*columns)
+    return unique, counts
 
 
 def _maximise(negative_log_likelihood, start):
@@ -511,21 +511,27 @@ def lifetime_value_from_summary(
     repeat_average = summary["repeat_average"].to_numpy()
     observed = repeat_average[x > 0].mean()  # used only if the fitted mean is undefined
     value = expected_order_value(spend, x, repeat_average, fallback=observed)
+    # The purchase model depends on (x, t_x, T) alone: work it out once per distinct
+    # triple, month by month, keeping two months at a time.
+    (ux, utx, ut), _, which = distinct_rows(x, tx, t)
     month = 365.25 / 12 / WEEK
-    steps = np.arange(months + 1) * month
-    cumulative = np.vstack([expected_purchases(purchases, s, x, tx, t) for s in steps])
-    monthly = np.diff(cumulative, axis=0)
     discount = (1 + rate) ** (-np.arange(1, months + 1) / 12)
+    before = np.zeros(len(ux))
+    discounted = np.zeros(len(ux))
+    for m in range(1, months + 1):
+        now = expected_purchases(purchases, m * month, ux, utx, ut)
+        discounted += discount[m - 1] * (now - before)
+        before = now
     return pd.DataFrame(
         {
             "customer_id": summary["customer_id"],
             "frequency": summary["frequency"],
             "recency_days": summary["recency_days"],
             "age_days": summary["age_days"],
-            "p_alive": p_alive(purchases, x, tx, t),
-            "expected_purchases": cumulative[-1],
+            "p_alive": p_alive(purchases, ux, utx, ut)[which],
+            "expected_purchases": before[which],
             "expected_order_value": value,
-            "clv": value * (discount @ monthly),
+            "clv": value * discounted[which],
         },
         columns=CLV_COLUMNS,
     )

@@ -98,17 +98,82 @@ def revenue_lines(t):
     return t.filter(t.is_return | ~_status_in(t, SALES_EXCLUDE))
 
 
-def order_table(t):
-    """One row per order (its lines summed), returns left out: what customer analyses
-    use.  An order's date is its earliest line's; its customer the least id among its
-    lines (one, in any sound log)."""
-    sales = t.filter(~t.is_return & ~_status_in(t, SALES_EXCLUDE))
-    return sales.group_by("order_id").aggregate(
-        day=day_number(sales.order_date.min()),
-        month=month_number(sales.order_date.min()),
-        customer_id=sales.customer_id.min(),
-        amount=sales.amount.sum(),
-    )
+PROCESSING = ("shipped_date", "delivered_date", "promised_date")
+
+
+def order_table(t, one_line: bool = False):
+    """One row per order, returns left out, in one pass over the lines (grouping by
+    order id is the costliest step on a big log; with ``one_line``, every order id
+    being on one line, there is nothing to group):
+
+    - what customer analyses use, over the order's sales lines (status not in
+      ``SALES_EXCLUDE``): ``day`` and ``month`` of its earliest line, ``customer_id``
+      (the least among its lines: one, in any sound log), ``amount`` summed, and
+      ``sales``, the number of such lines (0: not a sale);
+    - with ship, delivery and promise dates, what the order KPIs use, over all its
+      lines: the earliest dates, and cancelled, returned or in error if any line is.
+    """
+    kept = t.filter(~t.is_return)
+    sale = ~_status_in(kept, SALES_EXCLUDE)
+    status = kept.status.lower().strip() if "status" in kept.columns else None
+    flags = {
+        "cancelled": (status == "cancelled") if status is not None else None,
+        "returned": (status == "returned") if status is not None else None,
+        "error": (kept.error_flag == 1) if "error_flag" in kept.columns else None,
+    }
+    processing = set(PROCESSING) <= set(t.columns)
+    if one_line:
+        first_sale = sale.ifelse(kept.order_date, ibis.null("timestamp"))
+        sums = {
+            "order_id": kept.order_id,
+            "day": day_number(first_sale),
+            "month": month_number(first_sale),
+            "customer_id": sale.ifelse(kept.customer_id, ibis.null("string")),
+            "amount": sale.ifelse(kept.amount, ibis.null("float64")),
+            "sales": sale.cast("int64"),
+        }
+        if processing:
+            sums.update(
+                ordered=kept.order_date,
+                shipped=kept.shipped_date,
+                delivered=kept.delivered_date,
+                promised=kept.promised_date,
+                **{
+                    name: (flag.fill_null(False).cast("int64") if flag is not None else 0)
+                    for name, flag in flags.items()
+                },
+            )
+        return kept.select(**sums)
+    first_sale = kept.order_date.min(where=sale)
+    sums = {
+        "day": day_number(first_sale),
+        "month": month_number(first_sale),
+        "customer_id": kept.customer_id.min(where=sale),
+        "amount": kept.amount.sum(where=sale),
+        "sales": sale.cast("int64").sum(),
+    }
+    if processing:
+        sums.update(
+            ordered=kept.order_date.min(),
+            shipped=kept.shipped_date.min(),
+            delivered=kept.delivered_date.min(),
+            promised=kept.promised_date.min(),
+            **{
+                name: (flag.fill_null(False).cast("int64").max() if flag is not None else 0)
+                for name, flag in flags.items()
+            },
+        )
+    return kept.group_by("order_id").aggregate(**sums)
+
+
+def one_line_orders(t, run) -> bool:
+    """Whether every order id is on one line, told by a 64-bit hash of each id: a
+    count, not a grouping.  (A collision can only answer no: then the lines are
+    grouped, as always.)  SQLite has no hash: it groups."""
+    if ibis.get_backend(t).name not in ("duckdb", "pyspark"):
+        return False
+    counts = run(t.aggregate(rows=t.count(), ids=t.order_id.hash().nunique()))
+    return int(counts["rows"].iloc[0]) == int(counts["ids"].iloc[0])
 
 
 def customer_sums(orders, cutoffs: dict[str, int]):
@@ -162,7 +227,9 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     daily = run(sales.group_by("day").aggregate(revenue=sales.amount.sum()).order_by("day"))
     daily_revenue = pd.DataFrame({"day": _days(daily["day"]), "revenue": _money(daily["revenue"])})
 
-    orders = hold(order_table(lines))
+    one_line = one_line_orders(lines, run)  # then the order table is the lines: not held
+    every_order = order_table(lines, one_line) if one_line else hold(order_table(lines))
+    orders = every_order.filter(every_order.sales > 0)
     monthly = run(
         orders.group_by("month")
         .aggregate(orders=orders.count(), customers=orders.customer_id.nunique())
@@ -207,7 +274,7 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     if {"sku", "quantity"} <= present:
         _demand(lines, as_of, as_of_day, out, run)
     if {"shipped_date", "delivered_date", "promised_date"} <= present:
-        _order_processing(lines, out, run, hold)
+        _order_processing(every_order, out, run)
     if {"supplier", "shipped_date", "promised_date"} <= present:
         out.suppliers = _suppliers(lines, run)
     return out
@@ -257,28 +324,9 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
     out.sold = run(headline.group_by(["sku", "month"]).aggregate(quantity=headline.quantity.sum()))
 
 
-def _order_processing(lines, out: Aggregates, run, hold) -> None:
-    """Per order (its lines, returns left out): earliest dates; cancelled, returned or
-    in error if any line is.  Then ``core.orders.kpi_table``'s counts, the spans'
+def _order_processing(o, out: Aggregates, run) -> None:
+    """From :func:`order_table`'s orders: ``core.orders.kpi_table``'s counts, the spans'
     distinct values with their counts, and the on-time rate by month ordered."""
-    kept = lines.filter(~lines.is_return)
-    status = kept.status.lower().strip() if "status" in kept.columns else ibis.literal("")
-    error = kept.error_flag.fill_null(0) if "error_flag" in kept.columns else ibis.literal(0.0)
-    kept = kept.mutate(
-        cancelled=(status == "cancelled").fill_null(False).cast("int64"),
-        returned=(status == "returned").fill_null(False).cast("int64"),
-        error=(error == 1).cast("int64"),
-    )
-    per_order = kept.group_by("order_id").aggregate(
-        ordered=kept.order_date.min(),
-        shipped=kept.shipped_date.min(),
-        delivered=kept.delivered_date.min(),
-        promised=kept.promised_date.min(),
-        cancelled=kept.cancelled.max(),
-        returned=kept.returned.max(),
-        error=kept.error.max(),
-    )
-    o = hold(per_order)
     shipped, delivered = o.shipped.notnull(), o.delivered.notnull()
     known = delivered & o.promised.notnull()
     in_time = known & (o.delivered.date() <= o.promised.date())

@@ -296,7 +296,18 @@ def clean(
     intake.columns = dict(columns)
     wanted = {f: c for f, c in columns.items() if f in LINE_SCHEMA}
     picked = raw.select(**{f: raw[c] for f, c in wanted.items()})
-    if "order_id" in wanted or dedupe:
+    stats = {"rows": picked.count()}
+    dedupe = "order_id" in wanted or dedupe
+    hashing = source.backend.name in ("duckdb", "pyspark")
+    if dedupe and hashing:  # one 64-bit hash per row: the costly DISTINCT only if needed
+        stats["distinct"] = ibis.struct({f: picked[f] for f in wanted}).hash().nunique()
+    if "order_id" in wanted:
+        stats["no_id"] = picked.order_id.isnull().cast("int64").sum()
+    stats = source.run(picked.aggregate(**stats)).iloc[0]
+    intake.rows_read = int(stats["rows"])
+    if intake.rows_read == 0:
+        raise InputError(f"{intake.source} has no rows")
+    if dedupe and (not hashing or stats["distinct"] < stats["rows"]):
         picked = picked.distinct()
     blank = {}
     for name in inputs.REQUIRED:
@@ -323,7 +334,7 @@ def clean(
     # order date blanked (and flagged, to count them), returns.
     if "order_id" not in typed.columns:
         typed = typed.mutate(order_id=(ibis.row_number() + 1).cast("string"))
-    else:
+    elif stats["no_id"]:  # numbering rows is a window over the whole log: only if needed
         row = "row-" + (ibis.row_number() + 2).cast("string")
         typed = typed.mutate(order_id=typed.order_id.fill_null(row))
     day = typed.order_date.truncate("D")
@@ -348,9 +359,6 @@ def clean(
     sums = {f"n{name}": counted[name].cast("int64").sum() for name in early}
     tally = source.run(counted.group_by("reason").aggregate(rows=counted.count(), **sums))
     distinct_rows = int(tally["rows"].sum())
-    intake.rows_read = int(source.run(raw.aggregate(rows=raw.count()))["rows"].iloc[0])
-    if intake.rows_read == 0:
-        raise InputError(f"{intake.source} has no rows")
     if intake.rows_read > distinct_rows:
         label = (
             "exact duplicate of an earlier row (same order id)"
