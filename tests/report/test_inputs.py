@@ -205,3 +205,24 @@ def test_a_column_of_excel_serials_is_read_as_dates():
     assert pd.isna(parsed.iloc[2]) and note == ""
     parsed, _ = parse_dates(pd.Series([20250101, 20251231]))  # yyyymmdd as integers
     assert list(parsed) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")]
+
+
+def test_the_fast_csv_reader_and_its_fallback_read_the_same_cells(tmp_path):
+    """UTF-8 files go through pyarrow's reader; one it refuses (a space before a quoted
+    field, which pandas reads with skipinitialspace) falls back to pandas."""
+    from xlbizops.report.inputs import Intake, read_raw
+
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('order_id, amount, sku\n1, "1,234.50", "A, B"\n2, 10, X\n', encoding="utf-8")
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(
+        '\ufefforder_id,amount,sku\n1,"1,234.50","A, B"\n2,10,"two\nlines"\n'.encode()
+    )
+    spaced = read_raw(quoted, Intake("q"))
+    assert spaced.to_dict("list") == {
+        "order_id": ["1", "2"], "amount": ["1,234.50", "10"], "sku": ["A, B", "X"],
+    }  # fmt: skip
+    fast = read_raw(plain, Intake("p"))
+    assert fast.to_dict("list") == {
+        "order_id": ["1", "2"], "amount": ["1,234.50", "10"], "sku": ["A, B", "two\nlines"],
+    }  # fmt: skip

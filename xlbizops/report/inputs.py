@@ -114,6 +114,33 @@ def _sniff_text(path: Path) -> tuple[str, str]:
 MB_PER_MILLION_ORDERS = 140  # CSV size of a million orders with ~17 columns
 
 
+ARROW_ENCODINGS = ("utf-8", "utf-8-sig")  # read by pyarrow's CSV reader, several threads
+
+
+def _read_csv_arrow(path: Path, delimiter: str, header: list[str], usecols):
+    """A UTF-8 CSV file with pyarrow's reader: every cell as text ("" for an empty
+    one), quoted line breaks kept; ten times pandas' reader on a million rows.  None
+    when pyarrow's stricter reading refuses the file."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    wanted = [c for c in header if usecols is None or usecols(c.strip())]
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                include_columns=wanted,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None  # ragged rows, a space before a quote: pandas' reader decides
+    return table.to_pandas()
+
+
 def read_raw(
     path: str | os.PathLike,
     intake: Intake,
@@ -181,6 +208,11 @@ def read_raw(
             header = next(csv.reader(f, delimiter=intake.delimiter), [])
         _refuse_repeated_columns(path, [c.strip() for c in header])
         try:
+            fast = None
+            if intake.encoding in ARROW_ENCODINGS and not header_only:
+                fast = _read_csv_arrow(path, intake.delimiter, header, usecols)
+            if fast is not None:
+                return _checked(path, fast)
             frame = pd.read_csv(
                 path,
                 sep=intake.delimiter,
@@ -198,6 +230,10 @@ def read_raw(
                 f"{path.name} is not readable as {intake.encoding} text (byte {err.start}); "
                 "save it as UTF-8 CSV"
             ) from None
+    return _checked(path, frame)
+
+
+def _checked(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.columns.duplicated().any():
         dup = frame.columns[frame.columns.duplicated()][0]
@@ -431,9 +467,12 @@ def duplicate_rows(
     same CDs for the same amount twice in a day — so they are kept and noted,
     unless ``dedupe`` says the export repeats lines.
     """
-    repeated = raw[list(columns.values())].duplicated(keep="first")
     if "order_id" in columns:
-        return repeated, "exact duplicate of an earlier row (same order id)"
+        reason = "exact duplicate of an earlier row (same order id)"
+        if not raw[columns["order_id"]].duplicated().any():  # each id once: no two rows alike
+            return pd.Series(False, index=raw.index), reason
+        return raw[list(columns.values())].duplicated(keep="first"), reason
+    repeated = raw[list(columns.values())].duplicated(keep="first")
     if dedupe:
         return repeated, "identical to an earlier row (dedupe is on)"
     if repeated.any():
