@@ -248,7 +248,7 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
             customers=joined.count()
         )
     )
-    last_month = int(run(orders.aggregate(m=orders.month.max()))["m"].iloc[0])
+    last_month = int(monthly["month"].max())  # the last month with an order
 
     if {"delivered_date", "promised_date"} <= present:
         hit = lines.delivered_date.date() <= lines.promised_date.date()

@@ -79,6 +79,7 @@ def lines_table(lines: pd.DataFrame):
     arrow = pa.Table.from_pandas(frame, preserve_index=False, nthreads=threads)
     con = ibis.duckdb.connect()
     con.raw_sql("SET enable_progress_bar = false")  # the report's own bar, on a TTY only
+    con.raw_sql("SET preserve_insertion_order = false")  # every query sorts what it shows
     if threads == 1:
         con.raw_sql("SET threads = 1")
     return con.create_table("lines", ibis.memtable(arrow))
