@@ -393,3 +393,25 @@ def test_big_samples_are_written_in_shards_of_their_own(tmp_path, monkeypatch):
     shard = np.repeat([0, 1, 2], [4_000, 4_000, 2_000])
     owners = log.groupby("customer_id")["order_id"].apply(lambda s: set(shard[s.index]))
     assert owners.map(len).max() == 1  # no customer spans two shards
+
+
+def test_the_working_copy_is_removed_and_so_are_those_of_killed_runs(logs, tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    from xlbizops.report import sources
+
+    monkeypatch.setattr(sources.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    killed = tmp_path / f"{sources.WORK_PREFIX}{dead.stdout.strip()}-abc"
+    killed.mkdir()
+    (killed / "work.duckdb").write_bytes(b"x" * 100)
+    running = tmp_path / f"{sources.WORK_PREFIX}1-def"  # pid 1 is alive: not touched
+    running.mkdir()
+    source = sources.open_source(str(logs / "parts" / "*.parquet"))
+    ours = list(tmp_path.glob(f"{sources.WORK_PREFIX}{os.getpid()}-*"))
+    source.close()
+    assert not killed.exists() and running.exists()
+    assert len(ours) == 1 and not ours[0].exists()

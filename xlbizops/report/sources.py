@@ -14,6 +14,7 @@ from __future__ import annotations
 import glob as globbing
 import os
 import re
+import shutil
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import ibis
 from xlbizops.core.errors import InputError, UsageError
 from xlbizops.report import inputs
 from xlbizops.report.aggregates import LINE_SCHEMA
+from xlbizops.workbook.atomic import alive
 
 URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 # Backends Ibis opens from a URL, and the extra that installs the driver.
@@ -42,6 +44,7 @@ SCHEMES = {
 }
 ENGINES = ("duckdb", "spark")
 DUCKDB_MEMORY = "1500MB"  # spill to disk beyond this: logs bigger than memory
+WORK_PREFIX = "xlbizops-duckdb-"  # + pid: the cleaned log, in the temporary folder
 
 
 def is_engine_source(text) -> bool:
@@ -87,7 +90,12 @@ def _first_line(err: Exception) -> str:
 def _duckdb(work: Path | None = None):
     """An embedded DuckDB whose tables live in a temporary file: it spills to disk
     rather than holding a big log in memory."""
-    folder = Path(tempfile.mkdtemp(prefix="xlbizops-duckdb-", dir=work))
+    base = Path(work or tempfile.gettempdir())
+    for leftover in base.glob(f"{WORK_PREFIX}*"):  # of runs killed before they could
+        pid = leftover.name[len(WORK_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=base))
     con = ibis.duckdb.connect(str(folder / "work.duckdb"))
     con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.raw_sql(f"SET temp_directory = '{folder / 'spill'}'")
@@ -96,9 +104,7 @@ def _duckdb(work: Path | None = None):
 
     def remove():
         con.disconnect()
-        for path in sorted(folder.rglob("*"), reverse=True):
-            path.unlink() if path.is_file() else path.rmdir()
-        folder.rmdir()
+        shutil.rmtree(folder, ignore_errors=True)
 
     return con, remove
 

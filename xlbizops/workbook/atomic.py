@@ -44,14 +44,15 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     removed = []
     for leftover in Path(folder).glob(f"{PREFIX}*"):
         pid = leftover.name[len(PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             with contextlib.suppress(OSError):
                 leftover.unlink()
                 removed.append(leftover)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (this process counts as running)."""
     if pid == os.getpid():
         return True
     try:
