@@ -415,3 +415,49 @@ def test_the_working_copy_is_removed_and_so_are_those_of_killed_runs(logs, tmp_p
     source.close()
     assert not killed.exists() and running.exists()
     assert len(ours) == 1 and not ours[0].exists()
+
+
+def test_a_folder_of_shop_exports_reads_each_file_as_the_file_path_does(tmp_path):
+    """Monthly UCI Online Retail exports, the second repeating a line of the first (an
+    overlapping period): recognised from the headers, read file by file, the repeated
+    line rejected as a duplicate; the report equals the one on the combined file."""
+    from xlbizops.report import sources
+
+    header = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(400):
+        day = pd.Timestamp("2010-01-04") + pd.Timedelta(days=int(k * 0.9))
+        rows.append(
+            f"{536000 + k},{rng.integers(100, 140)},ITEM,{rng.integers(1, 12)},"
+            f"{day.month}/{day.day}/{day.year} 9:{k % 60:02d},{rng.integers(1, 40) / 4},"
+            f"{17000 + rng.integers(0, 60)}.0,United Kingdom\n"
+        )
+    rows.append("C536999,D,Discount,-1,6/14/2010 9:41,27.50,17001.0,United Kingdom\n")
+    rows.append("536999,22139,TEA SET,6,6/15/2010 11:52,2.0,,United Kingdom\n")  # no customer
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "retail-1.csv").write_text(header + "".join(rows[:200]))
+    (folder / "retail-2.csv").write_text(header + "".join(rows[199:]))  # row 199 twice
+    (tmp_path / "all.csv").write_text(header + "".join(rows))
+    one, _ = run_report(str(tmp_path / "all.csv"), tmp_path / "one.xlsx", as_of="2011-01-31")
+    intake = sources.inputs.Intake(source="glob")
+    exports = sources.shop_exports(
+        str(folder / "*.csv"), None, {}, intake, latest=pd.Timestamp("2011-01-31")
+    )
+    exports.close()
+    assert intake.rows_read == len(rows) + 1
+    assert intake.rows_used == len(rows) - 1
+    assert dict(intake.rejected) == {
+        "blank customer_id": 1,
+        "exact duplicate of an earlier row (same order id)": 1,
+    }
+    assert intake.layout.startswith("UCI Online Retail")
+    glob, _ = run_report(str(folder / "*.csv"), tmp_path / "glob.xlsx", as_of="2011-01-31")
+    a, b = cells(one), cells(glob)
+
+    def analyses(found):  # the About sheet counts the repeated line: the others agree
+        return {key: value for key, value in found.items() if key[0] != "About"}
+
+    assert len(analyses(a)) > 500
+    assert differences(analyses(a), analyses(b)) == []

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import ibis
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from xlbizops.core import customers, inventory, orders, risk, rules, segmentation, timeseries
 from xlbizops.core.errors import InputError
@@ -68,15 +67,8 @@ class ReportData:
 
 def lines_table(lines: pd.DataFrame):
     """Cleaned order lines held in memory, as a table DuckDB aggregates in place."""
-    present = [c for c in aggregates.LINE_SCHEMA if c in lines]
-    frame = lines[present]
-    if "error_flag" in frame:
-        frame = frame.assign(error_flag=frame["error_flag"].astype(float))
-    # Microseconds: DuckDB's EXTRACT misreads nanosecond timestamps (year 62099).
-    stamps = [c for c in frame if str(frame[c].dtype).startswith("datetime64")]
-    frame = frame.astype({c: "datetime64[us]" for c in stamps})
     threads = 1 if sys.platform == "emscripten" else None  # Pyodide: no thread pool
-    arrow = pa.Table.from_pandas(frame, preserve_index=False, nthreads=threads)
+    arrow = aggregates.arrow_lines(lines, threads)
     con = ibis.duckdb.connect()
     con.raw_sql("SET enable_progress_bar = false")  # the report's own bar, on a TTY only
     con.raw_sql("SET preserve_insertion_order = false")  # every query sorts what it shows

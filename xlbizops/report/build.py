@@ -242,10 +242,26 @@ def run_report(
     table = table or given.get("table")
     query = query or given.get("query")
     if chosen_engine or sources.is_engine_source(orders_path):
+        intake = inputs.Intake(source=str(orders_path))
+        with progress.stage("read"):
+            exports = None
+            if (chosen_engine or "duckdb") == "duckdb":
+                exports = sources.shop_exports(
+                    str(orders_path), preset, mapping, intake, date_order=s.date_order,
+                    max_file_mb=s.max_file_mb, dedupe=s.dedupe, earliest=s.earliest_order_date,
+                    latest=as_of,
+                )  # fmt: skip
+        if exports is not None:
+            try:
+                data = analyse_table(exports.table, s, as_of, inventory, suppliers, progress,
+                                     exports.run, exports.materialize)  # fmt: skip
+            finally:
+                exports.close()
+            return _write(data, intake, output, progress), progress
         if preset:
             raise UsageError(
-                "--preset reads a shop's export file; a glob or a database is read by column "
-                "names and --map"
+                "--preset reads a shop's export files (a file, or a glob of CSV or XLSX "
+                "files); Parquet, databases and Spark are read by column names and --map"
             )
         source = sources.open_source(
             str(orders_path),
