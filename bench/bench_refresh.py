@@ -22,11 +22,13 @@ from _timing import best_of  # noqa: E402
 
 def main() -> None:
     import formulas
+    import openpyxl
 
     from xlbizops.report.analyses import analyse
     from xlbizops.report.inputs import read_orders
     from xlbizops.template.build import write_workbook
     from xlbizops.template.sheets import template_orders
+    from xlbizops.workbook import tables
     from xlbizops.workbook.refresh import refresh_workbook
 
     parser = argparse.ArgumentParser()
@@ -44,8 +46,13 @@ def main() -> None:
         spills = refresh_workbook(draft).spills
         book = folder / f"book-{n}.xlsx"
         write_workbook(book, orders, spills)
+        # The engine reads plain ranges: load the copy refresh hands it (Orders[amount]
+        # resolved to Data!$L$2:$L$2001), as refresh does.
+        resolved = openpyxl.load_workbook(book)
+        tables.resolve_in_book(resolved)
+        resolved.save(folder / f"resolved-{n}.xlsx")
         started = time.perf_counter()
-        formulas.ExcelModel().loads(str(book)).finish()
+        formulas.ExcelModel().loads(str(folder / f"resolved-{n}.xlsx")).finish()
         load = time.perf_counter() - started
         started = time.perf_counter()
         result = refresh_workbook(book, folder / f"out-{n}.xlsx")

@@ -461,3 +461,19 @@ def test_a_folder_of_shop_exports_reads_each_file_as_the_file_path_does(tmp_path
 
     assert len(analyses(a)) > 500
     assert differences(analyses(a), analyses(b)) == []
+
+
+def test_report_toml_names_the_database_table_and_the_engine(logs, tmp_path):
+    config = tmp_path / "report.toml"
+    config.write_text(
+        "[input]\n"
+        f'orders = "duckdb:///{logs / "shop.duckdb"}"\n'
+        'table = "orders"\n'
+        'as_of = "2026-10-31"\n'
+        "[engine]\n"
+        'name = "duckdb"\n'
+    )
+    path, _ = run_report(None, tmp_path / "r.xlsx", config_path=config)
+    by_url, _ = run_report(f"duckdb:///{logs / 'shop.duckdb'}", tmp_path / "u.xlsx",
+                           as_of="2026-10-31", table="orders")  # fmt: skip
+    assert differences(cells(path), cells(by_url)) == []

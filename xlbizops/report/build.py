@@ -206,7 +206,11 @@ def run_report(
     base = Path(config_path).resolve().parent if config_path else Path.cwd()
 
     def from_config(key):  # relative to the config file, wherever the job runs from
-        return str(base / given[key]) if given.get(key) else None
+        if not given.get(key):
+            return None
+        if sources.URL.match(str(given[key])):  # a database URL is not a path
+            return str(given[key])
+        return str(base / given[key])
 
     orders_path = orders_path or from_config("orders")
     preset = preset or given.get("preset")
