@@ -442,7 +442,7 @@ def test_a_folder_of_shop_exports_reads_each_file_as_the_file_path_does(tmp_path
     (tmp_path / "all.csv").write_text(header + "".join(rows))
     one, _ = run_report(str(tmp_path / "all.csv"), tmp_path / "one.xlsx", as_of="2011-01-31")
     intake = sources.inputs.Intake(source="glob")
-    exports = sources.shop_exports(
+    exports = sources.export_files(
         str(folder / "*.csv"), None, {}, intake, latest=pd.Timestamp("2011-01-31")
     )
     exports.close()
@@ -477,3 +477,20 @@ def test_report_toml_names_the_database_table_and_the_engine(logs, tmp_path):
     by_url, _ = run_report(f"duckdb:///{logs / 'shop.duckdb'}", tmp_path / "u.xlsx",
                            as_of="2026-10-31", table="orders")  # fmt: skip
     assert differences(cells(path), cells(by_url)) == []
+
+
+def test_a_folder_of_plain_csv_files_gives_the_numbers_of_one_file(logs, tmp_path):
+    folder = tmp_path / "monthly"
+    folder.mkdir()
+    text = (logs / "orders.csv").read_text().splitlines(keepends=True)
+    header, body = text[0], text[1:]
+    for k, start in enumerate(range(0, len(body), 8_000)):
+        (folder / f"orders-{k}.csv").write_text(header + "".join(body[start : start + 8_000]))
+    glob, _ = run_report(str(folder / "*.csv"), tmp_path / "g.xlsx", as_of="2026-10-31")
+    one, _ = run_report(str(logs / "orders.csv"), tmp_path / "o.xlsx", as_of="2026-10-31")
+    pattern = folder / "*.csv"
+    # Only the layout line differs: it names the files read.
+    assert differences(cells(one), cells(glob)) == [
+        (("About", 7, 2), "columns matched by name",
+         f"columns matched by name; 3 files matching {pattern}"),
+    ]  # fmt: skip

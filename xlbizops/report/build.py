@@ -250,7 +250,7 @@ def run_report(
         with progress.stage("read"):
             exports = None
             if (chosen_engine or "duckdb") == "duckdb":
-                exports = sources.shop_exports(
+                exports = sources.export_files(
                     str(orders_path), preset, mapping, intake, date_order=s.date_order,
                     max_file_mb=s.max_file_mb, dedupe=s.dedupe, earliest=s.earliest_order_date,
                     latest=as_of,

@@ -23,7 +23,7 @@ from pathlib import Path
 import ibis
 
 from xlbizops.core.errors import InputError, UsageError
-from xlbizops.report import aggregates, inputs, presets
+from xlbizops.report import aggregates, inputs
 from xlbizops.report.aggregates import LINE_SCHEMA
 from xlbizops.workbook.atomic import alive
 
@@ -249,31 +249,28 @@ def spark_session(master: str | None = None):
 # --- A folder of a shop's exports --------------------------------------------------------
 
 
-def shop_exports(text, preset: str | None, mapping, intake: inputs.Intake, **reading):
-    """A glob of a shop's export files (CSV or XLSX), or None when ``text`` is not one.
+def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **reading):
+    """A glob of CSV or XLSX files (a shop's monthly exports, say), or None when
+    ``text`` is not one.
 
-    Each file is read as ``xlbizops report FILE`` reads it — the layout recognised
-    from its headers or named by ``preset``, mixed date styles, currency text — and
-    appended to DuckDB's working copy, so only one file is in memory at a time.  A
-    line repeated in two files (overlapping export periods) is a duplicate like any
-    other: with order ids, rejected and counted.  ``reading``: ``inputs.read_orders``'
-    date_order, max_file_mb, dedupe, earliest and latest.
+    Each file is read as ``xlbizops report FILE`` reads it — its layout recognised
+    from its headers or named by ``preset``, columns matched by name or ``mapping``,
+    mixed date styles, currency text — and appended to DuckDB's working copy, so only
+    one file is in memory at a time.  A line repeated in two files (overlapping
+    export periods) is a duplicate like any other: with order ids, rejected and
+    counted.  ``reading``: ``inputs.read_orders``' date_order, max_file_mb, dedupe,
+    earliest and latest.
     """
     if URL.match(text) or not any(ch in text for ch in "*?["):
         return None
     paths = sorted(globbing.glob(os.path.expanduser(text), recursive=True))
     if not paths or any(Path(p).suffix.lower() in (".parquet", ".pq") for p in paths):
-        return None
-    header = inputs.read_raw(paths[0], inputs.Intake(source="header"), header_only=True)
-    chosen = presets.by_name(preset) if preset else None
-    chosen = chosen or (None if mapping else presets.detect(list(header.columns)))
-    if chosen is None:
-        return None  # plain columns: DuckDB reads the files itself
+        return None  # no file (said by open_source), or Parquet: DuckDB reads it typed
     con, remove = _duckdb()
     table, total, with_ids = "exports", 0, True
     try:
         for number, path in enumerate(paths, 1):
-            lines, part = inputs.read_orders(path, mapping, preset=chosen.name, **reading)
+            lines, part = inputs.read_orders(path, mapping, preset=preset, **reading)
             with_ids &= "order_id" in part.columns
             if "order_id" not in part.columns:  # numbered per file: make them distinct
                 lines["order_id"] = f"{number}-" + lines["order_id"]
