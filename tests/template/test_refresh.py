@@ -324,3 +324,70 @@ def test_whole_column_references(tmp_path):
     assert [result.value("S", f"C{r}") for r in (1, 2, 3)] == pytest.approx(
         [200.0, 800**0.5 * 10, 1200**0.5 * 10]
     )
+
+
+# --- Data sheets handed to the engine as ranges (issue 12) ---------------------------------
+
+
+def test_ranges_handed_over_equal_what_the_engine_reads_cell_by_cell(tmp_path):
+    """A Data sheet of tricky values: whole floats (written "5", read back as int),
+    floats past 15 digits, 1e20, NaN and infinity (written blank), dates with and
+    without times, booleans, text, blanks.  The arrays handed to the engine must be
+    what its own reader builds from the saved file, cell for cell and type for type."""
+    import datetime as dt
+
+    import formulas
+    import numpy as np
+    import openpyxl
+    import schedula
+
+    from xlbizops.workbook import refresh
+
+    values = [5.0, 0.30000000000000004, 1e20, float("nan"), float("inf"), 7, -2.5e-7,
+              dt.datetime(2024, 11, 6), dt.datetime(2024, 11, 6, 13, 37, 21, 123000),
+              dt.date(2024, 2, 29), True, False, "C00017", "  spaced ", None, 1 / 3]  # fmt: skip
+    wb = openpyxl.Workbook()
+    data = wb.active
+    data.title = "Data"
+    for row, value in enumerate(values, start=2):
+        data.cell(row, 1, value)
+        data.cell(row, 2, row)
+    calc = wb.create_sheet("Calc")
+    calc["A1"] = f"=COUNT(Data!A2:A{len(values) + 1})"
+    calc["A2"] = f"=SUM(Data!B2:B{len(values) + 1})"
+    calc["A3"] = "=Data!A10"
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    full = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    book = openpyxl.load_workbook(path)
+    assert refresh._data_sheets(book) == ["Data"]
+    with refresh._without_cells(book, ["Data"]):
+        book.save(tmp_path / "lean.xlsx")
+    assert book["Data"]["B2"].value == 2  # the cells are back
+    lean = formulas.ExcelModel().loads(str(tmp_path / "lean.xlsx")).finish()
+    handed = refresh._range_inputs(lean, book, ["Data"])
+    assert len(handed) == 3
+    for key, given in handed.items():
+        expected = full[key.replace("lean.xlsx", "book.xlsx")].value
+        got = given.value
+        assert got.shape == expected.shape
+        for x, y in zip(got.ravel(), expected.ravel(), strict=True):
+            assert type(x) is type(y) and (x == y or (x is schedula.EMPTY and y is x)), key
+    solution = lean.calculate(inputs=handed)
+    for cell in ("A1", "A2", "A3"):
+        a = np.asarray(solution[f"'[lean.xlsx]CALC'!{cell}"].value).tolist()
+        b = np.asarray(full[f"'[book.xlsx]CALC'!{cell}"].value).tolist()
+        assert a == b and type(a[0][0]) is type(b[0][0])
+
+
+def test_a_sheet_with_what_the_reader_would_change_is_loaded_cell_by_cell(tmp_path):
+    import openpyxl
+
+    from xlbizops.workbook import refresh
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Data"
+    wb["Data"]["A1"] = "text with _x0041_ in it"  # the engine's reader unescapes it
+    wb.create_sheet("Plain")["A1"] = 3.5
+    wb.create_sheet("Calc")["A1"] = "=Plain!A1*2"
+    assert refresh._data_sheets(wb) == ["Plain"]

@@ -20,6 +20,7 @@ the second pass).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -31,7 +32,10 @@ from pathlib import Path
 import numpy as np
 from lxml import etree
 from openpyxl import load_workbook
+from openpyxl.compat.strings import safe_string
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._reader import _cast_number
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlbizops.core.errors import InputError
@@ -156,11 +160,12 @@ def _calculate(book, anchors, shapes, unreadable) -> dict:
                     hidden[key] = book[key[0]][key[1]].value
                     book[key[0]][key[1]].value = None
             try:
-                with tempfile.TemporaryDirectory() as folder:
+                data = _data_sheets(book)
+                with tempfile.TemporaryDirectory() as folder, _without_cells(book, data):
                     path = Path(folder) / "book.xlsx"
                     book.save(path)
                     model = formulas.ExcelModel().loads(str(path)).finish()
-                solution = model.calculate()
+                solution = model.calculate(inputs=_range_inputs(model, book, data))
                 break
             except formulas.errors.FormulaError as err:
                 found = _cells_with(book, str(err.args[1]) if len(err.args) > 1 else "")
@@ -178,6 +183,105 @@ def _calculate(book, anchors, shapes, unreadable) -> dict:
         for (sheet, cell), text in rewritten.items():
             _set_text(book[sheet][cell], text)
     return {_key(k): v for k, v in solution.items()}
+
+
+# --- Data sheets handed over as ranges --------------------------------------------------
+#
+# Loading every cell of the Data sheet into the engine (one graph node per cell) was
+# most of a refresh.  A sheet without formulas is saved empty for the engine instead,
+# and each range the formulas read from it is handed over as one array, built from
+# the cells exactly as the engine's own reader would have read them back from the
+# file: numbers as written (dates as serial numbers, whole ones as int; floats rounded
+# to 15 digits, as ``ExcelModel.compile_cell`` does), text, booleans, blanks as EMPTY.
+# A sheet holding anything else (error values, text with _xHHHH_ escapes) is loaded
+# cell by cell as before.
+
+
+_MIRRORED = (str, bool, int, float, dt.datetime, dt.date)  # types _as_read_back knows
+
+
+def _mirrored(cell) -> bool:
+    """Whether the cell is a value whose read-back :func:`_as_read_back` mirrors."""
+    value = cell.value
+    if value is None:
+        return True
+    if isinstance(value, ArrayFormula) or not isinstance(value, _MIRRORED):
+        return False
+    if isinstance(value, str) and (value[:1] == "=" or "_x" in value or "x005F_" in value):
+        return False  # a formula; text the reader unescapes
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return False
+    return cell.data_type != "e" and not cell.parent.parent.iso_dates  # error values
+
+
+def _data_sheets(book) -> list[str]:
+    """Sheets with no formula and only values the engine's reader is mirrored for."""
+    return [
+        sheet.title
+        for sheet in book.worksheets
+        if all(_mirrored(cell) for cell in sheet._cells.values())
+    ]
+
+
+@contextlib.contextmanager
+def _without_cells(book, sheets):
+    """The book with these sheets' cells set aside (saved as empty sheets)."""
+    kept = {name: book[name]._cells for name in sheets}
+    try:
+        for name in sheets:
+            book[name]._cells = {}
+        yield
+    finally:
+        for name, cells_ in kept.items():
+            book[name]._cells = cells_
+
+
+def _as_read_back(cell):
+    """A cell's value as the engine reads it from the saved file: openpyxl writes a
+    number (a date: its serial number) as ``%.16g`` text and reads it back as int or
+    float by its look; the engine rounds floats to 15 digits."""
+    value = cell.value
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        value = to_excel(value, cell.parent.parent.epoch)
+    text = safe_string(value)
+    if text == "":  # NaN and infinities are written as blank cells
+        return None
+    number = _cast_number(text)
+    return round(number, 15) if isinstance(number, float) else number
+
+
+def _range_inputs(model, book, sheets) -> dict:
+    """For each range (or cell) of an emptied sheet the formulas read, its values."""
+    import schedula
+    from formulas.ranges import Ranges
+
+    if not sheets:
+        return {}
+    by_upper = {name.upper(): book[name] for name in sheets}
+    inputs = {}
+    for key in model.dsp.data_nodes:
+        if not isinstance(key, str) or "!" not in key:
+            continue
+        try:
+            where = Ranges().push(key).ranges[0]
+        except Exception:  # noqa: BLE001 - a defined name or an error node, not a range
+            continue
+        sheet = by_upper.get(str(where.get("sheet", "")).upper())
+        if sheet is None or where.get("r1") is None:
+            continue
+        top, bottom = int(where["r1"]), int(where["r2"])
+        left, right = int(where["n1"]), int(where["n2"])
+        values = np.empty((bottom - top + 1, right - left + 1), dtype=object)
+        values[:] = schedula.EMPTY
+        for (row, col), cell in sheet._cells.items():
+            if top <= row <= bottom and left <= col <= right and cell.value is not None:
+                read = _as_read_back(cell)
+                if read is not None:
+                    values[row - top, col - left] = read
+        inputs[key] = Ranges().pushes([key], [values])
+    return inputs
 
 
 _SPILL_OPERATOR = re.compile(
