@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-MEASURED = (
-    "import resource, sys; from xlbizops.cli import main; code = main(sys.argv[1:]); "
-    "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import measured_run  # noqa: E402
+
 TARGETS = {  # orders: (seconds, MB) for the DuckDB path
     5_000_000: (None, 2048),
     20_000_000: (180, 3072),
@@ -46,19 +45,7 @@ def sample(folder: Path, orders: int) -> Path:
 
 
 def report(source: str, output: Path, *extra: str) -> tuple[float, float, str]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURED, "report", source, "-o", str(output), *extra],
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"report {source} failed: {done.stderr}")
-    peak_mb = int(done.stdout.split("PEAK_KB")[1]) / 1024
-    wrote = next(line for line in done.stdout.splitlines() if line.startswith("wrote "))
-    stages = wrote.split("(", 1)[1].rsplit(")", 1)[0]
-    return wall, peak_mb, stages
+    return measured_run("report", source, "-o", str(output), *extra)
 
 
 def main() -> None:

@@ -21,6 +21,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import measured_run  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -47,26 +50,13 @@ def main() -> None:
     size = log.stat().st_size / 1e6
     report = folder / "report.xlsx"
     # The report runs in its own process, which reports its own peak resident memory.
-    measured = (
-        "import resource, sys; from xlbizops.cli import main; code = main(sys.argv[1:]); "
-        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
-    )
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", measured, "report", str(log), "-o", str(report)],
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"report failed: {done.stderr}")
-    peak_mb = int(done.stdout.split("PEAK_KB")[1]) / 1024
+    wall, peak_mb, stages = measured_run("report", str(log), "-o", str(report))
     print(f"orders: {args.orders:,} ({size:,.0f} MB CSV)")
     print(
         f"xlbizops report, end to end:  {wall:6.1f} s   peak {peak_mb:,.0f} MB"
         f"   {'OK' if wall < 60 and peak_mb < 3072 else 'OVER the 60 s / 3 GB target'}"
     )
-    print("  stages: " + done.stdout.split("(", 1)[1].split(")")[0])
+    print("  stages: " + stages)
 
     t = time.perf_counter()
     pd.read_csv(log)
