@@ -174,7 +174,7 @@ def parser() -> argparse.ArgumentParser:
         "report",
         help="build the operations report (.xlsx) from an order log",
         description="Exit codes: 0 written, 1 bad input data, 2 bad command line, "
-        "3 could not read or write a file, 4 internal error.",
+        "3 could not read or write a file or reach a database, 4 internal error.",
     )
     r.add_argument(
         "orders",
