@@ -64,6 +64,7 @@ class Source:
     backend: object
     cleanup: list = field(default_factory=list)
     keep: str = ""  # how to hold the cleaned lines: "table" (DuckDB), "cache" (Spark)
+    held: int = 0  # tables made by materialize
 
     def run(self, expr):
         return self.backend.to_pandas(expr)
@@ -71,8 +72,8 @@ class Source:
     def materialize(self, expr):
         """Work out ``expr`` once when its source is files, not at every aggregation."""
         if self.keep == "table":
-            self._tables = getattr(self, "_tables", 0) + 1
-            return self.backend.create_table(f"lines_{self._tables}", expr)
+            self.held += 1
+            return self.backend.create_table(f"lines_{self.held}", expr)
         if self.keep == "cache":
             return expr.cache()
         return expr
