@@ -22,8 +22,8 @@ from xlbizops.report import presets
 
 FIELDS, REQUIRED = orderlog.FIELDS, orderlog.REQUIRED  # one schema (core.orderlog)
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")  # tried in this order
-_TRUE = ("1", "1.0", "true", "yes", "y", "x")
-_FALSE = ("0", "0.0", "false", "no", "n")
+TRUE_WORDS = ("1", "1.0", "true", "yes", "y", "x")
+FALSE_WORDS = ("0", "0.0", "false", "no", "n")
 DELIMITERS = ",;\t|"
 # Date styles tried for text that is not ISO 8601, day-first and month-first in pairs.
 DATE_FORMATS = [
@@ -398,8 +398,8 @@ def clean_orders(
         elif kind == "flag":
             text = values.astype(str).str.strip().str.lower()
             parsed = pd.Series(np.nan, index=values.index)
-            parsed[text.isin(_TRUE)] = 1.0
-            parsed[text.isin(_FALSE) | blank] = 0.0
+            parsed[text.isin(TRUE_WORDS)] = 1.0
+            parsed[text.isin(FALSE_WORDS) | blank] = 0.0
         else:
             parsed = values.astype(str).str.strip().where(~blank, None)
         unreadable = parsed.isna() & ~blank

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
+import pandas as pd
 
 from xlbizops.core.errors import InputError, UsageError
 from xlbizops.report import aggregates, inputs
@@ -47,12 +48,20 @@ DUCKDB_MEMORY = "1500MB"  # spill to disk beyond this: logs bigger than memory
 WORK_PREFIX = "xlbizops-duckdb-"  # + pid: the cleaned log, in the temporary folder
 
 
+def _is_glob(text: str) -> bool:
+    return not URL.match(text) and any(ch in text for ch in "*?[")
+
+
+def _matching(pattern: str) -> list[str]:
+    """The files a glob matches, sorted (``**`` goes into sub-folders)."""
+    return sorted(globbing.glob(os.path.expanduser(pattern), recursive=True))
+
+
 def is_engine_source(text) -> bool:
     """A URL or a glob: what the pandas path for one file does not read."""
     if isinstance(text, list | tuple):
         return False
-    text = str(text)
-    return bool(URL.match(text)) or any(ch in text for ch in "*?[")
+    return bool(URL.match(str(text))) or _is_glob(str(text))
 
 
 @dataclass
@@ -111,7 +120,7 @@ def _duckdb(work: Path | None = None):
 
 
 def _files(pattern: str) -> tuple[list[str], str]:
-    paths = sorted(globbing.glob(os.path.expanduser(pattern), recursive=True))
+    paths = _matching(pattern)
     if not paths:
         raise InputError(f"no file matches {pattern}")
     kinds = {Path(p).suffix.lower() for p in paths}
@@ -262,9 +271,9 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
     counted.  ``reading``: ``inputs.read_orders``' date_order, max_file_mb, dedupe,
     earliest and latest.
     """
-    if URL.match(text) or not any(ch in text for ch in "*?["):
+    if not _is_glob(text):
         return None
-    paths = sorted(globbing.glob(os.path.expanduser(text), recursive=True))
+    paths = _matching(text)
     if not paths or any(Path(p).suffix.lower() in (".parquet", ".pq") for p in paths):
         return None  # no file (said by open_source), or Parquet: DuckDB reads it typed
     con, remove = _duckdb()
@@ -303,8 +312,6 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
 
 # --- Cleaning in the engine ------------------------------------------------------------
 
-_TRUE = ("1", "1.0", "true", "yes", "y", "x")
-
 
 def _typed(column, kind: str, backend: str = "duckdb"):
     """The column as the report's type; unreadable values become null (SQLite, which
@@ -331,7 +338,7 @@ def _typed(column, kind: str, backend: str = "duckdb"):
         if dtype.is_boolean() or dtype.is_numeric():
             return (column.cast("float64") == 1).ifelse(1.0, 0.0).fill_null(0.0)
         text = column.cast("string").strip().lower()
-        return text.isin(list(_TRUE)).ifelse(1.0, 0.0).fill_null(0.0)
+        return text.isin(list(inputs.TRUE_WORDS)).ifelse(1.0, 0.0).fill_null(0.0)
     text = column.cast("string").strip()
     return (text == "").ifelse(ibis.null("string"), text)
 
@@ -350,8 +357,6 @@ def clean(
     and, with order ids (or ``dedupe``), a row identical to an earlier one are
     rejected and counted; shipped or delivered dates before the order date are
     blanked and counted; negative amounts or quantities are returns."""
-    import pandas as pd
-
     raw = source.table
     columns = inputs.resolve_columns(list(raw.columns), mapping or {})
     intake.columns = dict(columns)
