@@ -151,10 +151,6 @@ def rfm_table(
     codes, customers = factorize_sorted(customer_ids, ids)  # a blank id gets code -1
     if (codes < 0).any():
         raise InputError(f"customer_ids is blank in row {int(np.flatnonzero(codes < 0)[0]) + 1}")
-    bins = v.whole_number("bins", bins, minimum=2, maximum=100)
-    w = v.non_negative("weights", weights)
-    if w.size != 3:
-        raise InputError(f"weights must be 3 numbers, for R, F and M (got {w.size})")
 
     days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     latest = int(days.max())
@@ -172,7 +168,7 @@ def rfm_table(
     monetary = np.bincount(codes, weights=amount, minlength=k)
     last_day = np.full(k, np.iinfo(np.int64).min)
     np.maximum.at(last_day, codes, days)
-    return rfm_scores(customers, as_of_day - last_day, frequency, monetary, w, bins)
+    return rfm_scores(customers, as_of_day - last_day, frequency, monetary, weights, bins)
 
 
 def rfm_scores(customer_ids, recency_days, frequency, monetary, weights=(1 / 3,) * 3, bins=5):
@@ -186,10 +182,20 @@ def rfm_scores(customer_ids, recency_days, frequency, monetary, weights=(1 / 3,)
     >>> rfm_scores(["a", "b"], [3, 40], [5, 1], [120.0, 15.0], bins=2)["RFM"].tolist()
     ['222', '111']
     """
-    w = np.asarray(weights, dtype=float)
-    recency = np.asarray(recency_days)
-    frequency = np.asarray(frequency)
-    monetary = np.asarray(monetary, dtype=float)
+    bins = v.whole_number("bins", bins, minimum=2, maximum=100)
+    w = v.non_negative("weights", weights)
+    if w.size != 3:
+        raise InputError(f"weights must be 3 numbers, for R, F and M (got {w.size})")
+    v.non_negative("recency_days", recency_days)  # checked; kept in their own type
+    v.non_negative("frequency", frequency)
+    recency, frequency = np.asarray(recency_days), np.asarray(frequency)
+    monetary = v.as_numbers("monetary", monetary)
+    v.same_rows(
+        customer_ids=np.asarray(customer_ids, dtype=object),
+        recency_days=recency,
+        frequency=frequency,
+        monetary=monetary,
+    )
     r = quantile_scores(-recency, bins)
     f = quantile_scores(frequency, bins, ties="first")
     m = quantile_scores(monetary, bins)
@@ -359,12 +365,6 @@ def _gamma_gamma_log_likelihood(log_params, x, m, weight, gradient: bool = False
     return value, grad * np.array([p, q, g])
 
 
-def _grouped(*columns):
-    """Distinct rows of the columns and how often each occurs (fewer terms to sum)."""
-    unique, counts, _ = distinct_rows(*columns)
-    return unique, counts
-
-
 def _maximise(negative_log_likelihood, start):
     """Minimise a mean negative log-likelihood over log-parameters: L-BFGS-B with the
     analytic gradient (``negative_log_likelihood`` returns value and gradient), from
@@ -397,7 +397,7 @@ def fit_bgnbd(frequency, recency, age) -> BgNbd:
         raise InputError("recency must not exceed age")
     if len(x) < 10 or (x > 0).sum() < 2:
         raise InputError("CLV needs at least 10 customers, some with repeat purchases")
-    (x, tx, t), weight = _grouped(x, tx, t)
+    (x, tx, t), weight, _ = distinct_rows(x, tx, t)  # fewer terms to sum
     scale = t.mean()  # fit on a unit scale so α starts near 1
     share = weight / weight.sum()  # mean log-likelihood: tolerances do not grow with n
 
@@ -422,7 +422,7 @@ def fit_gamma_gamma(frequency, repeat_average) -> GammaGamma:
     keep = (x > 0) & (m > 0)
     if keep.sum() < 10:
         raise InputError("CLV needs at least 10 customers with repeat purchases to model spend")
-    (x, m), weight = _grouped(x[keep], m[keep])
+    (x, m), weight, _ = distinct_rows(x[keep], m[keep])
     scale = m.mean()
     share = weight / weight.sum()
 
@@ -502,6 +502,10 @@ def lifetime_value_from_summary(
     for logs too big to hold in memory."""
     months = v.whole_number("horizon_months", horizon_months, minimum=1, maximum=600)
     rate = float(v.non_negative("annual_discount_rate", [annual_discount_rate])[0])
+    _require(
+        summary, "summary",
+        ("customer_id", "frequency", "recency_days", "age_days", "repeat_average"),
+    )  # fmt: skip
     x = summary["frequency"].to_numpy(float)
     tx = summary["recency_days"].to_numpy(float) / WEEK
     t = summary["age_days"].to_numpy(float) / WEEK
@@ -537,6 +541,12 @@ def lifetime_value_from_summary(
     )
 
 
+def _require(table: pd.DataFrame, name: str, columns) -> None:
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise InputError(f"{name} needs the column(s) {', '.join(missing)}")
+
+
 # --- Cohort retention -----------------------------------------------------------------
 
 _COHORT_PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q"}
@@ -568,8 +578,17 @@ def cohort_retention(customer_ids, order_dates, period="month") -> pd.DataFrame:
 def retention_from_counts(counts: pd.DataFrame, last_period: int, period="month") -> pd.DataFrame:
     """:func:`cohort_retention` from the number of customers of each cohort active k
     periods later (``cohort`` and ``last_period`` as pandas period ordinals,
-    ``offset`` = k, ``customers``); the report's query engine counts them."""
+    ``offset`` = k, ``customers``); the report's query engine counts them.  Every
+    cohort needs its k = 0 count: its size."""
     period = v.choice("period", period, tuple(_COHORT_PERIODS))
+    _require(counts, "counts", ("cohort", "offset", "customers"))
+    if counts.empty:
+        raise InputError("counts is empty")
+    v.non_negative("offset", counts["offset"])
+    sizes = set(counts.loc[counts["offset"] == 0, "cohort"])
+    if set(counts["cohort"]) - sizes:
+        cohort = min(set(counts["cohort"]) - sizes)
+        raise InputError(f"cohort {cohort} has no count at offset 0 (its size)")
     counts = counts.pivot_table(
         index="cohort", columns="offset", values="customers", aggfunc="sum", fill_value=0
     )

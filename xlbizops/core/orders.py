@@ -72,12 +72,18 @@ def percentile_of_counts(values, counts, q: float) -> float:
     interpolation between closest ranks (numpy's default, Hyndman & Fan 1996 type 7)
     — without repeating them: h = (N − 1)·q/100, x_⌊h⌋ + (h − ⌊h⌋)(x_⌈h⌉ − x_⌊h⌋).
 
-    >>> percentile_of_counts([1.0, 2.0, 10.0], [2, 1, 1], 90)
-    7.6
+    >>> percentile_of_counts([1.0, 2.0, 10.0], [2, 1, 1], 50)  # the median of 1, 1, 2, 10
+    1.5
     """
-    order = np.argsort(values, kind="stable")
-    x = np.asarray(values, dtype=float)[order]
-    c = np.asarray(counts, dtype=np.int64)[order]
+    x = v.as_numbers("values", values)
+    c = v.non_negative("counts", counts)
+    v.same_rows(values=x, counts=c)
+    if not 0 <= q <= 100:
+        raise InputError(f"q must be between 0 and 100 (got {q})")
+    if c.sum() < 1:
+        raise InputError("counts are all 0: no values to take a percentile of")
+    order = np.argsort(x, kind="stable")
+    x, c = x[order], c[order].astype(np.int64)
     ends = np.cumsum(c)  # rank (0-based) of each value's last copy is ends - 1
     h = (ends[-1] - 1) * q / 100
     lo, hi = int(np.floor(h)), int(np.ceil(h))
@@ -182,12 +188,25 @@ def order_kpis(
     return kpi_table(counts, {"to_ship": to_ship, "to_deliver": to_deliver, "total": total})
 
 
+KPI_COUNTS = (
+    "orders", "open", "in_transit", "delivered", "on_time", "with_promise", "perfect",
+    "errors", "not_cancelled", "cancelled", "returned",
+)  # fmt: skip
+
+
 def kpi_table(counts: dict[str, int], spans: dict) -> pd.DataFrame:
     """:func:`order_kpis` from its counts (keys as there: orders, open, in_transit,
     delivered, on_time, with_promise, perfect, errors, not_cancelled, cancelled,
     returned) and the three spans in days (``to_ship``, ``to_deliver``, ``total``),
     each an array or (distinct values, how many orders had each).  The report's query
     engine gives the counts for logs too big to hold in memory."""
+
+    missing = [k for k in KPI_COUNTS if k not in counts]
+    if missing:
+        raise InputError(f"counts needs {', '.join(missing)}")
+    missing = [k for k in ("to_ship", "to_deliver", "total") if k not in spans]
+    if missing:
+        raise InputError(f"spans needs {', '.join(missing)}")
 
     def rate(part, whole):
         return float(part) / whole if whole else np.nan

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xlbizops.core.errors import InputError
+
 
 def distinct_rows(*columns) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """(the distinct rows' columns, how often each occurs, each row's distinct row).
@@ -21,6 +23,10 @@ def distinct_rows(*columns) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     >>> x.tolist(), y.tolist(), counts.tolist(), which.tolist()
     ([1, 2], [7.0, 5.0], [1, 2], [1, 0, 1])
     """
+    if not columns:
+        raise InputError("distinct_rows needs at least one column")
+    if len({len(c) for c in columns}) > 1:
+        raise InputError("the columns must have the same number of rows")
     key = np.zeros(len(columns[0]), dtype=np.int64)
     levels = []
     for column in columns:
