@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from xlbizops.cli import main
-from xlbizops.sampledata import write_orders_csv
+from xlbizops.sampledata import write_orders
 from xlbizops.workbook.atomic import PREFIX, atomic_target, remove_stale_temporaries
 
 WORKBOOKS = Path(__file__).parents[1] / "workbooks"
@@ -23,7 +23,7 @@ WORKBOOKS = Path(__file__).parents[1] / "workbooks"
 @pytest.fixture
 def orders(tmp_path):
     path = tmp_path / "orders.csv"
-    write_orders_csv(path, 300, 1)
+    write_orders(path, 300, 1)
     return path
 
 

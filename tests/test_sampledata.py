@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlbizops.sampledata import COLUMNS, generate_orders, write_orders_csv
+from xlbizops.sampledata import COLUMNS, generate_orders, write_orders
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_injected_anomalies_are_there(orders):
 
 def test_csv_round_trip(tmp_path):
     path = tmp_path / "orders.csv"
-    assert write_orders_csv(path, 500, seed=3, chunk=200) == 500
+    assert write_orders(path, 500, seed=3, chunk=200) == 500
     back = pd.read_csv(path)
     assert list(back.columns) == COLUMNS and len(back) == 500
     assert back["order_date"].str.match(r"^\d{4}-\d{2}-\d{2}$").all()

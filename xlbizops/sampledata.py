@@ -283,11 +283,6 @@ def write_orders(path, n_orders: int = 20_000, seed: int = 42, chunk: int = 500_
     return rows
 
 
-def write_orders_csv(path, n_orders: int = 20_000, seed: int = 42, chunk: int = 500_000) -> int:
-    """:func:`write_orders` to a CSV file."""
-    return write_orders(path, n_orders, seed, chunk)
-
-
 def generate_inventory(orders: pd.DataFrame, seed: int = 42) -> pd.DataFrame:
     """An inventory snapshot at the end of the log: sku, on_hand, unit_cost, lead_time_days.
 

@@ -106,16 +106,9 @@ def test_text_that_is_not_a_date_is_refused_not_dropped():
 
 
 def test_on_time_compares_days_not_times():
-    from xlbizops.core.orders import on_time, on_time_by_period
+    from xlbizops.core.orders import on_time
 
     hit = on_time(
         ["2024-01-05 18:00", "2024-01-06", None], ["2024-01-05", "2024-01-05", "2024-01-07"]
     )
     assert hit[:2].tolist() == [1.0, 0.0] and np.isnan(hit[2])
-    monthly = on_time_by_period(
-        ["2024-01-02", "2024-01-20", "2024-02-01"],
-        ["2024-01-05", "2024-01-30", "2024-02-03"],
-        ["2024-01-06", "2024-01-25", "2024-02-03"],
-    )
-    assert monthly["period"].dt.strftime("%Y-%m").tolist() == ["2024-01", "2024-02"]
-    assert monthly["on_time_rate"].tolist() == [0.5, 1.0]

@@ -206,6 +206,17 @@ def test_order_kpis_equal_order_kpis_over_each_order(analysed):
         assert got[name] == pytest.approx(value, rel=1e-12, nan_ok=True), name
 
 
+def test_on_time_by_month_equals_the_orders(analysed):
+    lines, data = analysed
+    first = lines[~lines["is_return"]].drop_duplicates("order_id")
+    known = first.dropna(subset=["delivered_date", "promised_date"])
+    hit = known["delivered_date"].dt.normalize() <= known["promised_date"].dt.normalize()
+    expected = hit.groupby(known["order_date"].dt.to_period("M")).mean()
+    got = data.on_time_monthly
+    assert got["month"].tolist() == expected.index.to_timestamp().tolist()
+    np.testing.assert_allclose(got["on-time rate"], expected.to_numpy(), rtol=1e-12)
+
+
 def test_supplier_metrics_equal_the_lines(analysed):
     lines, data = analysed
     expected = risk.supplier_metrics(

@@ -52,21 +52,6 @@ def on_time(delivered_dates, promised_dates) -> np.ndarray:
     return np.where(known, np.where(late, 0.0, 1.0), np.nan)
 
 
-def on_time_by_period(order_dates, delivered_dates, promised_dates, period: str = "month"):
-    """On-time delivery rate of the orders placed in each period (month, week, quarter)."""
-    periods = {"week": "W-SUN", "month": "M", "quarter": "Q"}
-    period = v.choice("period", period, tuple(periods))
-    placed = v.as_dates("order_dates", order_dates)
-    hit = on_time(delivered_dates, promised_dates)
-    v.same_rows(order_dates=placed, delivered_dates=hit)
-    known = ~np.isnan(hit)
-    bucket = placed[known].dt.to_period(periods[period]).reset_index(drop=True)
-    rate = pd.Series(hit[known]).groupby(bucket).mean()
-    return pd.DataFrame(
-        {"period": rate.index.to_timestamp(how="start"), "on_time_rate": rate.to_numpy()}
-    )
-
-
 def percentile_of_counts(values, counts, q: float) -> float:
     """The ``q``-th percentile of ``values`` each repeated ``counts`` times, by linear
     interpolation between closest ranks (numpy's default, Hyndman & Fan 1996 type 7)
