@@ -135,3 +135,14 @@ def test_distinct_rows_bad_input():
         distinct_rows([1, 2], [1])
     with pytest.raises(InputError, match="at least one column"):
         distinct_rows()
+
+
+def test_summary_from_sums_by_hand_and_bad_input():
+    # Purchases on days 10, 25 and 40 spending 30, 20 and 40; as_of day 50.
+    row = customers.summary_from_sums(["a"], [10], [40], [3], [90.0], [30.0], 50).iloc[0]
+    assert (row["frequency"], row["recency_days"], row["age_days"]) == (2, 30, 40)
+    assert row["repeat_average"] == 30.0  # (20 + 40) / 2
+    with pytest.raises(InputError, match="at least one purchase day"):
+        customers.summary_from_sums(["a"], [10], [5], [1], [9.0], [9.0], 50)
+    with pytest.raises(InputError, match="rows"):
+        customers.summary_from_sums(["a", "b"], [10], [40], [3], [90.0], [30.0], 50)

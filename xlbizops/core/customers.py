@@ -287,16 +287,43 @@ def repeat_purchase_summary(customer_ids, order_dates, amounts, as_of=None) -> p
     who, when = purchase // span, purchase % span + first_day
     starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])  # each customer's first day
     ends = np.r_[starts[1:], len(who)] - 1
-    frequency = np.diff(np.r_[starts, len(who)]) - 1
-    repeat_total = np.bincount(who, weights=spent, minlength=len(customers_)) - spent[starts]
+    total = np.bincount(who, weights=spent, minlength=len(customers_))
     end_day = np.datetime64(end.date(), "D").astype(np.int64)
+    return summary_from_sums(
+        customers_, when[starts], when[ends], np.diff(np.r_[starts, len(who)]), total,
+        spent[starts], end_day,
+    )  # fmt: skip
+
+
+def summary_from_sums(
+    customer_ids, first_day, last_day, purchase_days, total, first_day_total, as_of_day
+) -> pd.DataFrame:
+    """:func:`repeat_purchase_summary` from per-customer sums (days as whole numbers):
+    x = purchase days − 1, t_x = last − first purchase day, T = as_of − first purchase
+    day, and the repeat purchases' mean spend (total − the first day's) / x, 0 when
+    x = 0 (Fader, Hardie & Lee 2005).  The report's query engine gives the sums.
+
+    >>> summary_from_sums(["a"], [10], [40], [3], [90.0], [30.0], 50)["repeat_average"].tolist()
+    [30.0]
+    """
+    first, last = np.asarray(first_day, np.int64), np.asarray(last_day, np.int64)
+    days = np.asarray(purchase_days, np.int64)
+    repeat_money = v.as_numbers("total", total) - v.as_numbers("first_day_total", first_day_total)
+    v.same_rows(
+        customer_ids=np.asarray(customer_ids, dtype=object), first_day=first, last_day=last,
+        purchase_days=days, total=repeat_money,
+    )  # fmt: skip
+    if (days < 1).any() or (last < first).any() or (first > as_of_day).any():
+        raise InputError("each customer needs a first purchase on or before as_of, "
+                         "a last one on or after it, and at least one purchase day")  # fmt: skip
+    frequency = days - 1
     return pd.DataFrame(
         {
-            "customer_id": np.asarray(customers_, dtype=object),
+            "customer_id": np.asarray(customer_ids, dtype=object),
             "frequency": frequency,
-            "recency_days": when[ends] - when[starts],
-            "age_days": end_day - when[starts],
-            "repeat_average": np.where(frequency > 0, repeat_total / np.maximum(frequency, 1), 0.0),
+            "recency_days": last - first,
+            "age_days": as_of_day - first,
+            "repeat_average": np.where(frequency > 0, repeat_money / np.maximum(frequency, 1), 0.0),
         }
     )
 

@@ -232,8 +232,7 @@ def trends(agg: aggregates.Aggregates, s: Settings):
 
 def customer_tables(agg: aggregates.Aggregates, s: Settings):
     """RFM (as of the day after as_of), CLV (BG/NBD + Gamma-Gamma) and cohorts, from the
-    per-customer sums; the summary is lifetimes' (Fader, Hardie & Lee 2005): purchase
-    days − 1 repeat purchases, first to last purchase, first purchase to as_of."""
+    per-customer sums (``core.customers.summary_from_sums``)."""
     c = agg.customers
     as_of_day = (agg.as_of - pd.Timestamp(0)).days
     first, last = c["first_day"].to_numpy(np.int64), c["last_day"].to_numpy(np.int64)
@@ -244,17 +243,10 @@ def customer_tables(agg: aggregates.Aggregates, s: Settings):
         c["monetary"].to_numpy(float),
     )
     counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")
-    repeats = c["purchase_days"].to_numpy(np.int64) - 1
-    repeat_money = c["monetary"].to_numpy(float) - c["first_amount"].to_numpy(float)
-    summary = pd.DataFrame(
-        {
-            "customer_id": c["customer_id"].to_numpy(dtype=object),
-            "frequency": repeats,
-            "recency_days": last - first,
-            "age_days": as_of_day - first,
-            "repeat_average": np.where(repeats > 0, repeat_money / np.maximum(repeats, 1), 0.0),
-        }
-    )
+    summary = customers.summary_from_sums(
+        c["customer_id"], first, last, c["purchase_days"], c["monetary"], c["first_amount"],
+        as_of_day,
+    )  # fmt: skip
     try:
         clv = customers.lifetime_value_from_summary(summary, s.clv_months, s.discount_rate)
         clv = clv.sort_values("clv", ascending=False, ignore_index=True)
