@@ -18,7 +18,7 @@ import pandas as pd
 from xlbizops.core import customers, inventory, orders, risk, rules, segmentation, timeseries
 from xlbizops.core.errors import InputError
 from xlbizops.core.rules import Settings
-from xlbizops.report import aggregates
+from xlbizops.report import aggregates, sources
 
 AT_RISK_SEGMENTS = ("At Risk", "Can't Lose", "About to Sleep")
 AT_RISK_KPI = f"at-risk customers ({', '.join(AT_RISK_SEGMENTS)})"
@@ -69,11 +69,7 @@ def lines_table(lines: pd.DataFrame):
     """Cleaned order lines held in memory, as a table DuckDB aggregates in place."""
     threads = 1 if sys.platform == "emscripten" else None  # Pyodide: no thread pool
     arrow = aggregates.arrow_lines(lines, threads)
-    con = ibis.duckdb.connect()
-    con.raw_sql("SET enable_progress_bar = false")  # the report's own bar, on a TTY only
-    con.raw_sql("SET preserve_insertion_order = false")  # every query sorts what it shows
-    if threads == 1:
-        con.raw_sql("SET threads = 1")
+    con = sources.duckdb_connection(threads=threads)
     return con.create_table("lines", ibis.memtable(arrow))
 
 

@@ -97,6 +97,17 @@ def _first_line(err: Exception) -> str:
     return text[0] if text else type(err).__name__
 
 
+def duckdb_connection(database: str = ":memory:", threads: int | None = None):
+    """DuckDB as the report uses it: no progress bar of its own (the report draws one,
+    on a terminal only), rows in any order (every query sorts what it shows)."""
+    con = ibis.duckdb.connect(database)
+    con.raw_sql("SET enable_progress_bar = false")
+    con.raw_sql("SET preserve_insertion_order = false")
+    if threads:
+        con.raw_sql(f"SET threads = {int(threads)}")
+    return con
+
+
 def _duckdb(work: Path | None = None):
     """An embedded DuckDB whose tables live in a temporary file: it spills to disk
     rather than holding a big log in memory."""
@@ -106,11 +117,9 @@ def _duckdb(work: Path | None = None):
         if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=base))
-    con = ibis.duckdb.connect(str(folder / "work.duckdb"))
+    con = duckdb_connection(str(folder / "work.duckdb"))
     con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.raw_sql(f"SET temp_directory = '{folder / 'spill'}'")
-    con.raw_sql("SET preserve_insertion_order = false")
-    con.raw_sql("SET enable_progress_bar = false")  # the report's own bar, on a TTY only
 
     def remove():
         con.disconnect()
