@@ -226,3 +226,63 @@ def test_the_fast_csv_reader_and_its_fallback_read_the_same_cells(tmp_path):
     assert fast.to_dict("list") == {
         "order_id": ["1", "2"], "amount": ["1,234.50", "10"], "sku": ["A, B", "two\nlines"],
     }  # fmt: skip
+
+
+def test_clean_columns_arrive_typed_and_read_as_the_text_path_reads_them():
+    """pyarrow turns a wholly plain number or ISO date column into numbers or dates in
+    one vectorised cast; any other cell leaves the column to the cell-by-cell readers."""
+    import pyarrow as pa
+
+    from xlbizops.report.inputs import _plainly_typed
+
+    def typed(values, kind):
+        out = _plainly_typed(pa.chunked_array([values]), kind)
+        return None if out is None else out.to_pylist()
+
+    assert typed(["12", " -3.5 ", "", "1e3", "+4"], "number") == [12.0, -3.5, None, 1000.0, 4.0]
+    assert typed(["2024-11-01", "2024-11-02 10:30:00", ""], "date") == [
+        dt.datetime(2024, 11, 1), dt.datetime(2024, 11, 2, 10, 30), None,
+    ]  # fmt: skip
+    for values, kind in [
+        (["12", "1,234.50"], "number"),  # thousands separators: parse_numbers' rules
+        (["12", "$5"], "number"),
+        (["2024-11-01", "01/11/2024"], "date"),  # a local style: parse_dates decides
+        (["2024-11-01", "2024-02-30"], "date"),  # no such day: left to be rejected
+        (["2024-11-01T10:00:00Z"], "date"),  # a zone: parse_dates' ISO reading
+        (["2024-11-01", "2300-01-01"], "date"),  # beyond pandas' nanosecond range
+        (["2024-11-01", "45658"], "date"),  # an Excel serial as text
+    ]:
+        assert typed(values, kind) is None, values
+
+
+def test_a_typed_read_gives_the_same_lines_and_counts_as_reading_text(tmp_path, monkeypatch):
+    """A log whose amount column is clean and whose date column is not: the typed
+    columns and the text ones end in the same cleaned lines, rejections and notes."""
+    from xlbizops.report import inputs
+
+    text = (
+        "order_id,order_date,customer_id,amount,quantity,shipped_date\n"
+        "1,2024-03-01,C1,10.5,1,2024-03-02\n"
+        "2,2024-03-02,C2,-4,1,\n"
+        "3,03/04/2024,C1, 7 ,2,2024-02-01\n"  # local date style, early shipping date
+        "4,2024-03-05,,3,1,2024-03-06\n"  # blank customer
+        "5,2024-03-06,C3,nan,1,2024-03-07\n"  # blank amount
+        "6,2024-03-07,C3,inf,1,2024-03-08\n"  # unreadable amount
+        "1,2024-03-01,C1,10.5,1,2024-03-02\n"  # duplicate
+    )
+    path = write(tmp_path, text)
+    raw = inputs.read_raw(
+        path, inputs.Intake("t"), typed={"amount": "number", "order_date": "date"}
+    )
+    assert raw["amount"].dtype == float and raw["order_date"].dtype == "str"  # one typed
+    fast, fast_intake = read_orders(path)
+    assert fast["amount"].tolist() == [10.5, -4.0, 7.0]
+    assert fast["shipped_date"].isna().tolist() == [False, True, True]
+    monkeypatch.setattr(inputs, "_plainly_typed", lambda column, kind: None)
+    slow, slow_intake = read_orders(path)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast_intake.rejected == slow_intake.rejected == {
+        "blank customer_id": 1, "blank amount": 1, "unreadable amount": 1,
+        "exact duplicate of an earlier row (same order id)": 1,
+    }  # fmt: skip
+    assert fast_intake.notes == slow_intake.notes
