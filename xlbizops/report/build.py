@@ -13,13 +13,12 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
 from xlbizops.core.errors import InputError, UsageError
 from xlbizops.report import inputs, sources
 from xlbizops.report.analyses import Settings, analyse, analyse_table
 from xlbizops.report.progress import Progress
-from xlbizops.report.workbook import build_workbook
+from xlbizops.report.workbook import write_workbook
 from xlbizops.workbook.atomic import atomic_target
 
 STAGES = [
@@ -119,14 +118,6 @@ def read_suppliers(path) -> pd.DataFrame:
     return out
 
 
-def save_atomically(wb: Workbook, path: str | os.PathLike) -> Path:
-    """Save under a temporary name next to ``path``, then rename over it: a failed or
-    interrupted run never leaves a half-written report where the report should be."""
-    with atomic_target(path) as tmp:
-        wb.save(tmp)
-    return Path(path)
-
-
 def build_report(
     orders: pd.DataFrame,
     path: str | os.PathLike,
@@ -174,11 +165,12 @@ def _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, prog
 
 
 def _write(data, intake, path, progress) -> Path:
-    with progress.stage("write"):
-        wb = build_workbook(data, intake, progress.timings)
-        target = save_atomically(wb, path)
+    # Written under a temporary name next to ``path``, then renamed over it: a failed
+    # or interrupted run never leaves a half-written report where the report should be.
+    with progress.stage("write"), atomic_target(path) as tmp:
+        write_workbook(data, intake, progress.timings, tmp)
     progress.finish()
-    return target
+    return Path(path)
 
 
 def run_report(
