@@ -99,24 +99,42 @@ def _money(values) -> np.ndarray:
     return np.round(np.asarray(values, dtype=float), MONEY_DECIMALS)
 
 
-def _status_in(t, statuses):
-    """Lines whose status is one of ``statuses`` (False where the log has none)."""
-    if "status" not in t.columns:
-        return ibis.literal(False)
-    return t.status.lower().strip().isin(list(statuses)).fill_null(False)
+def classified(t, as_of_day: int):
+    """The lines up to day ``as_of_day``, each classified once for every query after:
+    ``day`` and ``month`` numbers, and by its status (``core.rules``; all False where
+    the log has no status) ``sale`` (not in ``SALES_EXCLUDE``), ``demand`` (not in
+    ``DEMAND_EXCLUDES``), ``cancelled`` and ``returned``.  Held by the engine, the
+    statuses are read once rather than in each of the queries that need them."""
+    status = t.status.lower().strip() if "status" in t.columns else None
+
+    def among(statuses):
+        if status is None:
+            return ibis.literal(False)
+        return status.isin(list(statuses)).fill_null(False)
+
+    lines = t.mutate(
+        day=day_number(t.order_date),
+        month=month_number(t.order_date),
+        sale=~among(SALES_EXCLUDE),
+        demand=~among(DEMAND_EXCLUDES),
+        cancelled=among(("cancelled",)),
+        returned=among(("returned",)),
+    )
+    return lines.filter(lines.day <= as_of_day)
 
 
 def revenue_lines(t):
     """Lines that count as revenue (``core.rules``): not cancelled or returned, plus
     return lines (negative amounts), which net the sales they refund."""
-    return t.filter(t.is_return | ~_status_in(t, SALES_EXCLUDE))
+    return t.filter(t.is_return | t.sale)
 
 
 PROCESSING = ("shipped_date", "delivered_date", "promised_date")
 
 
 def order_table(t, one_line: bool = False):
-    """One row per order, returns left out, in one pass over the lines (grouping by
+    """One row per order of :func:`classified` lines, returns left out, in one pass over
+    the lines (grouping by
     order id is the costliest step on a big log; with ``one_line``, every order id
     being on one line, there is nothing to group):
 
@@ -128,11 +146,10 @@ def order_table(t, one_line: bool = False):
       lines: the earliest dates, and cancelled, returned or in error if any line is.
     """
     kept = t.filter(~t.is_return)
-    sale = ~_status_in(kept, SALES_EXCLUDE)
-    status = kept.status.lower().strip() if "status" in kept.columns else None
+    sale = kept.sale
     flags = {
-        "cancelled": (status == "cancelled") if status is not None else None,
-        "returned": (status == "returned") if status is not None else None,
+        "cancelled": kept.cancelled,
+        "returned": kept.returned,
         "error": (kept.error_flag == 1) if "error_flag" in kept.columns else None,
     }
     processing = set(PROCESSING) <= set(t.columns)
@@ -197,15 +214,20 @@ def customer_sums(orders, cutoffs: dict[str, int]):
     by_day = orders.group_by(["customer_id", "day"]).aggregate(
         orders=orders.count(), amount=orders.amount.sum()
     )
-    first = by_day.day.min().over(group_by=by_day.customer_id)
-    by_day = by_day.mutate(first_day=first)
+    if ibis.get_backend(orders).name in ("duckdb", "pyspark"):
+        # the first day's money: one row per customer and day, so no ties
+        first_amount = by_day.amount.argmin(by_day.day)
+    else:  # SQLite's arg-min takes any row of the group; a window always works
+        first = by_day.day.min().over(group_by=by_day.customer_id)
+        by_day = by_day.mutate(first_day=first)
+        first_amount = (by_day.day == by_day.first_day).ifelse(by_day.amount, 0.0).sum()
     sums = {
         "first_day": by_day.day.min(),
         "last_day": by_day.day.max(),
         "orders": by_day.orders.sum(),
         "monetary": by_day.amount.sum(),
         "purchase_days": by_day.count(),
-        "first_amount": (by_day.day == by_day.first_day).ifelse(by_day.amount, 0.0).sum(),
+        "first_amount": first_amount,
     }
     for name, day in cutoffs.items():
         upto = by_day.day <= day
@@ -234,8 +256,7 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     this_end, prev_end = headline_months(as_of)
     day_of = {name: int((end - pd.Timestamp(0)).days) for name, end in
               (("this", this_end), ("prev", prev_end))}  # fmt: skip
-    lines = t.mutate(day=day_number(t.order_date), month=month_number(t.order_date))
-    lines = lines.filter(lines.day <= as_of_day)
+    lines = hold(classified(t, as_of_day))
 
     sales = revenue_lines(lines)
     daily = run(sales.group_by("day").aggregate(revenue=sales.amount.sum()).order_by("day"))
@@ -308,7 +329,7 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
     priced lines (``core.inventory.demand_from_sums``); units per SKU and month over
     the last 12 months (XYZ); units sold per SKU in the two headline months (COGS)."""
     sold = lines.filter(~lines.is_return & lines.sku.notnull())
-    demand = sold.filter(~_status_in(sold, DEMAND_EXCLUDES))
+    demand = sold.filter(sold.demand)
     window = demand.filter((demand.day > as_of_day - 365) & (demand.day <= as_of_day))
     priced = window.unit_price.notnull() if "unit_price" in window.columns else ibis.literal(False)
     price = window.unit_price if "unit_price" in window.columns else ibis.literal(0.0)
