@@ -11,12 +11,12 @@ import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from xlbizops.core import customers, inventory, orders, risk, rules, segmentation, timeseries
 from xlbizops.core.errors import InputError
+from xlbizops.core.rows import distinct_rows
 from xlbizops.core.rules import Settings
 from xlbizops.report import aggregates, sources
 
@@ -66,11 +66,13 @@ class ReportData:
 
 
 def lines_table(lines: pd.DataFrame):
-    """Cleaned order lines held in memory, as a table DuckDB aggregates in place."""
+    """Cleaned order lines held in memory, as a table DuckDB aggregates in place: the
+    Arrow table is registered, not copied (DuckDB reads Arrow's columns as they are)."""
     threads = 1 if sys.platform == "emscripten" else None  # Pyodide: no thread pool
     arrow = aggregates.arrow_lines(lines, threads)
     con = sources.duckdb_connection(threads=threads)
-    return con.create_table("lines", ibis.memtable(arrow))
+    con.con.register("lines", arrow)
+    return con.table("lines")
 
 
 def _window(frame: pd.DataFrame, column: str, month: int) -> pd.DataFrame:
@@ -255,7 +257,7 @@ def customer_tables(agg: aggregates.Aggregates, s: Settings):
 def segment_tables(rfm: pd.DataFrame, s: Settings):
     names = ["recency_days", "frequency", "monetary"]
     features = rfm[names].to_numpy(dtype=float)
-    k = min(s.segments, len(np.unique(features, axis=0)))
+    k = min(s.segments, len(distinct_rows(*features.T)[1]))
     result = segmentation.kmeans_segments(features, k)
     members = rfm[["customer_id", *names]].copy()
     members.insert(1, "segment", result.labels)

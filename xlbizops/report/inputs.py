@@ -299,11 +299,18 @@ def _refuse_repeated_columns(path: Path, header: list[str]) -> None:
         seen[name] = position
 
 
-def _blank(values: pd.Series) -> pd.Series:
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as text without the white space around them."""
+    return values.astype(str).str.strip()
+
+
+def _blank(values: pd.Series, text: pd.Series | None = None) -> pd.Series:
+    """Empty cells: missing, white space only, or a missing-value word; ``text`` is
+    :func:`_text` of ``values`` when the caller has it already."""
     if values.dtype != object and not pd.api.types.is_string_dtype(values):
         return values.isna()
-    as_text = values.astype(str).str.strip()
-    return values.isna() | (as_text == "") | as_text.isin(["nan", "NaN", "NaT", "None"])
+    text = _text(values) if text is None else text
+    return values.isna() | (text == "") | text.isin(["nan", "NaN", "NaT", "None"])
 
 
 # Text numbers we read without guessing: optional sign or accounting brackets, optional
@@ -424,11 +431,11 @@ def clean_orders(
         nonlocal reject
         reject = reject.mask(mask & (reject == ""), text)
 
-    duplicate, duplicate_reason = duplicate_rows(raw, columns, intake, dedupe)
     for name, column in columns.items():
         values = raw[column]
-        blank = _blank(values)
         kind = FIELDS[name]
+        text = _text(values) if kind not in ("date", "number") else None
+        blank = _blank(values, text)
         if kind == "date":
             parsed, note = parse_dates(values, date_order)
             if note:
@@ -437,12 +444,12 @@ def clean_orders(
             parsed = parse_numbers(values)
             parsed = parsed.where(np.isfinite(parsed.astype(float)))  # 1e400, inf: unreadable
         elif kind == "flag":
-            text = values.astype(str).str.strip().str.lower()
+            word = text.str.lower()
             parsed = pd.Series(np.nan, index=values.index)
-            parsed[text.isin(TRUE_WORDS)] = 1.0
-            parsed[text.isin(FALSE_WORDS) | blank] = 0.0
+            parsed[word.isin(TRUE_WORDS)] = 1.0
+            parsed[word.isin(FALSE_WORDS) | blank] = 0.0
         else:
-            parsed = values.astype(str).str.strip().where(~blank, None)
+            parsed = text.where(~blank, None)
         unreadable = parsed.isna() & ~blank
         if name in REQUIRED:
             reason(blank, f"blank {name}")
@@ -451,6 +458,10 @@ def clean_orders(
             treated = "read as 0 (no error)" if kind == "flag" else "left blank"
             intake.notes.append(f"{name}: {int(unreadable.sum()):,} unreadable value(s) {treated}")
         frame[name] = parsed.fillna(0.0).astype(int) if kind == "flag" else parsed
+    # Each order id once: no two rows alike, and no order on two lines (hashing a
+    # million ids takes a quarter of a second: once, here).
+    unique_ids = "order_id" in frame and frame["order_id"].is_unique
+    duplicate, duplicate_reason = duplicate_rows(raw, columns, intake, dedupe, unique_ids)
     first = pd.Timestamp(earliest)
     last = pd.Timestamp(latest) if latest is not None else pd.Timestamp.today().normalize()
     ordered = frame["order_date"]
@@ -470,7 +481,7 @@ def clean_orders(
     else:
         missing = frame["order_id"].isna()
         frame.loc[missing, "order_id"] = "row-" + (frame.index[missing] + 2).astype(str)
-        if not frame["order_id"].is_unique:  # hashing once is cheaper than counting
+        if missing.any() or not unique_ids:  # blank ids were filled, or ids repeat
             shared = frame["order_id"].duplicated(keep=False)
             intake.notes.append(
                 f"{int(shared.sum()):,} lines share an order id with another line: "
@@ -497,7 +508,11 @@ def clean_orders(
 
 
 def duplicate_rows(
-    raw: pd.DataFrame, columns: dict[str, str], intake: Intake, dedupe: bool
+    raw: pd.DataFrame,
+    columns: dict[str, str],
+    intake: Intake,
+    dedupe: bool,
+    unique_ids: bool = False,
 ) -> tuple[pd.Series, str]:
     """(rows to reject as duplicates, the reason counted for them).
 
@@ -506,11 +521,12 @@ def duplicate_rows(
     included) is a duplicate.  Without one, identical rows are real purchases —
     CDNOW, the log behind the published BG/NBD fit, has a customer buying the
     same CDs for the same amount twice in a day — so they are kept and noted,
-    unless ``dedupe`` says the export repeats lines.
+    unless ``dedupe`` says the export repeats lines.  ``unique_ids``: the caller
+    knows every order id to be on one row.
     """
     if "order_id" in columns:
         reason = "exact duplicate of an earlier row (same order id)"
-        if raw[columns["order_id"]].is_unique:  # each id once: no two rows alike
+        if unique_ids or raw[columns["order_id"]].is_unique:  # no two rows alike
             return pd.Series(False, index=raw.index), reason
         return raw[list(columns.values())].duplicated(keep="first"), reason
     repeated = raw[list(columns.values())].duplicated(keep="first")
