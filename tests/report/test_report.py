@@ -247,3 +247,23 @@ def test_run_report_with_config_inventory_and_suppliers_files(tmp_path, monkeypa
     # SUP-02 has the most defects and the lowest on-time rate (higher on-time is better).
     assert suppliers["Supplier"].tolist() == ["SUP-02", "SUP-01", "SUP-03"]
     assert set(progress.timings) >= {"read", "customers", "write"}
+
+
+def test_a_sheet_streams_top_to_bottom_and_refuses_a_cell_above(tmp_path):
+    """The report streams each sheet row by row; a layout that writes above a row
+    already streamed fails loudly instead of losing the cell."""
+    from xlbizops.report.sheet import ReportBook
+
+    book = ReportBook(tmp_path / "streamed.xlsx")
+    sheet = book.sheet("Sheet")
+    sheet.put(1, 1, "title")
+    last, _ = sheet.table(pd.DataFrame({"kpi": ["a", "b"], "value": [1.5, 2.0]}), 3)
+    sheet.put(last + 1, 1, "after the table")
+    with pytest.raises(RuntimeError, match="row 2 was written after a row below it"):
+        sheet.put(2, 1, "too late")
+    book.close()
+    rows = list(openpyxl.load_workbook(tmp_path / "streamed.xlsx")["Sheet"].values)
+    assert rows == [
+        ("title", None), (None, None), ("KPI", "Value"), ("a", 1.5), ("b", 2.0),
+        ("after the table", None),
+    ]  # fmt: skip

@@ -66,11 +66,14 @@ def default_format(name, values: pd.Series) -> str | None:
 
 
 class ReportBook:
-    """The report's workbook file: its sheets and one shared format per style."""
+    """The report's workbook file: its sheets and one shared format per style.
+
+    Cells stream to disk row by row (XlsxWriter's ``constant_memory``): each sheet is
+    written top to bottom, and a cell above the last row written is not written."""
 
     def __init__(self, path):
         self.book = xlsxwriter.Workbook(
-            str(path), {"nan_inf_to_errors": True, "remove_timezone": True}
+            str(path), {"nan_inf_to_errors": True, "remove_timezone": True, "constant_memory": True}
         )
         self.sheets: list[ReportSheet] = []
         self._formats: dict = {}
@@ -121,30 +124,35 @@ class ReportSheet:
         if isinstance(value, dt.datetime | dt.date) and not number_format:
             number_format = DATE
         cell_format = self.book.style(number_format, **style)
-        self._write(row - 1, col - 1, value, cell_format)
+        self._streamed(row, self._write(row - 1, col - 1, value, cell_format))
         self._filled(row, row, col)
 
-    def _write(self, r: int, c: int, value, cell_format) -> None:
+    def _streamed(self, row: int, code) -> None:
+        """XlsxWriter answers -1 to a cell above the rows already streamed (or outside
+        the sheet), and drops it: a layout error, never to pass silently."""
+        if code == -1:
+            raise RuntimeError(f"{self.name}: row {row} was written after a row below it")
+
+    def _write(self, r: int, c: int, value, cell_format):
         ws = self.ws
         if value is None:
-            if cell_format is not None:
-                ws.write_blank(r, c, None, cell_format)
-        elif isinstance(value, str):
-            ws.write_string(r, c, value, cell_format)
-        elif isinstance(value, bool):
-            ws.write_boolean(r, c, value, cell_format)
-        elif isinstance(value, int | float):
-            ws.write_number(r, c, value, cell_format)
-        elif isinstance(value, dt.datetime | dt.date):
-            ws.write_datetime(r, c, value, cell_format)
-        else:
-            ws.write_string(r, c, str(value), cell_format)
+            return ws.write_blank(r, c, None, cell_format) if cell_format is not None else 0
+        if isinstance(value, str):
+            return ws.write_string(r, c, value, cell_format)
+        if isinstance(value, bool):
+            return ws.write_boolean(r, c, value, cell_format)
+        if isinstance(value, int | float):
+            return ws.write_number(r, c, value, cell_format)
+        if isinstance(value, dt.datetime | dt.date):
+            return ws.write_datetime(r, c, value, cell_format)
+        return ws.write_string(r, c, str(value), cell_format)
 
     def merge(self, row: int, first_col: int, last_col: int, value, number_format=None, **style):
         """One value across columns ``first_col``..``last_col`` of ``row``."""
         cell_format = self.book.style(number_format, **style)
         value = plain(value)
-        self.ws.merge_range(row - 1, first_col - 1, row - 1, last_col - 1, "", cell_format)
+        code = self.ws.merge_range(row - 1, first_col - 1, row - 1, last_col - 1, "", cell_format)
+        self._streamed(row, code)
         if value is not None:
             self._write(row - 1, first_col - 1, value, cell_format)
         self._merged.append((row, last_col))
@@ -188,20 +196,33 @@ class ReportSheet:
         left: int = 1,
         formats: dict[str, str] | None = None,
         freeze: bool = True,
+        row_formats: list[dict[str, str]] | None = None,
     ) -> tuple[int, int]:
         """Write ``frame`` with a styled header row at (top, left); returns (last_row,
-        last_col).  Adds an autofilter, freezes the header (when ``freeze``) and sizes
-        columns to their content (header and first 200 rows)."""
+        last_col).  ``formats`` (column → number format) applies to a whole column,
+        ``row_formats[i]`` to row i's cells (a table of KPIs in different units).
+        Adds an autofilter, freezes the header (when ``freeze``) and sizes columns to
+        their content (header and first 200 rows)."""
         formats = formats or {}
         header = self.book.style(**HEADER)
         for j, name in enumerate(frame.columns):
-            self.ws.write_string(top - 1, left - 1 + j, label(name), header)
+            self._streamed(top, self.ws.write_string(top - 1, left - 1 + j, label(name), header))
+        columns = []
         for j, name in enumerate(frame.columns):
             values = frame[name].tolist()
             number_format = formats.get(name) or default_format(name, frame[name])
-            self._column(top, left - 1 + j, values, number_format)
+            columns.append((name, *self._writer(values, number_format)))
             sample = [label(name)] + values[:200]
             self.width(left + j, min(max(max(len(_shown(v)) for v in sample) + 2, 9), 40))
+        # Row by row: the workbook streams each row to disk once the next one starts.
+        for i in range(len(frame)):
+            r = top + i
+            special = row_formats[i] if row_formats else ()
+            for c, (name, write, values, cell_format) in enumerate(columns, start=left - 1):
+                if name in special:
+                    self.put(r + 1, c + 1, values[i], special[name])
+                else:
+                    write(r, c, values[i], cell_format)
         last_row, last_col = top + len(frame), left + len(frame.columns) - 1
         self._filled(top, last_row, last_col)
         self._filter = (top, left, max(last_row, top + 1), last_col)
@@ -209,21 +230,19 @@ class ReportSheet:
             self._freeze = (top, left - 1)
         return last_row, last_col
 
-    def _column(self, top: int, c: int, values: list, number_format: str | None) -> None:
-        """One column of a table, written with the method its values need."""
-        ws, cell_format = self.ws, self.book.style(number_format)
+    def _writer(self, values: list, number_format: str | None):
+        """(write, values, format) for one column: ``write(row, col, value, format)``
+        (zero-based) is XlsxWriter's own method when the column is all numbers or all
+        text, else :meth:`_write` on the values made plain (dates get a date format)."""
+        cell_format = self.book.style(number_format)
         if all(type(v) is int or (type(v) is float and not math.isnan(v)) for v in values):
-            for i, v in enumerate(values):  # the common case: a column of numbers
-                ws.write_number(top + i, c, v, cell_format)
-            return
-        dates = None
-        for i, v in enumerate(values):
-            v = plain(v)
-            if isinstance(v, dt.datetime | dt.date) and not number_format:
-                dates = dates or self.book.style(DATE)
-                self._write(top + i, c, v, dates)
-            else:
-                self._write(top + i, c, v, cell_format)
+            return self.ws.write_number, values, cell_format
+        if all(type(v) is str for v in values):
+            return self.ws.write_string, values, cell_format
+        values = [plain(v) for v in values]
+        if not number_format and any(isinstance(v, dt.datetime | dt.date) for v in values):
+            cell_format = self.book.style(DATE)
+        return self._write, values, cell_format
 
     # charts and paper -----------------------------------------------------------
     def ref(self, first_row: int, col: int, last_row: int) -> list:

@@ -90,14 +90,16 @@ def summary_sheet(book: ReportBook, data: ReportData):
     _kpi_tiles(ws, data.summary, 4)
     top = 9
     ws.put(top - 1, 1, "Headline KPIs", bold=True)  # prints with the tiles
-    formats = {c: MONEY for c in data.summary.columns[1:3]}
-    last, last_col = ws.table(data.summary, top, formats={**formats, "change": RATE}, freeze=False)
-    for r, record in enumerate(data.summary.itertuples(index=False), start=top + 1):
-        kpi = record[0]
-        for c in (2, 3):
-            ws.put(r, c, record[c - 1], _kpi_format(kpi))
-        if "rate" in kpi:  # a change of rates reads best in percentage points
-            ws.put(r, 4, record[3], '+0.0" pts";-0.0" pts"')
+    this, before = data.summary.columns[1:3]
+    row_formats = [
+        {this: _kpi_format(kpi), before: _kpi_format(kpi)}
+        # a change of rates reads best in percentage points
+        | ({"change": '+0.0" pts";-0.0" pts"'} if "rate" in kpi else {})
+        for kpi in data.summary.iloc[:, 0]
+    ]
+    last, last_col = ws.table(
+        data.summary, top, formats={"change": RATE}, freeze=False, row_formats=row_formats
+    )
     start = last + 3
     ws.section(start - 1, "Monthly revenue")
     m_last, _ = ws.table(
@@ -126,16 +128,22 @@ GOOD, BAD, TILE = "2E7D32", "C62828", "EEF3F8"
 
 def _kpi_tiles(ws: ReportSheet, summary: pd.DataFrame, row: int) -> None:
     """One tile per headline KPI: its name, this month's value, and the change against
-    the month before, green when the change is good news for that KPI, red when bad."""
+    the month before, green when the change is good news for that KPI, red when bad.
+    Written a row at a time across the tiles (the sheet streams row by row)."""
     before = summary.columns[2]
     tile = {"bg_color": "#" + TILE, "pattern": 1, "align": "center", "valign": "vcenter",
             "text_wrap": True}  # fmt: skip
-    for k, record in enumerate(summary.itertuples(index=False)):
-        kpi, value, change = record[0], record[1], record[3]
+    records = list(summary.itertuples(index=False))
+    ws.row_height(row, 26)  # KPI names wrap onto two lines
+    for k, (kpi, *_) in enumerate(records):
         col = 2 * k + 2  # column A holds the KPI table's names below
         ws.merge(row, col, col + 1, kpi[:1].upper() + kpi[1:], font_size=9,
                  font_color="#555555", **tile)  # fmt: skip
-        ws.merge(row + 1, col, col + 1, value, _kpi_format(kpi), bold=True, font_size=16, **tile)
+    for k, (kpi, value, *_) in enumerate(records):
+        ws.merge(row + 1, 2 * k + 2, 2 * k + 3, value, _kpi_format(kpi), bold=True, font_size=16,
+                 **tile)  # fmt: skip
+    for k, (kpi, value, _, change) in enumerate(records):
+        col = 2 * k + 2
         if pd.isna(change) or pd.isna(value):
             ws.merge(row + 2, col, col + 1, f"no change to show vs {before}", font_size=9, **tile)
             continue
@@ -146,7 +154,6 @@ def _kpi_tiles(ws: ReportSheet, summary: pd.DataFrame, row: int) -> None:
         colour = "#" + (GOOD if good or change == 0 else BAD)
         ws.merge(row + 2, col, col + 1, f"{arrow} {amount} vs {before}", font_size=9,
                  bold=True, font_color=colour, **tile)  # fmt: skip
-    ws.row_height(row, 26)  # KPI names wrap onto two lines
     for k in range(2 * len(summary)):
         ws.width(k + 2, 12)
 
@@ -384,9 +391,12 @@ def orders_sheet(book: ReportBook, data: ReportData):
     if isinstance(data.kpis, Missing):
         _missing(ws, top, "Order-processing KPIs", data.kpis)
         return ws
-    k_last, _ = ws.table(data.kpis, top, freeze=False)
-    for r, (name, value) in enumerate(data.kpis.iloc[:, :2].itertuples(index=False), top + 1):
-        ws.put(r, 2, value, RATE if "rate" in name else (ONE if "days" in name else WHOLE))
+    value = data.kpis.columns[1]
+    row_formats = [
+        {value: RATE if "rate" in name else (ONE if "days" in name else WHOLE)}
+        for name in data.kpis.iloc[:, 0]
+    ]
+    k_last, _ = ws.table(data.kpis, top, freeze=False, row_formats=row_formats)
     ws.set_width(1, 42)
     row = k_last + 3
     ws.section(row, "Order-to-delivery time")
