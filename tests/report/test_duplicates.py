@@ -116,3 +116,21 @@ def _quiet():
     from xlbizops.report.progress import Progress
 
     return Progress(STAGES, enabled=False)
+
+
+def test_a_duplicate_is_identical_in_the_fields_the_report_reads(tmp_path):
+    """A repeated line whose only difference is a field the report does not read (the
+    region) is a duplicate, in a file as in an engine; a line that differs in the
+    amount is another line of the order."""
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,order_date,customer_id,amount,region\n"
+        "1,2024-03-01,C1,10,North\n"
+        "1,2024-03-01,C1,10,South\n"  # the same line, exported with another region
+        "1,2024-03-01,C1,4,North\n"  # a second line of order 1
+        "2,2024-03-02,C2,7,North\n"
+    )
+    lines, intake = read_orders(path)
+    assert lines["amount"].tolist() == [10.0, 4.0, 7.0]
+    assert intake.rejected == {"exact duplicate of an earlier row (same order id)": 1}
+    assert "region" not in intake.columns and "region" not in lines

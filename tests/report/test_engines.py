@@ -505,3 +505,15 @@ def test_a_folder_of_plain_csv_files_gives_the_numbers_of_one_file(logs, tmp_pat
         (("About", 7, 2), "columns matched by name",
          f"columns matched by name; 3 files matching {pattern}"),
     ]  # fmt: skip
+
+
+def test_the_report_reads_the_fields_its_lines_hold():
+    """One list of the fields the analyses read: the file reader cleans these, the
+    engine brings every source to them."""
+    from xlbizops.core.orderlog import ANALYSED, FIELDS
+    from xlbizops.report.aggregates import LINE_SCHEMA
+
+    assert set(LINE_SCHEMA) == set(ANALYSED) | {"is_return"}
+    assert set(FIELDS) - set(ANALYSED) == {
+        "customer_type", "category", "channel", "region", "error_type",
+    }  # fmt: skip

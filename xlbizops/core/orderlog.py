@@ -29,3 +29,8 @@ FIELDS = {
 }
 COLUMNS = list(FIELDS)
 REQUIRED = ("order_date", "customer_id", "amount")
+# The fields the report's analyses read (its cleaned lines, report.aggregates.LINE_SCHEMA);
+# customer type, category, channel, region and error type describe orders on the
+# template's Data sheet, and the report neither reads nor cleans them.
+ANALYSED = tuple(f for f in FIELDS if f not in ("customer_type", "category", "channel",
+                                                "region", "error_type"))  # fmt: skip

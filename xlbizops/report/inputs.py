@@ -411,7 +411,9 @@ def clean_orders(
     earliest: str = "1990-01-01",
     latest: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """The report's order lines: typed fields, rejected rows counted by reason.
+    """The report's order lines: typed fields, rejected rows counted by reason.  Only
+    the fields the analyses read (``orderlog.ANALYSED``) are cleaned, and a duplicate
+    is a row identical in those, as in an engine (``sources.clean``).
 
     Rejected: a blank or unreadable order date, customer or amount (an infinite or
     overflowing number is unreadable); an order date before ``earliest`` or after
@@ -421,6 +423,7 @@ def clean_orders(
     sharing an order id (multi-line orders), unreadable optional fields (left blank).
     """
     intake.rows_read = len(raw)
+    columns = {f: c for f, c in columns.items() if f in orderlog.ANALYSED}
     intake.columns = dict(columns)
     if len(raw) == 0:
         raise InputError(f"{intake.source} has a header row but no data rows")
@@ -587,7 +590,7 @@ def read_orders(
                             latest)  # fmt: skip
     columns = resolve_columns(found, mapping or {})
     if single.suffix.lower() in (".csv", ".txt", ".tsv", ""):
-        wanted = set(columns.values())
+        wanted = {c for f, c in columns.items() if f in orderlog.ANALYSED}
         typed = {c: FIELDS[f] for f, c in columns.items() if FIELDS[f] in ("number", "date")}
         raw = read_raw(single, intake, lambda c: str(c).strip() in wanted, max_file_mb, typed=typed)
     intake.layout = "columns matched by name" + (" and --map" if mapping else "")

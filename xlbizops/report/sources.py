@@ -368,8 +368,8 @@ def clean(
     blanked and counted; negative amounts or quantities are returns."""
     raw = source.table
     columns = inputs.resolve_columns(list(raw.columns), mapping or {})
-    intake.columns = dict(columns)
     wanted = {f: c for f, c in columns.items() if f in LINE_SCHEMA}
+    intake.columns = dict(wanted)
     picked = raw.select(**{f: raw[c] for f, c in wanted.items()})
     stats = {"rows": picked.count()}
     dedupe = "order_id" in wanted or dedupe
