@@ -120,6 +120,8 @@ def classified(t, as_of_day: int):
         cancelled=among(("cancelled",)),
         returned=among(("returned",)),
     )
+    if status is not None:  # read once, here: not held
+        lines = lines.drop("status")
     return lines.filter(lines.day <= as_of_day)
 
 

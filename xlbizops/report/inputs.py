@@ -133,7 +133,8 @@ def _read_csv_arrow(path: Path, delimiter: str, header: list[str], usecols, type
             path,
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header},
+                # large_string: what pandas' str columns hold, so no copy to pandas
+                column_types={c: pa.large_string() for c in header},
                 include_columns=wanted,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -473,7 +474,8 @@ def clean_orders(
     reason(duplicate, duplicate_reason)
     rejected = reject != ""
     intake.rejected.update(reject[rejected].value_counts().to_dict())
-    frame = frame[~rejected].reset_index(drop=True)
+    if rejected.any():  # else the frame stays as it is: no copy of a million rows
+        frame = frame[~rejected].reset_index(drop=True)
     intake.rows_used = len(frame)
     if frame.empty:
         reasons = ", ".join(f"{n:,} {r}" for r, n in intake.rejected.most_common())
