@@ -239,15 +239,21 @@ def customer_sums(orders, cutoffs: dict[str, int]):
     return by_day.group_by("customer_id").aggregate(**sums)
 
 
+def fetch(expr) -> pd.DataFrame:
+    """A query's result, small, as a DataFrame by way of Arrow (ibis' ``to_pandas``
+    converts each column again in Python: twice the time on 100,000 customers)."""
+    return expr.to_pyarrow().to_pandas()
+
+
 def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     """Every sum the report needs, from an Ibis table of cleaned order lines.
 
     ``as_of`` (a date; default the latest order's day) closes the windows; ``run``
-    executes an expression to a pandas DataFrame (default ``expr.to_pandas()``);
+    executes an expression to a pandas DataFrame (default :func:`fetch`);
     ``hold`` stores a table that several queries read — the order table, the orders'
     dates — so that the engine groups the lines by order once (default: not stored,
     as in a database the report must not write to)."""
-    run = run or (lambda expr: expr.to_pandas())
+    run = run or fetch
     hold = hold or (lambda expr: expr)
     present = frozenset(t.columns)
     if as_of is None:
