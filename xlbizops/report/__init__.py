@@ -1,1 +1,1 @@
-"""Headless report building with openpyxl: no Excel needed."""
+"""Headless report building with XlsxWriter: no Excel needed."""
