@@ -99,12 +99,13 @@ def _money(values) -> np.ndarray:
     return np.round(np.asarray(values, dtype=float), MONEY_DECIMALS)
 
 
-def classified(t, as_of_day: int):
-    """The lines up to day ``as_of_day``, each classified once for every query after:
-    ``day`` and ``month`` numbers, and by its status (``core.rules``; all False where
-    the log has no status) ``sale`` (not in ``SALES_EXCLUDE``), ``demand`` (not in
-    ``DEMAND_EXCLUDES``), ``cancelled`` and ``returned``.  Held by the engine, the
-    statuses are read once rather than in each of the queries that need them."""
+def classify(t):
+    """The lines, each classified once for every query after: ``day`` and ``month``
+    numbers, and by its status (``core.rules``; all False where the log has no status)
+    ``sale`` (not in ``SALES_EXCLUDE``), ``demand`` (not in ``DEMAND_EXCLUDES``),
+    ``cancelled`` and ``returned``.  Held by the engine (when the engine cleans a log,
+    in the same pass: ``sources.clean``), the statuses are read once rather than in
+    each of the queries that need them."""
     status = t.status.lower().strip() if "status" in t.columns else None
 
     def among(statuses):
@@ -122,7 +123,7 @@ def classified(t, as_of_day: int):
     )
     if status is not None:  # read once, here: not held
         lines = lines.drop("status")
-    return lines.filter(lines.day <= as_of_day)
+    return lines
 
 
 def revenue_lines(t):
@@ -135,7 +136,7 @@ PROCESSING = ("shipped_date", "delivered_date", "promised_date")
 
 
 def order_table(t, one_line: bool = False):
-    """One row per order of :func:`classified` lines, returns left out, in one pass over
+    """One row per order of :func:`classify`'d lines, returns left out, in one pass over
     the lines (grouping by
     order id is the costliest step on a big log; with ``one_line``, every order id
     being on one line, there is nothing to group):
@@ -264,7 +265,8 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     this_end, prev_end = headline_months(as_of)
     day_of = {name: int((end - pd.Timestamp(0)).days) for name, end in
               (("this", this_end), ("prev", prev_end))}  # fmt: skip
-    lines = hold(classified(t, as_of_day))
+    lines = t if "sale" in t.columns else hold(classify(t))  # classified once
+    lines = lines.filter(lines.day <= as_of_day)
 
     sales = revenue_lines(lines)
     daily = run(sales.group_by("day").aggregate(revenue=sales.amount.sum()).order_by("day"))

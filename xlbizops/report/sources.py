@@ -430,7 +430,11 @@ def clean(
     returns = typed.amount < 0
     if "quantity" in typed.columns:
         returns = returns | (typed.quantity < 0).fill_null(False)
-    counted = source.materialize(typed.mutate(is_return=returns.fill_null(False)))
+    # Classified (day, month, statuses) in the same pass, so the copy the engine keeps
+    # is the one every aggregation reads (aggregates.classify).
+    counted = source.materialize(
+        aggregates.classify(typed.mutate(is_return=returns.fill_null(False)))
+    )
     sums = {f"n{name}": counted[name].cast("int64").sum() for name in early}
     tally = source.run(counted.group_by("reason").aggregate(rows=counted.count(), **sums))
     distinct_rows = int(tally["rows"].sum())
