@@ -92,8 +92,9 @@ class ReportBook:
             self._formats[key] = self.book.add_format(props) if props else None
         return self._formats[key]
 
-    def chart(self, kind: str, subtype: str | None = None):
-        return self.book.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+    def chart(self, kind: str):
+        """A native chart: "column", "bar" (horizontal), "line" or "scatter"."""
+        return self.book.add_chart({"type": kind})
 
     def close(self) -> None:
         for sheet in self.sheets:
@@ -103,7 +104,8 @@ class ReportBook:
 
 class ReportSheet:
     """One sheet of the report.  Remembers what print setup needs: its section
-    starts, the extent of what is written in each row, merged cells, its charts."""
+    starts, the extent of what is written in each row (merged cells included), its
+    charts."""
 
     def __init__(self, book: ReportBook, name: str):
         self.book, self.name = book, name
@@ -111,7 +113,6 @@ class ReportSheet:
         self.sections = [1]
         self.max_row = 0
         self._blocks: list[tuple[int, int, int]] = []  # (first row, last row, last column)
-        self._merged: list[tuple[int, int]] = []  # (row, last column)
         self._charts: list[tuple[int, int, float, float]] = []  # row, col, width, height (cm)
         self._widths: dict[int, float] = {}
         self._filter: tuple[int, int, int, int] | None = None
@@ -155,7 +156,6 @@ class ReportSheet:
         self._streamed(row, code)
         if value is not None:
             self._write(row - 1, first_col - 1, value, cell_format)
-        self._merged.append((row, last_col))
         self._filled(row, row, last_col)
 
     def _filled(self, first_row: int, last_row: int, last_col: int) -> None:
