@@ -233,7 +233,7 @@ def read_raw(
 
             schema = pq.read_schema(path)
             # dates as datetime64, not a Python date object per cell (parse_dates then
-            # takes them as they are: 12 s → 1 s for a million lines' four dates)
+            # takes them as they are: reading a million lines 12.4 s → 1.8 s)
             frame = pq.read_table(path).to_pandas(date_as_object=False)
         except Exception as err:  # noqa: BLE001 - pyarrow raises many error types
             raise InputError(
