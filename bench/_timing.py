@@ -8,7 +8,8 @@ import time
 
 # A command of xlbizops in its own process, which prints its own peak resident memory.
 _MEASURED = (
-    "import resource, sys; from xlbizops.cli import main; code = main(sys.argv[1:]); "
+    "import resource, sys; from xlbizops.cli import main; "
+    "code = main(sys.argv[1:], own_process=True); "
     "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
 )
 

@@ -19,8 +19,12 @@ def test_sample_data_writes_the_requested_orders(tmp_path, capsys):
 
 
 def test_report_from_sample_and_from_a_mapped_csv(tmp_path, capsys):
+    import gc
+
     sample = tmp_path / "sample.xlsx"
+    frozen = gc.get_freeze_count()
     assert main(["report", "--sample", "-o", str(sample)]) == 0
+    assert gc.get_freeze_count() == frozen  # a caller's process: garbage still collected
     assert openpyxl.load_workbook(sample, read_only=True).sheetnames[0] == "Summary"
     log = tmp_path / "orders.csv"
     main(["sample-data", "-o", str(log), "--orders", "2000"])
@@ -81,6 +85,14 @@ def test_console_script_entry_point_runs():
         [sys.executable, "-m", "xlbizops.cli", "--version"], capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout.startswith("xlbizops ")
+    import tomllib
+    from pathlib import Path
+
+    from xlbizops import cli
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["xlbizops"] == "xlbizops.cli:program"
+    assert callable(cli.program)  # main in a process of its own
 
 
 def test_excel_setup_dry_run_and_doctor_from_the_command_line(tmp_path, capsys):

@@ -36,19 +36,22 @@ def _check_output(output: str, inputs: list, suffixes: tuple[str, ...]) -> None:
         raise UsageError(f"-o {output}: the output must end in {' or '.join(suffixes)}")
 
 
-def _libraries_loaded() -> None:
-    """The command's libraries are imported: their objects live as long as the process,
-    so the garbage collector need not walk them again (``gc.freeze``).  Without this,
-    tearing the interpreter down after a report walks them all: half a second."""
-    import gc
+def _libraries_loaded(args) -> None:
+    """The command's libraries are imported.  In the ``xlbizops`` program, which ends
+    with the command, their objects live as long as the process, so the garbage
+    collector need not walk them again (``gc.freeze``); without this, tearing the
+    interpreter down after a report walks them all: half a second.  A process that
+    calls :func:`main` and goes on is left alone (frozen cycles are never collected)."""
+    if args.own_process:
+        import gc
 
-    gc.freeze()
+        gc.freeze()
 
 
 def _report(args) -> int:
     from xlbizops.report.build import run_report
 
-    _libraries_loaded()
+    _libraries_loaded(args)
     if args.sample and args.orders:
         print("xlbizops report: give an order log or --sample, not both", file=sys.stderr)
         return EXIT_USAGE
@@ -83,7 +86,7 @@ def _report(args) -> int:
     if not args.quiet:
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in progress.timings.items())
         print(f"wrote {path} in {time.perf_counter() - started:.1f} s ({stages})")
-    _libraries_loaded()  # and what the run imported or left: the process ends here
+    _libraries_loaded(args)  # and what the run imported or left: the process ends here
     return EXIT_OK
 
 
@@ -143,7 +146,7 @@ def _refresh(args) -> int:
     from xlbizops.macros import refresh_all
     from xlbizops.workbook import package
 
-    _libraries_loaded()
+    _libraries_loaded(args)
     from xlbizops.workbook.atomic import atomic_target
     from xlbizops.workbook.filebook import FileBook
 
@@ -284,9 +287,11 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run a command; one line on stderr and a distinct exit code when it fails."""
+def main(argv: list[str] | None = None, own_process: bool = False) -> int:
+    """Run a command; one line on stderr and a distinct exit code when it fails.
+    ``own_process``: the process ends with the command (the ``xlbizops`` program)."""
     args = parser().parse_args(argv)
+    args.own_process = own_process
     try:
         return args.run(args)
     except KeyboardInterrupt:
@@ -315,5 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def program() -> None:
+    """The ``xlbizops`` program: one command, then the process ends."""
+    sys.exit(main(own_process=True))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    program()
