@@ -468,7 +468,8 @@ def inventory_turnover(cost_of_goods_sold, average_inventory):
     cogs = v.non_negative("cost_of_goods_sold", cost_of_goods_sold, allow_nan=True)
     stock = v.positive("average_inventory", average_inventory, allow_nan=True)
     v.same_length(cost_of_goods_sold=cogs, average_inventory=stock)
-    return cogs / stock
+    with np.errstate(over="ignore"):  # past the largest float: infinite, no warning
+        return cogs / stock
 
 
 def days_of_supply(on_hand, daily_demand):
@@ -476,5 +477,5 @@ def days_of_supply(on_hand, daily_demand):
     stock = v.non_negative("on_hand", on_hand, allow_nan=True)
     demand = v.non_negative("daily_demand", daily_demand, allow_nan=True)
     v.same_length(on_hand=stock, daily_demand=demand)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(demand > 0, stock / demand, np.nan)

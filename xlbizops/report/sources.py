@@ -305,7 +305,8 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
             total += len(lines)
         lines = con.table(table)
         if with_ids:
-            unique = con.create_table("exports_distinct", lines.distinct())
+            # the one copy kept: distinct lines, classified for the aggregations
+            unique = con.create_table("exports_distinct", aggregates.classify(lines.distinct()))
             repeated = total - int(unique.count().to_pandas())
             if repeated:
                 intake.rejected["exact duplicate of an earlier row (same order id)"] += repeated
