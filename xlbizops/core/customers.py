@@ -533,8 +533,8 @@ def lifetime_value_from_summary(
     for logs too big to hold in memory."""
     months = v.whole_number("horizon_months", horizon_months, minimum=1, maximum=600)
     rate = float(v.non_negative("annual_discount_rate", [annual_discount_rate])[0])
-    _require(
-        summary, "summary",
+    v.needs(
+        "summary", summary,
         ("customer_id", "frequency", "recency_days", "age_days", "repeat_average"),
     )  # fmt: skip
     x = summary["frequency"].to_numpy(float)
@@ -572,12 +572,6 @@ def lifetime_value_from_summary(
     )
 
 
-def _require(table: pd.DataFrame, name: str, columns) -> None:
-    missing = [c for c in columns if c not in table]
-    if missing:
-        raise InputError(f"{name} needs the column(s) {', '.join(missing)}")
-
-
 # --- Cohort retention -----------------------------------------------------------------
 
 _COHORT_PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q"}
@@ -612,7 +606,7 @@ def retention_from_counts(counts: pd.DataFrame, last_period: int, period="month"
     ``offset`` = k, ``customers``); the report's query engine counts them.  Every
     cohort needs its k = 0 count: its size."""
     period = v.choice("period", period, tuple(_COHORT_PERIODS))
-    _require(counts, "counts", ("cohort", "offset", "customers"))
+    v.needs("counts", counts, ("cohort", "offset", "customers"))
     if counts.empty:
         raise InputError("counts is empty")
     v.non_negative("offset", counts["offset"])

@@ -119,9 +119,7 @@ def demand_from_sums(per_item: pd.DataFrame, window_days: int = 365) -> pd.DataF
     ``value`` = Σ q·p and ``priced_qty`` = Σ q over the priced lines.  The report's
     query engine sums them; d̄ = total / W and σd = sqrt(squares / W − d̄²)."""
     window_days = v.whole_number("window_days", window_days, minimum=1)
-    missing = [c for c in ("item", "total", "squares") if c not in per_item]
-    if missing:
-        raise InputError(f"per_item needs the column(s) {', '.join(missing)}")
+    v.needs("per_item", per_item, ("item", "total", "squares"))
     v.non_negative("total", per_item["total"])
     v.non_negative("squares", per_item["squares"])
     mean = per_item["total"].to_numpy(float) / window_days

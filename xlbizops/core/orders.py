@@ -185,13 +185,8 @@ def kpi_table(counts: dict[str, int], spans: dict) -> pd.DataFrame:
     returned) and the three spans in days (``to_ship``, ``to_deliver``, ``total``),
     each an array or (distinct values, how many orders had each).  The report's query
     engine gives the counts for logs too big to hold in memory."""
-
-    missing = [k for k in KPI_COUNTS if k not in counts]
-    if missing:
-        raise InputError(f"counts needs {', '.join(missing)}")
-    missing = [k for k in ("to_ship", "to_deliver", "total") if k not in spans]
-    if missing:
-        raise InputError(f"spans needs {', '.join(missing)}")
+    v.needs("counts", counts, KPI_COUNTS, what="")
+    v.needs("spans", spans, ("to_ship", "to_deliver", "total"), what="")
 
     def rate(part, whole):
         return float(part) / whole if whole else np.nan

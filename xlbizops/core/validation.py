@@ -119,6 +119,14 @@ def choice(name: str, value: str, options: tuple[str, ...]) -> str:
     return text
 
 
+def needs(name: str, table, keys, what: str = "the column(s) ") -> None:
+    """That ``table`` (a DataFrame's columns, a dict's keys) holds every one of
+    ``keys``; the message names the missing ones."""
+    missing = [k for k in keys if k not in table]
+    if missing:
+        raise InputError(f"{name} needs {what}{', '.join(missing)}")
+
+
 def same_rows(**arrays) -> int:
     """The common length of columns that go together row by row (no broadcasting).
 
