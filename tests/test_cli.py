@@ -71,6 +71,13 @@ def test_progress_bar_only_on_a_terminal():
     p.finish()
     assert "[############------------] 1/2 write" in shown.getvalue()
     assert shown.getvalue().endswith("2/2 done                    \n")
+    import time
+
+    twice = Progress(["read"], stream=io.StringIO())
+    for _ in range(2):  # a stage entered twice adds up
+        with twice.stage("read"):
+            time.sleep(0.05)
+    assert twice.timings["read"] >= 0.1
 
 
 def test_functions_lists_the_catalogue(capsys):

@@ -145,11 +145,10 @@ def _refresh(args) -> int:
 
     from xlbizops.macros import refresh_all
     from xlbizops.workbook import package
-
-    _libraries_loaded(args)
     from xlbizops.workbook.atomic import atomic_target
     from xlbizops.workbook.filebook import FileBook
 
+    _libraries_loaded(args)
     # A macro workbook stays one: the output keeps the input's kind.
     _check_output(args.output, [args.book], (Path(args.book).suffix.lower(),))
     package.require_workbook(Path(args.book))  # before anything is written

@@ -86,6 +86,11 @@ def day_number(stamp):
     return (stamp.epoch_seconds().cast("int64") / DAY_SECONDS).floor().cast("int64")
 
 
+def day_of(stamp) -> int:
+    """:func:`day_number` of one date: whole days since 1970-01-01."""
+    return int((pd.Timestamp(stamp).normalize() - pd.Timestamp(0)).days)
+
+
 def month_number(stamp):
     """Pandas' monthly period ordinal of a timestamp column."""
     return (stamp.year().cast("int64") - 1970) * 12 + stamp.month().cast("int64") - 1
@@ -251,9 +256,10 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
 
     ``as_of`` (a date; default the latest order's day) closes the windows; ``run``
     executes an expression to a pandas DataFrame (default :func:`fetch`);
-    ``hold`` stores a table that several queries read — the order table, the orders'
-    dates — so that the engine groups the lines by order once (default: not stored,
-    as in a database the report must not write to)."""
+    ``hold`` stores a table that several queries read — the :func:`classify`'d lines
+    (unless the engine's cleaning classified them), the order table — so that the
+    engine works each out once (default: not stored, as in a database the report
+    must not write to)."""
     run = run or fetch
     hold = hold or (lambda expr: expr)
     present = frozenset(t.columns)
@@ -261,10 +267,9 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
         latest = run(t.aggregate(day=day_number(t.order_date.max())))["day"].iloc[0]
         as_of = pd.Timestamp(int(latest), unit="D")
     as_of = pd.Timestamp(as_of).normalize()
-    as_of_day = int((as_of - pd.Timestamp(0)).days)
+    as_of_day = day_of(as_of)
     this_end, prev_end = headline_months(as_of)
-    day_of = {name: int((end - pd.Timestamp(0)).days) for name, end in
-              (("this", this_end), ("prev", prev_end))}  # fmt: skip
+    cutoffs = {"this": day_of(this_end), "prev": day_of(prev_end)}
     lines = t if "sale" in t.columns else hold(classify(t))  # classified once
     lines = lines.filter(lines.day <= as_of_day)
 
@@ -280,7 +285,7 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
         .aggregate(orders=orders.count(), customers=orders.customer_id.nunique())
         .order_by("month")
     )
-    customers = run(customer_sums(orders, day_of))
+    customers = run(customer_sums(orders, cutoffs))
     customers = customers.sort_values("customer_id", ignore_index=True)
     for name in customers.columns:
         if name.startswith(("monetary", "first_amount")):
@@ -358,7 +363,7 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
     out.demand = table.rename(columns={"sku": "item"})
     if "unit_price" not in lines.columns:
         out.demand = out.demand.drop(columns=["value", "priced_qty"])
-    start = int(((as_of - pd.DateOffset(months=12)).normalize() - pd.Timestamp(0)).days)
+    start = day_of(as_of - pd.DateOffset(months=12))
     recent = demand.filter((demand.day > start) & (demand.day <= as_of_day))
     out.monthly_demand = run(
         recent.group_by(["sku", "month"]).aggregate(quantity=recent.quantity.sum())

@@ -11,7 +11,8 @@ class Progress:
     """``with progress.stage("customers"): ...`` draws ``[#####-----] 4/9 customers``.
 
     Each stage's wall-clock seconds are kept in ``timings`` (the About sheet and the
-    benchmark print them), whether or not anything is drawn.
+    benchmark print them), whether or not anything is drawn; a stage entered twice
+    adds up.
     """
 
     def __init__(self, stages: list[str], stream=None, enabled: bool | None = None):
@@ -36,7 +37,7 @@ class Progress:
         try:
             yield
         finally:
-            self.timings[name] = time.perf_counter() - started
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
     def finish(self) -> None:
         self._draw(len(self.stages), "done")
