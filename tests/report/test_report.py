@@ -267,3 +267,26 @@ def test_a_sheet_streams_top_to_bottom_and_refuses_a_cell_above(tmp_path):
         ("title", None), (None, None), ("KPI", "Value"), ("a", 1.5), ("b", 2.0),
         ("after the table", None),
     ]  # fmt: skip
+
+
+def test_write_cell_writes_each_value_as_data(tmp_path):
+    """The one XlsxWriter cell writer (report and template): text that looks like a
+    formula is text, numbers and dates are themselves, a blank is nothing."""
+    import datetime as dt
+
+    import numpy as np
+    import xlsxwriter
+
+    from xlbizops.workbook.writing import write_cell
+
+    book = xlsxwriter.Workbook(str(tmp_path / "cells.xlsx"))
+    ws = book.add_worksheet("S")
+    values = ["=SUM(1,2)", np.int64(7), 2.5, True, dt.datetime(2024, 3, 1), np.nan, None]
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, value in enumerate(values):
+        assert write_cell(ws, 0, col, value, date if col == 4 else None) == 0
+    book.close()
+    row = [c for c in openpyxl.load_workbook(tmp_path / "cells.xlsx")["S"][1]]
+    assert [c.value for c in row[:5]] == ["=SUM(1,2)", 7, 2.5, True, dt.datetime(2024, 3, 1)]
+    assert row[0].data_type == "s"  # text, never a formula
+    assert len(row) == 5  # NaN and None wrote nothing

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import partial
 
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from xlbizops.workbook.writing import plain
+from xlbizops.workbook.writing import plain, write_cell
 
 NAVY = "#1F4E78"
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "pattern": 1}
@@ -125,7 +126,7 @@ class ReportSheet:
         if isinstance(value, dt.datetime | dt.date) and not number_format:
             number_format = DATE
         cell_format = self.book.style(number_format, **style)
-        self._streamed(row, self._write(row - 1, col - 1, value, cell_format))
+        self._streamed(row, write_cell(self.ws, row - 1, col - 1, value, cell_format))
         self._filled(row, row, col)
 
     def _streamed(self, row: int, code) -> None:
@@ -134,20 +135,6 @@ class ReportSheet:
         if code == -1:
             raise RuntimeError(f"{self.name}: row {row} was written after a row below it")
 
-    def _write(self, r: int, c: int, value, cell_format):
-        ws = self.ws
-        if value is None:
-            return ws.write_blank(r, c, None, cell_format) if cell_format is not None else 0
-        if isinstance(value, str):
-            return ws.write_string(r, c, value, cell_format)
-        if isinstance(value, bool):
-            return ws.write_boolean(r, c, value, cell_format)
-        if isinstance(value, int | float):
-            return ws.write_number(r, c, value, cell_format)
-        if isinstance(value, dt.datetime | dt.date):
-            return ws.write_datetime(r, c, value, cell_format)
-        return ws.write_string(r, c, str(value), cell_format)
-
     def merge(self, row: int, first_col: int, last_col: int, value, number_format=None, **style):
         """One value across columns ``first_col``..``last_col`` of ``row``."""
         cell_format = self.book.style(number_format, **style)
@@ -155,7 +142,7 @@ class ReportSheet:
         code = self.ws.merge_range(row - 1, first_col - 1, row - 1, last_col - 1, "", cell_format)
         self._streamed(row, code)
         if value is not None:
-            self._write(row - 1, first_col - 1, value, cell_format)
+            write_cell(self.ws, row - 1, first_col - 1, value, cell_format)
         self._filled(row, row, last_col)
 
     def _filled(self, first_row: int, last_row: int, last_col: int) -> None:
@@ -233,7 +220,8 @@ class ReportSheet:
     def _writer(self, values: list, number_format: str | None):
         """(write, values, format) for one column: ``write(row, col, value, format)``
         (zero-based) is XlsxWriter's own method when the column is all numbers or all
-        text, else :meth:`_write` on the values made plain (dates get a date format)."""
+        text, else :func:`~xlbizops.workbook.writing.write_cell` on the values made plain
+        (dates get a date format)."""
         cell_format = self.book.style(number_format)
         if all(type(v) is int or (type(v) is float and not math.isnan(v)) for v in values):
             return self.ws.write_number, values, cell_format
@@ -242,7 +230,7 @@ class ReportSheet:
         values = [plain(v) for v in values]
         if not number_format and any(isinstance(v, dt.datetime | dt.date) for v in values):
             cell_format = self.book.style(DATE)
-        return self._write, values, cell_format
+        return partial(write_cell, self.ws), values, cell_format
 
     # charts and paper -----------------------------------------------------------
     def ref(self, first_row: int, col: int, last_row: int) -> list:

@@ -16,7 +16,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
@@ -28,6 +27,7 @@ from xlbizops.template import sheets as layout
 from xlbizops.template.sheets import template_orders
 from xlbizops.workbook.refresh import refresh_workbook, write_values
 from xlbizops.workbook.snapshot import values_snapshot
+from xlbizops.workbook.writing import write_cell
 
 NAMES = ("xlbizops.xlsx", "xlbizops.xlsm")
 # The calculation engine id Excel 2019, 2021 and Microsoft 365 save (<calcPr calcId>):
@@ -191,12 +191,8 @@ def _data_sheet(book, orders: pd.DataFrame, fmt) -> None:
         else:
             cells = values.astype(object).where(values.notna(), None).tolist()
             for i, value in enumerate(cells):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, int | float | np.integer | np.floating):
-                    ws.write_number(i + 1, j, float(value))
-                else:
-                    ws.write_string(i + 1, j, str(value))
+                if value != "":
+                    write_cell(ws, i + 1, j, value)
             ws.set_column(j, j, 12 if j else 14)
         # The name follows the table as it grows (rows typed or pasted below it).
         book.define_name(name, f"={layout.TABLE}[{name}]")

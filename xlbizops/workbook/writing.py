@@ -8,6 +8,7 @@ injection, OWASP "CSV injection").
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -43,6 +44,26 @@ def put(ws, row: int, col: int, value, number_format: str | None = None):
     if number_format:
         cell.number_format = number_format
     return cell
+
+
+def write_cell(ws, row: int, col: int, value, cell_format=None) -> int:
+    """Write one value into an XlsxWriter worksheet (row and column counted from 0) by
+    its type: text always through ``write_string``, so it is never taken for a
+    formula, numbers, booleans and dates as themselves; a blank writes nothing unless
+    it has a format.  Returns XlsxWriter's code (-1: outside the sheet, or above a row
+    already streamed)."""
+    value = plain(value)
+    if value is None:
+        return ws.write_blank(row, col, None, cell_format) if cell_format is not None else 0
+    if isinstance(value, str):
+        return ws.write_string(row, col, value, cell_format)
+    if isinstance(value, bool):
+        return ws.write_boolean(row, col, value, cell_format)
+    if isinstance(value, int | float):
+        return ws.write_number(row, col, value, cell_format)
+    if isinstance(value, dt.datetime | dt.date):
+        return ws.write_datetime(row, col, value, cell_format)
+    return ws.write_string(row, col, str(value), cell_format)
 
 
 def as_text(rows: list[list]) -> list[list]:
