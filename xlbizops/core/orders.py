@@ -77,21 +77,34 @@ def percentile_of_counts(values, counts, q: float) -> float:
 
 
 def _summary(name: str, spans) -> list[tuple[str, float]]:
-    """Mean, median and 90th percentile of the spans: an array, or (values, counts)."""
-    values, counts = spans if isinstance(spans, tuple) else (spans, np.ones(len(spans)))
-    values, counts = np.asarray(values, dtype=float), np.asarray(counts, dtype=np.int64)
-    done = ~np.isnan(values) & (counts > 0)
-    values, counts = values[done], counts[done]
+    """Mean, median and 90th percentile of the spans: an array of them, or (distinct
+    values, how many of each) as the report's engine counts them.  Both ways the
+    percentiles are numpy's type 7: ``np.percentile`` (a partition) on an array,
+    :func:`percentile_of_counts` on counted values."""
+    if isinstance(spans, tuple):
+        values, counts = np.asarray(spans[0], dtype=float), np.asarray(spans[1], dtype=np.int64)
+        done = ~np.isnan(values) & (counts > 0)
+        values, counts = values[done], counts[done]
+    else:
+        values = np.asarray(spans, dtype=float)
+        values, counts = values[~np.isnan(values)], None
     if values.size == 0:
         return [
             (f"{name} mean (days)", np.nan),
             (f"{name} median (days)", np.nan),
             (f"{name} 90th percentile (days)", np.nan),
         ]
+    if counts is None:
+        mean = float(values.mean())
+        median, p90 = (float(q) for q in np.percentile(values, [50, 90]))
+    else:
+        mean = float(np.average(values, weights=counts))
+        median = percentile_of_counts(values, counts, 50)
+        p90 = percentile_of_counts(values, counts, 90)
     return [
-        (f"{name} mean (days)", float(np.average(values, weights=counts))),
-        (f"{name} median (days)", percentile_of_counts(values, counts, 50)),
-        (f"{name} 90th percentile (days)", percentile_of_counts(values, counts, 90)),
+        (f"{name} mean (days)", mean),
+        (f"{name} median (days)", median),
+        (f"{name} 90th percentile (days)", p90),
     ]
 
 
