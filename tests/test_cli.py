@@ -129,9 +129,9 @@ def test_refresh_errors_are_one_line_and_an_exit_code(tmp_path, capsys):
     assert "missing.xlsx" in capsys.readouterr().err
     text = tmp_path / "notes.xlsx"
     text.write_text("not a workbook")
-    assert main(["refresh", str(text), "-o", str(tmp_path / "o.xlsx")]) == 1
+    assert main(["refresh", str(text), "-o", str(tmp_path / "o.xlsx")]) == 3  # unreadable
     err = capsys.readouterr().err
-    assert err == "xlbizops refresh: notes.xlsx is not an .xlsx or .xlsm workbook\n"
+    assert err == "xlbizops refresh: notes.xlsx is not a workbook: not an .xlsx or .xlsm package\n"
     assert not (tmp_path / "o.xlsx").exists()
 
 

@@ -63,7 +63,7 @@ def test_a_corrupt_input_leaves_an_existing_output_alone(tmp_path, capsys):
     broken, out = tmp_path / "broken.xlsx", tmp_path / "out.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     out.write_bytes(b"yesterday's refreshed workbook")
-    assert main(["refresh", str(broken), "-o", str(out)]) in (1, 3)
+    assert main(["refresh", str(broken), "-o", str(out)]) == 3
     assert out.read_bytes() == b"yesterday's refreshed workbook"
     assert not leftovers(tmp_path)
 

@@ -12,28 +12,19 @@ from xlbizops.core.errors import InputError, UsageError
 
 
 def _sample_data(args) -> int:
-    from xlbizops.sampledata import write_orders
-    from xlbizops.workbook.atomic import atomic_target
+    from xlbizops.sampledata import MIN_ORDERS, write_orders
+    from xlbizops.workbook.atomic import atomic_target, check_output
 
+    if args.orders < MIN_ORDERS:
+        raise UsageError(f"--orders must be at least {MIN_ORDERS} (got {args.orders})")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be 0 or more (got {args.seed})")
+    check_output(args.output, [], (".csv", ".parquet", ".pq"))
     started = time.perf_counter()
     with atomic_target(args.output) as tmp:
         rows = write_orders(tmp, args.orders, args.seed)
     print(f"wrote {rows:,} orders to {args.output} in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
-
-
-def _check_output(output: str, inputs: list, suffixes: tuple[str, ...]) -> None:
-    """The output must not be one of the inputs (same path, a symlink to it, or a case
-    variant on a case-insensitive file system), and must have a workbook's extension."""
-    from pathlib import Path
-
-    from xlbizops.workbook.atomic import same_file
-
-    for given in inputs:
-        if given and same_file(given, output):
-            raise UsageError(f"-o {output} is the input {given}; write the output elsewhere")
-    if Path(output).suffix.lower() not in suffixes:
-        raise UsageError(f"-o {output}: the output must end in {' or '.join(suffixes)}")
 
 
 def _libraries_loaded(args) -> None:
@@ -55,16 +46,15 @@ def _report(args) -> int:
     if args.sample and args.orders:
         print("xlbizops report: give an order log or --sample, not both", file=sys.stderr)
         return EXIT_USAGE
-    _check_output(
-        args.output, [*args.orders, args.inventory, args.suppliers, args.config], (".xlsx",)
-    )
     mapping = {}
     for item in args.map:
         field, sep, column = item.partition("=")
         if not sep or not field.strip() or not column.strip():
-            print(f"xlbizops report: --map takes field=Column (got {item!r})", file=sys.stderr)
-            return EXIT_USAGE
-        mapping[field.strip()] = column.strip()
+            raise UsageError(f"--map takes field=Column (got {item!r})")
+        field, column = field.strip(), column.strip()
+        if mapping.get(field, column) != column:
+            raise UsageError(f"--map {field} is given twice ({mapping[field]!r} and {column!r})")
+        mapping[field] = column
     started = time.perf_counter()
     path, progress = run_report(
         args.orders if len(args.orders) > 1 else (args.orders[0] if args.orders else None),
@@ -145,12 +135,12 @@ def _refresh(args) -> int:
 
     from xlbizops.macros import refresh_all
     from xlbizops.workbook import package
-    from xlbizops.workbook.atomic import atomic_target
+    from xlbizops.workbook.atomic import atomic_target, check_output
     from xlbizops.workbook.filebook import FileBook
 
     _libraries_loaded(args)
     # A macro workbook stays one: the output keeps the input's kind.
-    _check_output(args.output, [args.book], (Path(args.book).suffix.lower(),))
+    check_output(args.output, [args.book], (Path(args.book).suffix.lower(),))
     package.require_workbook(Path(args.book))  # before anything is written
     started = time.perf_counter()
     with atomic_target(args.output) as tmp:
@@ -289,10 +279,13 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     """Run a command; one line on stderr and a distinct exit code when it fails.
     ``own_process``: the process ends with the command (the ``xlbizops`` program)."""
+    from xlbizops.workbook.atomic import interrupts_kept
+
     args = parser().parse_args(argv)
     args.own_process = own_process
     try:
-        return args.run(args)
+        with interrupts_kept():
+            return args.run(args)
     except KeyboardInterrupt:
         print(f"xlbizops {args.command}: interrupted; no output was changed", file=sys.stderr)
         return EXIT_INTERRUPTED

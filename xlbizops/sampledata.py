@@ -38,6 +38,7 @@ FLASH_SALE_DAY = np.datetime64("2025-07-15")
 DISRUPTED_SUPPLIER = "SUP-07"
 DISRUPTION = (np.datetime64("2025-09-01"), np.datetime64("2025-09-21"))
 
+MIN_ORDERS = 100  # fewer make no two-year log with every pattern above
 COLUMNS = orderlog.COLUMNS  # the order log's fields, in the Data sheet's order
 
 _CATEGORIES = np.array(
@@ -92,8 +93,8 @@ def generate_orders(
 
     Same ``n_orders`` and ``seed`` → the same log, on any machine.
     """
-    if n_orders < 100:
-        raise ValueError("n_orders must be at least 100")
+    if n_orders < MIN_ORDERS:
+        raise ValueError(f"n_orders must be at least {MIN_ORDERS}")
     rng = np.random.default_rng(seed)
     n = int(n_orders)
     intensity = daily_intensity()

@@ -67,18 +67,32 @@ class Aggregates:
     suppliers: pd.DataFrame | None = None  # core.risk.supplier_metrics' table
 
 
-def arrow_lines(lines: pd.DataFrame, threads: int | None = None):
+def arrow_lines(lines: pd.DataFrame, threads: int | None = None, fields=()):
     """Cleaned order lines in a DataFrame as an Arrow table of :data:`LINE_SCHEMA`'s
     columns, ready for DuckDB: error flags as numbers, timestamps in microseconds
-    (DuckDB's EXTRACT misreads the year of nanosecond ones: 62099)."""
+    (DuckDB's EXTRACT misreads the year of nanosecond ones: 62099).  ``fields`` the
+    lines lack are added empty (files of one log with more or fewer columns)."""
     import pyarrow as pa
 
+    empty = {"string": None, "timestamp": pd.NaT, "float64": np.nan, "boolean": False}
+    missing = {f: empty[LINE_SCHEMA[f]] for f in fields if f not in lines}
+    if missing:
+        lines = lines.assign(**missing)
+        lines = lines.astype(
+            {f: "datetime64[us]" for f in missing if LINE_SCHEMA[f] == "timestamp"}
+        )
     frame = lines[[c for c in LINE_SCHEMA if c in lines]]
     if "error_flag" in frame:
         frame = frame.assign(error_flag=frame["error_flag"].astype(float))
     stamps = [c for c in frame if str(frame[c].dtype).startswith("datetime64")]
     frame = frame.astype({c: "datetime64[us]" for c in stamps})
     return pa.Table.from_pandas(frame, preserve_index=False, nthreads=threads)
+
+
+def ones(condition):
+    """1 where ``condition`` holds, else 0 (null stays null): a count or share of a
+    condition.  Not a cast: Postgres casts no boolean to a number."""
+    return condition.ifelse(1, 0)
 
 
 def day_number(stamp):
@@ -169,7 +183,7 @@ def order_table(t, one_line: bool = False):
             "month": month_number(first_sale),
             "customer_id": sale.ifelse(kept.customer_id, ibis.null("string")),
             "amount": sale.ifelse(kept.amount, ibis.null("float64")),
-            "sales": sale.cast("int64"),
+            "sales": ones(sale),
         }
         if processing:
             sums.update(
@@ -178,7 +192,7 @@ def order_table(t, one_line: bool = False):
                 delivered=kept.delivered_date,
                 promised=kept.promised_date,
                 **{
-                    name: (flag.fill_null(False).cast("int64") if flag is not None else 0)
+                    name: (ones(flag.fill_null(False)) if flag is not None else 0)
                     for name, flag in flags.items()
                 },
             )
@@ -189,7 +203,7 @@ def order_table(t, one_line: bool = False):
         "month": month_number(first_sale),
         "customer_id": kept.customer_id.min(where=sale),
         "amount": kept.amount.sum(where=sale),
-        "sales": sale.cast("int64").sum(),
+        "sales": ones(sale).sum(),
     }
     if processing:
         sums.update(
@@ -198,7 +212,7 @@ def order_table(t, one_line: bool = False):
             delivered=kept.delivered_date.min(),
             promised=kept.promised_date.min(),
             **{
-                name: (flag.fill_null(False).cast("int64").max() if flag is not None else 0)
+                name: (ones(flag.fill_null(False)).max() if flag is not None else 0)
                 for name, flag in flags.items()
             },
         )
@@ -298,14 +312,15 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
             customers=joined.count()
         )
     )
-    last_month = int(monthly["month"].max())  # the last month with an order
+    # the last month with an order (with none sold, all cancelled say: the as-of month)
+    last_month = int(monthly["month"].max()) if len(monthly) else pd.Period(as_of, "M").ordinal
 
     if {"delivered_date", "promised_date"} <= present:
         hit = lines.delivered_date.date() <= lines.promised_date.date()
         known = lines.delivered_date.notnull() & lines.promised_date.notnull()
         on_time = run(
             lines.group_by("month")
-            .aggregate(hits=(known & hit).cast("int64").sum(), known=known.cast("int64").sum())
+            .aggregate(hits=ones(known & hit).sum(), known=ones(known).sum())
             .order_by("month")
         )
     else:
@@ -382,8 +397,8 @@ def _order_processing(o, out: Aggregates, run) -> None:
     in_time = known & (o.delivered.date() <= o.promised.date())
     cancelled, returned = o.cancelled == 1, o.returned == 1
 
-    def count(condition):
-        return condition.cast("int64").sum()
+    def count(condition):  # 0, not null, over no orders
+        return ones(condition).sum().fill_null(0)
 
     counts = run(
         o.aggregate(
@@ -447,9 +462,9 @@ def _suppliers(lines, run) -> pd.DataFrame:
     error = (shipped.error_flag.fill_null(0) == 1) if has_errors else no_flags
     table = run(
         shipped.group_by("supplier").aggregate(
-            late_shipment_rate=late.cast("float64").mean(),
-            error_rate=error.cast("float64").fill_null(0.0).mean(),
-            mean_days_to_ship=days.mean(),
+            late_shipment_rate=ones(late).cast("float64").mean(),
+            error_rate=ones(error.fill_null(False)).cast("float64").mean(),
+            mean_days_to_ship=days.mean().cast("float64"),  # Postgres: NUMERIC
             orders=shipped.count(),
         )
     )

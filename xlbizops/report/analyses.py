@@ -143,7 +143,12 @@ def monthly_revenue(agg: aggregates.Aggregates) -> pd.DataFrame:
     return table.rename(columns={"period": "month", "value": "revenue"})
 
 
-def supply_chain(agg: aggregates.Aggregates, s: Settings, snapshot) -> pd.DataFrame | Missing:
+def supply_chain(
+    agg: aggregates.Aggregates, s: Settings, snapshot, notes: list[str] | None = None
+) -> pd.DataFrame | Missing:
+    """The reorder policy per SKU.  A SKU without a positive unit cost (sold at price 0,
+    or only refunded) keeps its demand, safety stock and reorder point, but has no EOQ
+    and no ABC class (both rest on cost); ``notes`` says how many."""
     if agg.demand is None:
         return Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
     has_prices = "unit_price" in agg.fields
@@ -164,18 +169,33 @@ def supply_chain(agg: aggregates.Aggregates, s: Settings, snapshot) -> pd.DataFr
     table["unit_cost"] = table["unit_cost"].fillna(table["unit_cost"].median())
     sold = table["annual_demand"] > 0
     table = table[sold].reset_index(drop=True)
-    holding = s.holding_rate * table["unit_cost"]
-    table["eoq"] = inventory.economic_order_quantity(table["annual_demand"], s.order_cost, holding)
+    costed = table["unit_cost"] > 0  # NaN or 0 or less: no cost to base EOQ or ABC on
+    if not costed.all() and notes is not None:
+        notes.append(
+            f"{int((~costed).sum()):,} SKU(s) have no positive unit cost (sold at price 0, "
+            "or only refunded): no EOQ and no ABC class for them"
+        )
+    holding = s.holding_rate * table["unit_cost"].where(costed)
+    table["eoq"] = np.nan
+    if costed.any():
+        table.loc[costed, "eoq"] = inventory.economic_order_quantity(
+            table.loc[costed, "annual_demand"], s.order_cost, holding[costed]
+        )
     table["safety_stock"] = inventory.safety_stock(
         s.service_level, table["daily_mean"], table["daily_sd"], table["lead_time_days"]
     )
     table["reorder_point"] = inventory.reorder_point(
         s.service_level, table["daily_mean"], table["daily_sd"], table["lead_time_days"]
     )
-    table["annual_value"] = table["annual_demand"] * table["unit_cost"]
-    abc = inventory.abc_classes(table["sku"], table["annual_value"]).set_index("item")
-    table["abc"] = table["sku"].map(abc["class"])
-    table["cumulative_share"] = table["sku"].map(abc["cumulative_share"])
+    table["annual_value"] = table["annual_demand"] * table["unit_cost"].where(costed)
+    valued = costed & (table["annual_value"] > 0)
+    table["abc"], table["cumulative_share"] = None, np.nan
+    if valued.any():
+        abc = inventory.abc_classes(
+            table.loc[valued, "sku"], table.loc[valued, "annual_value"]
+        ).set_index("item")
+        table["abc"] = table["sku"].map(abc["class"])
+        table["cumulative_share"] = table["sku"].map(abc["cumulative_share"])
     monthly = agg.monthly_demand.pivot_table(
         index="sku", columns="month", values="quantity", aggfunc="sum", fill_value=0
     )
@@ -377,17 +397,22 @@ def analyse_table(
     step = progress.stage if progress else lambda name: nullcontext()
     with step("aggregate"):
         agg = aggregates.aggregate(table, as_of, run, hold or (lambda expr: expr.cache()))
-    if agg.customers.empty and agg.daily_revenue.empty:
-        raise InputError(f"no orders on or before the as-of date {agg.as_of:%Y-%m-%d}")
+    if agg.customers.empty:  # no order with a sale in it
+        raise InputError(
+            f"no sales on or before the as-of date {agg.as_of:%Y-%m-%d}: every order line "
+            "there is cancelled, returned or a refund (or there is none), so there is "
+            "nothing to report"
+        )
     return analyse_aggregates(agg, s, snapshot, supplier_file, step)
 
 
 def analyse_aggregates(agg, s: Settings, snapshot, supplier_file, step) -> ReportData:
+    notes: list[str] = []
     with step("summary"):
         summary = headline(agg, s, snapshot)
         monthly = monthly_revenue(agg)
     with step("supply chain"):
-        supply = supply_chain(agg, s, snapshot)
+        supply = supply_chain(agg, s, snapshot, notes)
     with step("customers"):
         rfm, counts, clv, cohorts = customer_tables(agg, s)
     with step("trends"):
@@ -419,4 +444,5 @@ def analyse_aggregates(agg, s: Settings, snapshot, supplier_file, step) -> Repor
         anomalous_weeks=weeks,
         stockout=stock,
         suppliers=suppliers,
+        notes=notes,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from xlbizops.core.errors import InputError, UsageError
 from xlbizops.report import inputs, sources
 from xlbizops.report.analyses import Settings, analyse, analyse_table
 from xlbizops.report.progress import Progress
-from xlbizops.workbook.atomic import atomic_target
+from xlbizops.workbook.atomic import atomic_target, check_output
 
 STAGES = [
     "read",
@@ -73,7 +74,36 @@ def load_config(path: str | os.PathLike | None) -> dict:
                 f"unknown key(s) {', '.join(sorted(unknown))} in [{table}] of {path}; "
                 f"known: {', '.join(sorted(known[table]))}"
             )
+    for table in ("input", "engine", "map"):
+        for key, value in config.get(table, {}).items():
+            _check_text(path, table, key, value)
+    name = config.get("engine", {}).get("name")
+    if name is not None and name not in sources.ENGINES:
+        raise UsageError(
+            f"[engine] name in {path} must be {' or '.join(sources.ENGINES)} (got {name!r})"
+        )
     return config
+
+
+def _check_text(path, table: str, key: str, value) -> None:
+    """[input], [engine] and [map] hold text: a path, URL, name or query (``orders`` may
+    be a list of paths, for a layout in several tables; ``as_of`` a TOML date)."""
+    if isinstance(value, str):
+        return
+    if key == "as_of" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return
+    if (
+        key == "orders"
+        and isinstance(value, list)
+        and value
+        and all(isinstance(item, str) for item in value)
+    ):
+        return
+    kind = {bool: "a boolean", int: "a number", float: "a number", list: "a list"}.get(
+        type(value), type(value).__name__
+    )
+    what = "text (in quotes)" + (" or a list of texts" if key == "orders" else "")
+    raise UsageError(f"[{table}] {key} in {path} must be {what} (got {kind}: {value!r})")
 
 
 def settings_from(config: dict, **overrides) -> Settings:
@@ -90,6 +120,8 @@ def as_of_date(text) -> pd.Timestamp | None:
     if isinstance(text, dt.date):
         return pd.Timestamp(text)
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()):
+            raise ValueError
         return pd.Timestamp(dt.date.fromisoformat(str(text).strip()))
     except ValueError:
         raise UsageError(f"as-of date must be a date written yyyy-mm-dd (got {text!r})") from None
@@ -201,90 +233,102 @@ def run_report(
     base = Path(config_path).resolve().parent if config_path else Path.cwd()
 
     def from_config(key):  # relative to the config file, wherever the job runs from
-        if not given.get(key):
+        value = given.get(key)
+        if not value:
             return None
-        if sources.URL.match(str(given[key])):  # a database URL is not a path
-            return str(given[key])
-        return str(base / given[key])
+        if isinstance(value, list):  # orders in several tables (Olist's)
+            return [str(base / item) for item in value]
+        if sources.URL.match(value):  # a database URL is not a path
+            return value
+        return str(base / value)
 
     orders_path = orders_path or from_config("orders")
     preset = preset or given.get("preset")
     inventory_path = inventory_path or from_config("inventory")
     suppliers_path = suppliers_path or from_config("suppliers")
-    as_of = as_of_date(as_of or given.get("as_of"))
-    s = settings_from(config, date_order=date_order or given.get("date_order"), dedupe=dedupe)
-    mapping = {**config.get("map", {}), **(mapping or {})}
-    progress = progress or Progress(STAGES)
-    inventory = read_inventory(inventory_path) if inventory_path else None
-    suppliers = read_suppliers(suppliers_path) if suppliers_path else None
-    if sample_orders:
-        from xlbizops.sampledata import generate_inventory, generate_orders
+    with sources.secrets_hidden(orders_path):  # no message says a password
+        inputs_read = sources.input_files(orders_path or []) + [
+            p for p in (inventory_path, suppliers_path, config_path) if p
+        ]
+        check_output(output, inputs_read, (".xlsx",))  # before anything is read or written
+        as_of = as_of_date(as_of or given.get("as_of"))
+        s = settings_from(config, date_order=date_order or given.get("date_order"), dedupe=dedupe)
+        mapping = {**config.get("map", {}), **(mapping or {})}
+        progress = progress or Progress(STAGES)
+        inventory = read_inventory(inventory_path) if inventory_path else None
+        suppliers = read_suppliers(suppliers_path) if suppliers_path else None
+        if sample_orders:
+            from xlbizops.sampledata import generate_inventory, generate_orders
 
-        orders = generate_orders(sample_orders)
-        if inventory is None:
-            inventory = generate_inventory(orders)
-        path = build_report(
-            orders,
-            output,
-            s,
-            "xlbizops sample data",
-            as_of,
-            inventory,
-            suppliers,
-            mapping,
-            progress,
-        )
-        return path, progress
-    if not orders_path:
-        raise InputError("give an order log file (or --sample)")
-    chosen_engine = engine or config.get("engine", {}).get("name")
-    table = table or given.get("table")
-    query = query or given.get("query")
-    if chosen_engine or sources.is_engine_source(orders_path):
-        intake = inputs.Intake(source=str(orders_path))
-        with progress.stage("read"):
-            exports = None
-            if (chosen_engine or "duckdb") == "duckdb":
-                exports = sources.export_files(
-                    str(orders_path), preset, mapping, intake, date_order=s.date_order,
-                    max_file_mb=s.max_file_mb, dedupe=s.dedupe, earliest=s.earliest_order_date,
-                    latest=as_of,
-                )  # fmt: skip
-        if exports is not None:
-            try:
-                data = analyse_table(exports.table, s, as_of, inventory, suppliers, progress,
-                                     exports.run, exports.materialize)  # fmt: skip
-            finally:
-                exports.close()
-            return _write(data, intake, output, progress), progress
-        if preset:
-            raise UsageError(
-                "--preset reads a shop's export files (a file, or a glob of CSV or XLSX "
-                "files); Parquet, databases and Spark are read by column names and --map"
+            orders = generate_orders(sample_orders)
+            if inventory is None:
+                inventory = generate_inventory(orders)
+            path = build_report(
+                orders,
+                output,
+                s,
+                "xlbizops sample data",
+                as_of,
+                inventory,
+                suppliers,
+                mapping,
+                progress,
             )
-        source = sources.open_source(
-            str(orders_path),
-            table,
-            query,
-            chosen_engine or "duckdb",
-            spark_master or config.get("engine", {}).get("spark_master"),
-        )
-        try:
-            intake = inputs.Intake(source=source.name)
+            return path, progress
+        if not orders_path:
+            raise InputError("give an order log file (or --sample)")
+        chosen_engine = engine or config.get("engine", {}).get("name")
+        table = table or given.get("table")
+        query = query or given.get("query")
+        if (table or query) and not (
+            isinstance(orders_path, str) and sources.URL.match(orders_path)
+        ):
+            raise UsageError("--table and --query go with a database URL, not with files")
+        if chosen_engine or sources.is_engine_source(orders_path):
+            intake = inputs.Intake(source=str(orders_path))
             with progress.stage("read"):
-                lines = sources.clean(
-                    source, mapping, intake, s.dedupe, s.earliest_order_date, as_of
+                exports = None
+                if (chosen_engine or "duckdb") == "duckdb":
+                    exports = sources.export_files(
+                        str(orders_path), preset, mapping, intake, date_order=s.date_order,
+                        max_file_mb=s.max_file_mb, dedupe=s.dedupe, earliest=s.earliest_order_date,
+                        latest=as_of,
+                    )  # fmt: skip
+            if exports is not None:
+                try:
+                    data = analyse_table(exports.table, s, as_of, inventory, suppliers, progress,
+                                         exports.run, exports.materialize)  # fmt: skip
+                finally:
+                    exports.close()
+                return _write(data, intake, output, progress), progress
+            if preset:
+                raise UsageError(
+                    "--preset reads a shop's export files (a file, or a glob of CSV or XLSX "
+                    "files); Parquet, databases and Spark are read by column names and --map"
                 )
-            data = analyse_table(
-                lines, s, as_of, inventory, suppliers, progress, source.run, source.materialize
+            source = sources.open_source(
+                str(orders_path),
+                table,
+                query,
+                chosen_engine or "duckdb",
+                spark_master or config.get("engine", {}).get("spark_master"),
             )
-        finally:
-            source.close()
-        return _write(data, intake, output, progress), progress
-    with progress.stage("read"):
-        lines, intake = inputs.read_orders(
-            orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe,
-            s.earliest_order_date, as_of, preset,
-        )  # fmt: skip
-    path = _analyse_and_write(lines, intake, output, s, as_of, inventory, suppliers, progress)
-    return path, progress
+            try:
+                intake = inputs.Intake(source=source.name)
+                with progress.stage("read"):
+                    lines = sources.clean(
+                        source, mapping, intake, s.dedupe, s.earliest_order_date, as_of
+                    )
+                data = analyse_table(
+                    lines, s, as_of, inventory, suppliers, progress, source.run, source.materialize
+                )
+            finally:
+                source.close()
+            return _write(data, intake, output, progress), progress
+        with progress.stage("read"):
+            lines, intake = inputs.read_orders(
+                orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe,
+                s.earliest_order_date, as_of, preset,
+            )  # fmt: skip
+        path = _analyse_and_write(lines, intake, output, s, as_of, inventory, suppliers, progress)
+        return path, progress

@@ -7,8 +7,10 @@ report's About sheet (:class:`Intake`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +61,9 @@ def _normal(name: str) -> str:
     return "".join(ch for ch in str(name).lower() if ch.isalnum())
 
 
+_FIELD_KEYS = {"".join(ch for ch in name if ch.isalnum()): name for name in FIELDS}
+
+
 def resolve_columns(found: list[str], mapping: dict[str, str]) -> dict[str, str]:
     """field -> column: the user's mapping first, then same name ignoring case and spaces."""
     unknown = sorted(set(mapping) - set(FIELDS))
@@ -68,7 +73,17 @@ def resolve_columns(found: list[str], mapping: dict[str, str]) -> dict[str, str]
         )
     listed = ", ".join(repr(c) for c in found[:40]) + (" ..." if len(found) > 40 else "")
     resolved = {}
-    by_normal = {_normal(c): c for c in found}
+    by_normal: dict[str, str] = {}
+    for position, column in enumerate(found, start=1):
+        key = _normal(column)
+        if key in by_normal and key in _FIELD_KEYS and _FIELD_KEYS[key] not in mapping:
+            first = found.index(by_normal[key]) + 1
+            raise InputError(
+                f"columns {by_normal[key]!r} (column {first}) and {column!r} (column "
+                f"{position}) both read as {_FIELD_KEYS[key]}; rename or delete one, or choose "
+                f'with --map {_FIELD_KEYS[key]}="<column>"'
+            )
+        by_normal.setdefault(key, column)
     for name in FIELDS:
         if name in mapping:
             if mapping[name] not in found:
@@ -88,20 +103,65 @@ def resolve_columns(found: list[str], mapping: dict[str, str]) -> dict[str, str]
     return resolved
 
 
+MIXED = "xlbizops-cp1252"  # the error handler of UTF-8 text with cp1252 bytes in it
+MIXED_BYTES = [0]  # bytes it decoded, counted for the About sheet's note
+
+
+def _cp1252_bytes(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 refused as cp1252 (latin-1 where cp1252 has no character):
+    a file saved in UTF-8 with lines pasted from a cp1252 program reads as its author
+    sees it, instead of every non-ASCII letter of the file being misread."""
+    bad = err.object[err.start : err.end]
+    MIXED_BYTES[0] += len(bad)
+    return bad.decode("cp1252", errors="replace").replace("\ufffd", bad.decode("latin-1")), err.end
+
+
+codecs.register_error(MIXED, _cp1252_bytes)
+
+
+def _text_encoding(path: Path, head: bytes) -> str:
+    """The encoding of a text file from its first bytes: UTF-16 by its byte-order mark
+    (or zero bytes between ASCII ones), UTF-8 (with or without BOM, or with cp1252 bytes
+    mixed in: ``utf-8-sig`` read with the :data:`MIXED` error handler), GB 18030,
+    Windows-1252, else latin-1.  Binary data is refused."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) > 64 and head[1::2].count(0) > len(head) // 4 and not head[::2].count(0):
+        return "utf-16-le"
+    if len(head) > 64 and head[::2].count(0) > len(head) // 4 and not head[1::2].count(0):
+        return "utf-16-be"
+    control = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
+    if control > max(8, len(head) // 100):
+        raise InputError(
+            f"{path.name} is not a text file ({control:,} binary bytes in its first "
+            f"{len(head):,}); is it really a CSV export?"
+        )
+    try:
+        head.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError as err:
+        if err.start > len(head) - 4 and head[: err.start].decode("utf-8-sig"):
+            return "utf-8-sig"  # a character cut by the 64 KB boundary
+    if head.decode("utf-8-sig", errors=MIXED) != head.decode("utf-8-sig", errors="ignore") and any(
+        ch > "\x7f" for ch in head.decode("utf-8-sig", errors="ignore")
+    ):
+        return "utf-8-sig"  # UTF-8 letters and cp1252 bytes: read with the MIXED handler
+    for encoding in ENCODINGS[1:]:
+        try:
+            head.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as err:
+            if err.start > len(head) - 4:
+                return encoding
+    return "latin-1"  # cp1252 leaves a few bytes undefined
+
+
 def _sniff_text(path: Path) -> tuple[str, str]:
     head = path.open("rb").read(1 << 16)
     if not head.strip():
         raise InputError(f"{path.name} is empty")
-    for encoding in ENCODINGS:
-        try:
-            sample = head.decode(encoding)
-            break
-        except UnicodeDecodeError as err:
-            if err.start > len(head) - 4:  # a character cut by the 64 KB boundary
-                sample = head[: err.start].decode(encoding)
-                break
-    else:  # cp1252 leaves a few bytes undefined
-        encoding, sample = "latin-1", head.decode("latin-1")
+    encoding = _text_encoding(path, head)
+    sample = head.decode(encoding, errors=MIXED if encoding == "utf-8-sig" else "replace")
     lines = sample.splitlines()[:50]
     try:
         delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
@@ -199,6 +259,9 @@ def read_raw(
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a file (a glob such as '{path}/*.csv' reads "
+                         "the files in it)")  # fmt: skip
     size_mb = path.stat().st_size / 1e6
     if size_mb == 0:
         raise InputError(f"{path.name} is empty")
@@ -214,6 +277,8 @@ def read_raw(
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
 
+        if suffix in (".xlsx", ".xlsm"):
+            _refuse_sparse_sheet(path)
         try:
             rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         except Exception as err:  # noqa: BLE001 - calamine raises its own error types
@@ -248,7 +313,8 @@ def read_raw(
         intake.encoding, intake.delimiter = "parquet", ""
     else:
         intake.encoding, intake.delimiter = _sniff_text(path)
-        with open(path, encoding=intake.encoding, newline="") as f:
+        errors = MIXED if intake.encoding == "utf-8-sig" else "strict"
+        with open(path, encoding=intake.encoding, errors=errors, newline="") as f:
             header = next(csv.reader(f, delimiter=intake.delimiter), [])
         _refuse_repeated_columns(path, [c.strip() for c in header])
         try:
@@ -257,16 +323,23 @@ def read_raw(
                 fast = _read_csv_arrow(path, intake.delimiter, header, usecols, typed)
             if fast is not None:
                 return _checked(path, fast)
+            MIXED_BYTES[0] = 0
             frame = pd.read_csv(
                 path,
                 sep=intake.delimiter,
                 encoding=intake.encoding,
+                encoding_errors=errors,
                 dtype=str,
                 keep_default_na=False,
                 skipinitialspace=True,
                 usecols=usecols,
                 nrows=0 if header_only else None,
             )
+            if MIXED_BYTES[0]:
+                intake.notes.append(
+                    f"{path.name}: UTF-8 text with {MIXED_BYTES[0]:,} byte(s) in Windows-1252 "
+                    "(pasted from another program): read as that"
+                )
         except pd.errors.EmptyDataError:
             raise InputError(f"{path.name} has no header row") from None
         except UnicodeDecodeError as err:
@@ -275,6 +348,65 @@ def read_raw(
                 "save it as UTF-8 CSV"
             ) from None
     return _checked(path, frame)
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"')
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"'
+)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _refuse_sparse_sheet(path: Path) -> None:
+    """A workbook whose first sheet spans far more cells than its file could hold (a
+    stray cell at XFD1048576 and the header at A1: 17 billion cells) is refused before
+    the reader builds that grid, which would ask for hundreds of gigabytes and abort
+    the process.  The sheet's own ``<dimension>`` says its span; without one, the cell
+    references are read.  A legitimate sheet needs at least ten bytes of XML a cell."""
+    import zipfile
+
+    from xlbizops.workbook.package import sheet_parts
+
+    rows, columns = [], []  # the smallest and largest seen
+
+    def see(letters: bytes, row: bytes) -> None:
+        for seen, value in ((rows, int(row)), (columns, _column_number(letters))):
+            seen[:] = [min(seen + [value]), max(seen + [value])]
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = list(sheet_parts(package.read).values())
+            if not parts:
+                return
+            size = package.getinfo(parts[0]).file_size
+            with package.open(parts[0]) as xml:
+                chunk = xml.read(1 << 14)
+                found = _DIMENSION.search(chunk)
+                if found:
+                    see(*found.group(1, 2))
+                    if found.group(3):
+                        see(*found.group(3, 4))
+                while chunk and not found:  # every cell reference, a megabyte at a time
+                    for ref in _CELL_REF.finditer(chunk):
+                        see(*ref.group(1, 2))
+                    chunk = xml.read(1 << 20)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return  # the reader says what is wrong with the file
+    if not rows:
+        return
+    cells = (rows[1] - rows[0] + 1) * (columns[1] - columns[0] + 1)
+    if cells > max(10_000_000, size // 10):
+        raise InputError(
+            f"{path.name}: its first sheet spans {cells:,} cells (to row {rows[1]:,}, "
+            f"column {columns[1]:,}) but holds far fewer; delete the stray cells far below "
+            "or to the right of the table, save it and try again"
+        )
 
 
 def _checked(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
@@ -316,9 +448,27 @@ def _blank(values: pd.Series, text: pd.Series | None = None) -> pd.Series:
     return values.isna() | (text == "") | text.isin(["nan", "NaN", "NaT", "None"])
 
 
+# The vocabulary of text values, one regular expression each, read the same way by
+# pandas here and by every engine (``sources``): [0-9] and spaces rather than \d and \s,
+# which not every database's regular expressions know.
+# A decimal number as a program writes it: 12, -3.5, .5, 1e3.
+DECIMAL = r"^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
 # Text numbers we read without guessing: optional sign or accounting brackets, optional
 # currency sign, digits with comma thousands separators (1,234,567.89) or none.
-_PLAIN_NUMBER = r"^\(?[-+]?[$€£¥]?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?$"
+PLAIN_NUMBER = r"^[(]?[-+]?[$€£¥]? *([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?[)]?$"
+NUMBER_DECORATION = r"[ $€£¥,()]"  # removed from a PLAIN_NUMBER before it is read
+# ISO 8601 dates and date-times; group 1 is the clock time as written: a time-zone
+# offset (Z, UTC, +05:00) is dropped, as shops export their own clock's times.
+ISO_DATE = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?)"
+    r"( *(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?$"
+)
+# Excel holds at most this many characters in a cell: a longer id or name would be cut
+# in the workbook (two customers could become one), so it is not read.
+LONGEST_TEXT = 32_767
+# Beyond this an amount, quantity or price is a typo or an overflow, not an order line:
+# unreadable (sums of such numbers would overflow to infinity).
+LARGEST_NUMBER = 1e15
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
@@ -333,12 +483,27 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     rest = out.isna() & ~_blank(values)
     if rest.any():
         text = values[rest].astype(str).str.strip()
-        readable = text.str.match(_PLAIN_NUMBER)
+        readable = text.str.match(PLAIN_NUMBER)
         negative = text.str.startswith("(") & text.str.endswith(")")
-        digits = text.str.replace(r"[\s$€£¥,()]", "", regex=True)
+        digits = text.str.replace(NUMBER_DECORATION, "", regex=True)
         number = pd.to_numeric(digits.where(readable), errors="coerce")
         out[rest] = number.where(~negative, -number)
     return out.astype(float)
+
+
+def _naive(value):
+    """A date or date-time cell without its time zone (the clock time as written)."""
+    if getattr(value, "tzinfo", None) is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _in_range(stamps: pd.Series) -> pd.Series:
+    """Timestamps as nanoseconds, as the report holds them; dates outside 1677-2262
+    (beyond that resolution) become NaT: unreadable."""
+    stamps = stamps.astype("datetime64[us]")
+    low, high = pd.Timestamp.min.as_unit("us"), pd.Timestamp.max.as_unit("us")
+    return stamps.where((stamps >= low) & (stamps <= high)).astype("datetime64[ns]")
 
 
 def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series, str]:
@@ -349,7 +514,9 @@ def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series,
     settles it), and a tie reads month-first and says so.  Returns (dates, note).
     """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.astype("datetime64[ns]"), ""
+        if getattr(values.dtype, "tz", None) is not None:  # the clock time in its zone
+            values = values.dt.tz_localize(None)
+        return _in_range(values), ""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.dtype == object:  # cells from a spreadsheet: dates, numbers or text
         is_date = values.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
@@ -361,7 +528,9 @@ def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series,
     else:  # text from a CSV
         is_date = numeric = pd.Series(False, index=values.index)
     if is_date.any():
-        out[is_date] = pd.to_datetime(values[is_date].astype(object), errors="coerce")
+        out[is_date] = _in_range(pd.Series(
+            [_naive(v) for v in values[is_date]], index=values[is_date].index, dtype=object
+        ).pipe(pd.to_datetime, errors="coerce"))  # fmt: skip
     if numeric.any():
         n = values[numeric].astype(float)
         yyyymmdd = n.between(19000101, 21001231)
@@ -374,7 +543,15 @@ def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series,
     note = ""
     if text.any():
         raw = values[text].astype(str).str.strip()
-        iso = pd.to_datetime(raw, format="ISO8601", errors="coerce")
+        # the clock time as written where ISO_DATE finds one; the rest as it is (pandas'
+        # ISO 8601 reader also takes the basic form 20240125)
+        clock = raw.str.extract(ISO_DATE, expand=False)[0].fillna(raw)
+        try:
+            iso = pd.to_datetime(clock, format="ISO8601", errors="coerce")
+        except (ValueError, TypeError):  # offsets of other forms, mixed: to UTC
+            iso = pd.to_datetime(clock, format="ISO8601", errors="coerce", utc=True)
+            iso = iso.dt.tz_localize(None)
+        iso = _in_range(iso)
         out[raw.index] = iso
         rest = raw[iso.isna()]
         # Excel serial numbers as text (a CSV saved from a sheet with unformatted dates):
@@ -448,14 +625,23 @@ def clean_orders(
                 intake.notes.append(f"{name}: {note}")
         elif kind == "number":
             parsed = parse_numbers(values)
-            parsed = parsed.where(np.isfinite(parsed.astype(float)))  # 1e400, inf: unreadable
+            parsed = parsed.where(parsed.abs() <= LARGEST_NUMBER)  # 1e308, inf: unreadable
         elif kind == "flag":
             word = text.str.lower()
             parsed = pd.Series(np.nan, index=values.index)
             parsed[word.isin(TRUE_WORDS)] = 1.0
             parsed[word.isin(FALSE_WORDS) | blank] = 0.0
         else:
-            parsed = text.where(~blank, None)
+            long = text.str.len() > LONGEST_TEXT
+            parsed = text.where(~blank & ~long, None)
+            if long.any() and name in REQUIRED:
+                reason(long, f"{name} longer than {LONGEST_TEXT:,} characters (Excel's limit)")
+            elif long.any():
+                intake.notes.append(
+                    f"{name}: {int(long.sum()):,} value(s) longer than {LONGEST_TEXT:,} "
+                    "characters (Excel's cell limit) left blank"
+                )
+                blank = blank | long
         unreadable = parsed.isna() & ~blank
         if name in REQUIRED:
             reason(blank, f"blank {name}")
@@ -584,6 +770,8 @@ def read_orders(
     else:
         raw = read_raw(single, intake, max_file_mb=max_file_mb)
         found = list(raw.columns)
+    if chosen:
+        chosen.require(single.name, found)
     how = "given with --preset" if chosen else "recognised from its headers"
     chosen = chosen or (None if mapping else presets.detect(found))
     if chosen:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlbizops.core.errors import UsageError
+from xlbizops.core.errors import InputError, UsageError
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,22 @@ class Preset:
     signature: tuple[str, ...]  # headers that must all be present (compared loosely)
     prepare: Callable[[pd.DataFrame], tuple[pd.DataFrame, list[str]]]
     tables: tuple[str, ...] = ()  # several files passed together (Olist)
+
+    def missing(self, columns) -> list[str]:
+        """The signature headers ``columns`` lack (compared loosely)."""
+        heads = {_norm(c) for c in columns}
+        return [c for c in self.signature if _norm(c) not in heads]
+
+    def require(self, name: str, columns) -> None:
+        """Refuse a file that lacks this layout's headers (a --preset for another shop)."""
+        missing = self.missing(columns)
+        if missing:
+            found = ", ".join(repr(c) for c in list(columns)[:12])
+            raise InputError(
+                f"{name} does not look like a {self.title}: no column "
+                f"{', '.join(repr(c) for c in missing)} (its columns: {found}"
+                f"{' ...' if len(columns) > 12 else ''})"
+            )
 
 
 def _norm(name: str) -> str:
@@ -299,9 +315,8 @@ PRESETS = {
 
 
 def detect(columns: list[str]) -> Preset | None:
-    heads = {_norm(c) for c in columns}
     for preset in PRESETS.values():
-        if {_norm(c) for c in preset.signature} <= heads:
+        if not preset.missing(columns):
             return preset
     return None
 

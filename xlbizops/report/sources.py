@@ -11,10 +11,12 @@ Spark session.
 
 from __future__ import annotations
 
+import contextlib
 import glob as globbing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -44,6 +46,8 @@ SCHEMES = {
     "oracle": "oracle",
 }
 ENGINES = ("duckdb", "spark")
+_DUCKDB_TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "float64": "DOUBLE",
+                 "boolean": "BOOLEAN"}  # fmt: skip
 DUCKDB_MEMORY = "1500MB"  # spill to disk beyond this: logs bigger than memory
 WORK_PREFIX = "xlbizops-duckdb-"  # + pid: the cleaned log, in the temporary folder
 
@@ -55,6 +59,25 @@ def _is_glob(text: str) -> bool:
 def _matching(pattern: str) -> list[str]:
     """The files a glob matches, sorted (``**`` goes into sub-folders)."""
     return sorted(globbing.glob(os.path.expanduser(pattern), recursive=True))
+
+
+def input_files(text) -> list[str]:
+    """The files an order log named by ``text`` reads: a glob's matches, a DuckDB or
+    SQLite URL's file, the file itself; none for a database server."""
+    if isinstance(text, list | tuple):
+        return [name for item in text for name in input_files(item)]
+    text = str(text)
+    match = URL.match(text)
+    if match:
+        scheme = match.group(1).lower()
+        return [_database_file(text)] if scheme in ("duckdb", "sqlite") else []
+    return _matching(text) if _is_glob(text) else [text]
+
+
+def _database_file(url: str) -> str:
+    """sqlite:///shop.db is relative, sqlite:////srv/shop.db absolute."""
+    rest = url.split("://", 1)[1]
+    return rest[1:] if rest.startswith("/") else rest
 
 
 def is_engine_source(text) -> bool:
@@ -72,7 +95,9 @@ class Source:
     name: str
     backend: object
     cleanup: list = field(default_factory=list)
-    keep: str = ""  # how to hold the cleaned lines: "table" (DuckDB), "cache" (Spark)
+    # how to hold the cleaned lines: "table" (DuckDB's working copy), "temp" (TEMP
+    # tables of a SQLite file opened read-only), "cache" (Spark); "" not at all
+    keep: str = ""
     held: int = 0  # tables made by materialize
 
     def run(self, expr):
@@ -80,9 +105,10 @@ class Source:
 
     def materialize(self, expr):
         """Work out ``expr`` once when its source is files, not at every aggregation."""
-        if self.keep == "table":
+        if self.keep in ("table", "temp"):
             self.held += 1
-            return self.backend.create_table(f"lines_{self.held}", expr)
+            temp = self.keep == "temp"  # a read-only database file: its TEMP tables
+            return self.backend.create_table(f"xlbizops_lines_{self.held}", expr, temp=temp)
         if self.keep == "cache":
             return expr.cache()
         return expr
@@ -163,8 +189,8 @@ def open_source(
             return _spark_files(paths, kind, text, spark_master)
         con, remove = _duckdb()
         reader = con.read_parquet if kind == "parquet" else con.read_csv
-        try:
-            raw = reader(paths, table_name="orders_raw")
+        try:  # files with more or fewer columns: matched by name, the missing ones null
+            raw = reader(paths, table_name="orders_raw", union_by_name=True)
         except Exception as err:  # noqa: BLE001 - DuckDB's own error names the file
             remove()
             raise InputError(f"cannot read {text}: {_first_line(err)}") from None
@@ -179,14 +205,87 @@ def open_source(
         raise UsageError("--engine spark reads files (a glob); a database URL runs in its database")
     if bool(table) == bool(query):
         raise UsageError('a database URL needs --table NAME or --query "SELECT …" (one of them)')
+    if query:
+        check_query(query, scheme)
     con = _connect(text, scheme)
     return _from_database(con, text, table, query)
 
 
+# sqlglot's dialect for each URL scheme (the rest share their scheme's name).
+DIALECTS = {"postgresql": "postgres", "mssql": "tsql"}
+# Functions that act rather than read: sleep, lock, signal, write or read server files,
+# run text as SQL, change settings or sequences.  A --query may call none of them.
+ACTING_FUNCTIONS = {
+    "benchmark", "cursor_to_xml", "get_lock", "load_extension", "load_file", "nextval",
+    "pg_cancel_backend", "pg_create_restore_point", "pg_file_write", "pg_logical_emit_message",
+    "pg_ls_dir", "pg_notify", "pg_read_binary_file", "pg_read_file", "pg_reload_conf",
+    "pg_rotate_logfile", "pg_stat_file", "pg_switch_wal", "pg_terminate_backend",
+    "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "readfile",
+    "release_lock", "set_config", "setval", "sleep", "writefile",
+}  # fmt: skip
+ACTING_PREFIXES = ("pg_sleep", "pg_advisory", "pg_try_advisory", "lo_", "dblink")
+
+
+def check_query(query: str, scheme: str) -> None:
+    """``--query`` must be exactly one SELECT (``WITH … SELECT``, a UNION of SELECTs):
+    no second statement, no INSERT, UPDATE, DELETE or MERGE (not even inside a WITH), no
+    DDL, COPY, CALL, SET, PRAGMA, ATTACH, SELECT … INTO or FOR UPDATE, and no function
+    that acts (:data:`ACTING_FUNCTIONS`).  Read with sqlglot in the database's dialect;
+    text it cannot read is refused too.  This guard stands beside the read-only
+    connection (:func:`_connect`): each alone could miss what the other catches."""
+    import logging
+
+    import sqlglot
+    from sqlglot import exp
+
+    dialect = DIALECTS.get(scheme, scheme)
+    quiet = logging.getLogger("sqlglot")
+    level, quiet.level = quiet.level, logging.CRITICAL  # "falling back to a Command"
+    try:
+        parsed = sqlglot.parse(query, read=dialect)
+    except sqlglot.errors.SqlglotError as err:
+        found = getattr(err, "errors", None) or [{}]
+        where = found[0]
+        reason = (
+            f"a syntax error at line {where['line']}, column {where['col']}"
+            if where.get("line")
+            else " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(err)).split())[:120]
+        )
+        raise UsageError(
+            f"--query must be one SELECT, and this one could not be read as one ({reason}); "
+            "use --table, or a view made in the database"
+        ) from None
+    finally:
+        quiet.level = level
+    statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
+    refuse = "--query must be exactly one SELECT (or WITH … SELECT); "
+    if len(statements) != 1:
+        raise UsageError(refuse + f"this text holds {len(statements)} statements")
+    statement = statements[0]
+    while isinstance(statement, exp.Subquery):
+        statement = statement.this
+    if not isinstance(statement, exp.Select | exp.SetOperation):
+        kind = statement.key.upper() if statement.key != "command" else statement.name.upper()
+        raise UsageError(refuse[:-2] + f", not {kind}")
+    acting = tuple(
+        getattr(exp, name)
+        for name in ("DML", "Create", "Drop", "Alter", "Command", "Copy", "Pragma", "Set",
+                     "Into", "Lock", "Transaction", "Commit", "Rollback", "Use")
+        if hasattr(exp, name)
+    )  # fmt: skip
+    for node in statement.walk():
+        if isinstance(node, acting):
+            what = node.key.upper() if not isinstance(node, exp.Lock) else "FOR UPDATE"
+            raise UsageError(refuse + f"this one contains {what}")
+        if isinstance(node, exp.Func):
+            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+            if name in ACTING_FUNCTIONS or name.startswith(ACTING_PREFIXES):
+                raise UsageError(refuse + f"it may not call {name}(), which acts on the server")
+
+
 def _connect(url: str, scheme: str):
     if scheme in ("duckdb", "sqlite"):
-        rest = url.split("://", 1)[1]  # sqlite:///shop.db relative, sqlite:////srv/shop.db not
-        path = rest[1:] if rest.startswith("/") else rest
+        path = _database_file(url)
         if not Path(path).is_file():  # opening would create an empty database there
             raise InputError(
                 f"database file {path} does not exist ({scheme}:/// and a relative path, "
@@ -195,11 +294,11 @@ def _connect(url: str, scheme: str):
         try:
             if scheme == "duckdb":
                 return ibis.duckdb.connect(path, read_only=True)
-            return ibis.sqlite.connect(path)
+            return _sqlite_read_only(path)
         except Exception as err:  # noqa: BLE001 - the driver says what is wrong
             raise InputError(f"cannot open {url}: {_first_line(err)}") from None
     try:
-        return ibis.connect(url)
+        con = ibis.connect(url)
     except ModuleNotFoundError as err:
         extra = SCHEMES[scheme]
         raise UsageError(
@@ -208,11 +307,101 @@ def _connect(url: str, scheme: str):
     except Exception as err:  # noqa: BLE001 - a refused connection, a wrong password
         # An OSError: like a file that cannot be read, exit code 3.
         raise ConnectionError(f"cannot connect to {_redacted(url)}: {_first_line(err)}") from None
+    _read_only(con, scheme, url)
+    return con
+
+
+# How each server is told that this session reads only.  BigQuery, Snowflake and the
+# others have no such switch the report can set: there --query's check alone guards.
+READ_ONLY_SESSION = {
+    "postgres": ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+                 "SET default_transaction_read_only = on"],
+    "mysql": ["SET SESSION TRANSACTION READ ONLY"],
+}  # fmt: skip
+
+
+def _read_only(con, scheme: str, url: str) -> None:
+    """Set the session read-only before any query runs, and check that it took."""
+    name = con.name
+    for statement in READ_ONLY_SESSION.get(name, []):
+        con.raw_sql(statement).close()
+    if name == "postgres":
+        (setting,) = con.raw_sql("SHOW transaction_read_only").fetchone()
+        if setting != "on":
+            raise ConnectionError(f"{_redacted(url)}: the session could not be made read-only")
+    if name == "mysql":
+        cursor = con.raw_sql("SELECT @@session.transaction_read_only")
+        (setting,) = cursor.fetchone()
+        cursor.close()
+        if int(setting) != 1:
+            raise ConnectionError(f"{_redacted(url)}: the session could not be made read-only")
+
+
+def _sqlite_read_only(path: str):
+    """A SQLite file opened read-only (``mode=ro``): nothing run on it can change the
+    file.  Its TEMP tables, kept in memory, hold what the report works out once."""
+    import sqlite3
+    from urllib.parse import quote
+
+    con = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
+    con.execute("PRAGMA temp_store = MEMORY")
+    con.execute("SELECT count(*) FROM sqlite_master").fetchone()  # not a database: now
+    return ibis.sqlite.from_connection(con)
+
+
+# Query-string keys whose values are secrets (compared without case).
+SECRET_KEYS = ("password", "passwd", "pwd", "secret", "token", "key", "credentials")
+
+
+def secrets_in(url) -> list[str]:
+    """The secrets a database URL holds, as written and percent-decoded: the password of
+    its user part (which may itself hold ``@``, ``:`` or ``/``: the user part runs to
+    the last ``@`` before the query string) and the values of query-string keys such
+    as ``password=``, ``pwd=``, ``token=``, ``secret=`` or ``key=``."""
+    from urllib.parse import parse_qsl, unquote
+
+    if not isinstance(url, str) or not URL.match(url):
+        return []
+    rest = url.split("://", 1)[1]
+    before, _, query = rest.partition("?")
+    found = []
+    if "@" in before:
+        found.append(before.rsplit("@", 1)[0].partition(":")[2])
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if any(word in key.lower() for word in SECRET_KEYS):
+            found.append(value)
+    found += [unquote(secret) for secret in found]
+    return sorted({secret for secret in found if secret}, key=len, reverse=True)
+
+
+def redact(text: str, *urls) -> str:
+    """``text`` with every secret of ``urls`` (:func:`secrets_in`) written as ***: the
+    one way a source is named in a message, a log line or the About sheet."""
+    for url in urls:
+        for secret in secrets_in(url):
+            text = text.replace(secret, "***")
+    return text
 
 
 def _redacted(url: str) -> str:
-    """The URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    """The URL without its secrets."""
+    return redact(url, url)
+
+
+@contextlib.contextmanager
+def secrets_hidden(*urls):
+    """Whatever fails inside says nothing of ``urls``' secrets: the messages of the
+    exception and of every exception chained to it are redacted (so the traceback
+    under ``XLBIZOPS_DEBUG=1`` shows none either)."""
+    try:
+        yield
+    except BaseException as err:
+        seen = set()
+        while err is not None and id(err) not in seen:
+            seen.add(id(err))
+            err.args = tuple(redact(a, *urls) if isinstance(a, str) else a for a in err.args)
+            err = err.__cause__ or err.__context__
+        raise
 
 
 def _from_database(con, url: str, table: str | None, query: str | None) -> Source:
@@ -230,14 +419,18 @@ def _from_database(con, url: str, table: str | None, query: str | None) -> Sourc
         except Exception as err:  # noqa: BLE001 - the database's parser says where
             raise InputError(f"the query does not run on {where}: {_first_line(err)}") from None
         name = f"a query on {where}"
-    return Source(raw, name, con, [con.disconnect])
+    keep = "temp" if con.name == "sqlite" else ""
+    return Source(raw, name, con, [con.disconnect], keep=keep)
 
 
 def _spark_files(paths: list[str], kind: str, pattern: str, master: str | None) -> Source:
     session = spark_session(master)
     reader = session.read.option("header", "true").option("inferSchema", "true")
+    reader = reader.option("mergeSchema", "true")  # Parquet files with more or fewer columns
     try:
         frame = reader.parquet(*paths) if kind == "parquet" else reader.csv(paths)
+        if kind == "parquet":
+            frame = _nanoseconds_as_timestamps(frame, paths)
     except Exception as err:  # noqa: BLE001 - Spark's analysis error names the file
         raise InputError(f"cannot read {pattern}: {_first_line(err)}") from None
     frame.createOrReplaceTempView("orders_raw")
@@ -246,9 +439,60 @@ def _spark_files(paths: list[str], kind: str, pattern: str, master: str | None) 
     return Source(con.table("orders_raw"), name, con, keep="cache")
 
 
+def _nanoseconds_as_timestamps(frame, paths: list[str]):
+    """Timestamps in nanoseconds (what pandas writes to Parquet), which Spark reads only
+    as whole numbers (``nanosAsLong``), made timestamps again, to the microsecond."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own convention
+
+    nanos = set()
+    for path in paths:
+        for item in pq.read_schema(path):
+            if pa.types.is_timestamp(item.type) and item.type.unit == "ns":
+                nanos.add(item.name)
+    for name in sorted(nanos & set(frame.columns)):
+        frame = frame.withColumn(name, F.timestamp_micros(F.floor(F.col(name) / 1000)))
+    return frame
+
+
+SPARK_MASTER = re.compile(
+    r"^(local(\[(\*|[0-9]+)(,[0-9]+)?\])?|local-cluster\[[0-9]+,[0-9]+,[0-9]+\]|yarn"
+    r"|spark://[^\s:/,]+:[0-9]+(,[^\s:/,]+:[0-9]+)*|k8s://\S+|mesos://\S+)$"
+)
+SPARK_CONNECT_SECONDS = 10  # to reach a standalone master before Spark itself tries (60 s)
+
+
+def _check_spark_master(master: str) -> None:
+    """A master URL of Spark's forms, and a standalone master that answers: a wrong
+    one is a usage error, an unreachable one a connection error (exit 3), each in one
+    line and seconds, not after Spark's minute of retries and a Java stack."""
+    import socket
+
+    if not SPARK_MASTER.match(master):
+        raise UsageError(
+            f"Spark master URL {master!r} is not one Spark takes: local[*], local[N], "
+            "spark://host:port, yarn or k8s://…"
+        )
+    if master.startswith("spark://"):
+        for address in master.removeprefix("spark://").split(","):
+            host, port = address.rsplit(":", 1)
+            try:
+                socket.create_connection((host, int(port)), SPARK_CONNECT_SECONDS).close()
+                return
+            except OSError as err:
+                reason = err.strerror or type(err).__name__
+        raise ConnectionError(f"cannot reach the Spark master {master}: {reason}")
+
+
 def spark_session(master: str | None = None):
     """A Spark session on ``master`` (default ``local[*]``), in UTC so that dates are
-    the days written in the log."""
+    the days written in the log.
+
+    Spark's Java side writes its log, warnings and stacks to the process's stderr; it
+    is started with stderr sent to a log file in the temporary folder instead (kept
+    with ``XLBIZOPS_DEBUG=1``, which leaves stderr alone), so a scheduler sees the one
+    line the report prints.  The console progress bars show only on a terminal."""
     # pyspark 4 warns at every conversion that pandas 3 is newer than it knows; the
     # report's conversions (small aggregates) are checked against DuckDB's by the tests.
     warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
@@ -256,13 +500,39 @@ def spark_session(master: str | None = None):
         from pyspark.sql import SparkSession
     except ModuleNotFoundError:
         raise UsageError("--engine spark needs pyspark: pip install 'xlbizops[spark]'") from None
-    builder = SparkSession.builder.master(master or "local[*]").appName("xlbizops report")
-    return (
+    master = master or "local[*]"
+    _check_spark_master(master)
+    builder = SparkSession.builder.master(master).appName("xlbizops report")
+    builder = (
         builder.config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
         .config("spark.sql.shuffle.partitions", "8")
-        .getOrCreate()
+        .config("spark.sql.legacy.parquet.nanosAsLong", "true")  # _nanoseconds_as_timestamps
     )
+    if os.environ.get("XLBIZOPS_DEBUG"):
+        return builder.getOrCreate()
+    folder = Path(tempfile.gettempdir())
+    for old in folder.glob("xlbizops-spark-*.log"):  # of runs that have ended
+        pid = old.stem.removeprefix("xlbizops-spark-")
+        if pid.isdigit() and not alive(int(pid)):
+            old.unlink(missing_ok=True)
+    log = folder / f"xlbizops-spark-{os.getpid()}.log"
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "ab") as sink:
+        os.dup2(sink.fileno(), 2)  # the Java process inherits this stderr, for its life
+    try:
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        return session
+    except Exception as err:  # noqa: BLE001 - Py4J and Spark raise many kinds
+        raise ConnectionError(
+            f"Spark could not start on {master}: {_first_line(err)} (its log: {log})"
+        ) from None
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 # --- A folder of a shop's exports --------------------------------------------------------
@@ -286,22 +556,32 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
     if not paths or any(Path(p).suffix.lower() in (".parquet", ".pq") for p in paths):
         return None  # no file (said by open_source), or Parquet: DuckDB reads it typed
     con, remove = _duckdb()
-    table, total, with_ids = "exports", 0, True
+    table, total, with_ids, held = "exports", 0, True, []
     try:
         for number, path in enumerate(paths, 1):
-            lines, part = inputs.read_orders(path, mapping, preset=preset, **reading)
+            try:
+                lines, part = inputs.read_orders(path, mapping, preset=preset, **reading)
+            except InputError as err:
+                name = Path(path).name
+                raise InputError(str(err) if name in str(err) else f"{name}: {err}") from None
             with_ids &= "order_id" in part.columns
             if "order_id" not in part.columns:  # numbered per file: make them distinct
                 lines["order_id"] = f"{number}-" + lines["order_id"]
             intake.rows_read += part.rows_read
             intake.rejected.update(part.rejected)
             intake.notes.extend(f"{Path(path).name}: {note}" for note in part.notes)
-            intake.columns, intake.layout = part.columns, part.layout
-            arrow = aggregates.arrow_lines(lines)
+            intake.columns = {**part.columns, **intake.columns}
+            intake.layout = part.layout
+            arrow = aggregates.arrow_lines(lines, fields=held)
             if number == 1:
                 con.create_table(table, ibis.memtable(arrow))
             else:
+                for name in arrow.column_names:  # a field this file has and earlier ones lack
+                    if name not in held:
+                        con.raw_sql(f'ALTER TABLE {table} ADD COLUMN "{name}" '
+                                    f"{_DUCKDB_TYPES[LINE_SCHEMA[name]]}")  # fmt: skip
                 con.insert(table, ibis.memtable(arrow).select(*con.table(table).columns))
+            held = list(con.table(table).columns)
             total += len(lines)
         lines = con.table(table)
         if with_ids:
@@ -323,34 +603,87 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
 # --- Cleaning in the engine ------------------------------------------------------------
 
 
-def _typed(column, kind: str, backend: str = "duckdb"):
-    """The column as the report's type; unreadable values become null (SQLite, which
-    has no TRY_CAST, reads text dates with its own date functions)."""
+def number_from_text(text):
+    """A text column read as :func:`inputs.parse_numbers` reads it, in any engine:
+    plain decimals, then "$1,234.50" and "(12.00)"; anything else null.  The
+    regular expressions decide before any cast, so no backend's cast ever meets text
+    it cannot read (Postgres' has no TRY_CAST; SQLite's reads "abc" as 0)."""
+    plain = text.re_search(inputs.PLAIN_NUMBER).fill_null(False)
+    decorated = text.re_replace(inputs.NUMBER_DECORATION, "")
+    negative = text.startswith("(") & text.endswith(")")
+    value = ibis.cases(
+        (text.re_search(inputs.DECIMAL).fill_null(False), text),
+        (plain, decorated),
+        else_=ibis.null("string"),
+    ).cast("float64")
+    return negative.ifelse(-value, value)
+
+
+def clock_of(text):
+    """The clock time as written of a text column of ISO 8601 dates or date-times (an
+    offset dropped), or null: the first step of :func:`timestamp_from_clock`, kept as
+    a column of its own so that the second reads it rather than repeating the regular
+    expression at every use."""
+    clock = text.re_extract(inputs.ISO_DATE, 1)
+    return (clock == "").ifelse(ibis.null("string"), clock)  # no match: "" or null
+
+
+def timestamp_from_clock(clock):
+    """:func:`clock_of`'s text as a timestamp, read as :func:`inputs.parse_dates`
+    reads ISO dates, in any engine: a day the calendar does not have (31 February) or
+    a time past 23:59:59 is null.  The checks come before the cast, so no backend's
+    cast meets text it cannot read."""
+    padded = clock + " 00:00:00"  # every position below holds digits, timed or not
+    year, month, day, hour, minute, second = (
+        padded.substr(start, length).cast("int64")
+        for start, length in ((0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2))
+    )
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    last_day = ibis.cases(
+        (month.isin([4, 6, 9, 11]), 30), (month == 2, leap.ifelse(29, 28)), else_=31
+    )
+    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= last_day)
+    valid = valid & (hour <= 23) & (minute <= 59) & (second <= 59)
+    return (
+        valid.fill_null(False)
+        .ifelse(clock.replace("T", " "), ibis.null("string"))
+        .cast("timestamp")
+    )
+
+
+def _reads_text(column, kind: str) -> bool:
+    """Whether a date column is read from text (not a date or timestamp type)."""
     dtype = column.type()
+    return kind == "date" and not (dtype.is_timestamp() or dtype.is_date())
 
-    def read(text, to):
-        return text.cast(to) if backend == "sqlite" else text.try_cast(to)
 
+def _typed(column, kind: str, clock=None):
+    """The column as the report's type; unreadable values become null, as in a file
+    (:func:`number_from_text`; a date read from text is :func:`timestamp_from_clock`
+    of its ``clock``)."""
+    dtype = column.type()
     if kind == "date":
         if dtype.is_timestamp():  # microseconds: DuckDB misreads the year of nanoseconds
             return column.cast("timestamp(6)") if dtype.scale == 9 else column
         if dtype.is_date():
             return column.cast("timestamp")
-        return read(column.cast("string").strip(), "timestamp")
+        return timestamp_from_clock(clock)
     if kind == "number":
         if dtype.is_numeric():
             value = column.cast("float64")
         else:
-            value = read(column.cast("string").strip().replace(",", ""), "float64")
-        huge = 1.7976931348623157e308  # beyond it: infinite, unreadable as in a file
-        return ((value > huge) | (value < -huge)).ifelse(ibis.null("float64"), value)
+            value = number_from_text(column.cast("string").strip())
+        large = inputs.LARGEST_NUMBER  # beyond it: unreadable, as in a file
+        return ((value > large) | (value < -large)).ifelse(ibis.null("float64"), value)
     if kind == "flag":
         if dtype.is_boolean() or dtype.is_numeric():
-            return (column.cast("float64") == 1).ifelse(1.0, 0.0).fill_null(0.0)
+            flag = column.cast("float64") == 1 if dtype.is_numeric() else column
+            return flag.ifelse(1.0, 0.0).fill_null(0.0)
         text = column.cast("string").strip().lower()
         return text.isin(list(inputs.TRUE_WORDS)).ifelse(1.0, 0.0).fill_null(0.0)
     text = column.cast("string").strip()
-    return (text == "").ifelse(ibis.null("string"), text)
+    unusable = (text == "") | (text.length() > inputs.LONGEST_TEXT)  # as a file's
+    return unusable.ifelse(ibis.null("string"), text)
 
 
 def clean(
@@ -378,7 +711,7 @@ def clean(
     if dedupe and hashing:  # one 64-bit hash per row: the costly DISTINCT only if needed
         stats["distinct"] = ibis.struct({f: picked[f] for f in wanted}).hash().nunique()
     if "order_id" in wanted:
-        stats["no_id"] = picked.order_id.isnull().cast("int64").sum()
+        stats["no_id"] = aggregates.ones(picked.order_id.isnull()).sum()
     stats = source.run(picked.aggregate(**stats)).iloc[0]
     intake.rows_read = int(stats["rows"])
     if intake.rows_read == 0:
@@ -391,8 +724,18 @@ def clean(
         blank[f"_blank_{name}"] = given.isnull()
         if given.type().is_string():
             blank[f"_blank_{name}"] = given.isnull() | (given.strip() == "")
-    kind = source.backend.name
-    typed = picked.mutate(**{f: _typed(picked[f], inputs.FIELDS[f], kind) for f in wanted}, **blank)
+    kinds = {f: inputs.FIELDS[f] for f in wanted}
+    clocks = {f"_clock_{f}": clock_of(picked[f].cast("string").strip())
+              for f in wanted if _reads_text(picked[f], kinds[f])}  # fmt: skip
+    staged = picked.mutate(**clocks, **blank)
+    typed = staged.mutate(
+        **{
+            f: _typed(
+                staged[f], kinds[f], staged[f"_clock_{f}"] if f"_clock_{f}" in clocks else None
+            )
+            for f in wanted
+        }  # fmt: skip
+    ).drop(*clocks)
     first = pd.Timestamp(earliest)
     last = pd.Timestamp(latest) if latest is not None else pd.Timestamp.today().normalize()
     reasons = []
@@ -436,7 +779,7 @@ def clean(
     counted = source.materialize(
         aggregates.classify(typed.mutate(is_return=returns.fill_null(False)))
     )
-    sums = {f"n{name}": counted[name].cast("int64").sum() for name in early}
+    sums = {f"n{name}": aggregates.ones(counted[name]).sum() for name in early}
     tally = source.run(counted.group_by("reason").aggregate(rows=counted.count(), **sums))
     distinct_rows = int(tally["rows"].sum())
     if intake.rows_read > distinct_rows:

@@ -15,6 +15,42 @@ import tempfile
 from pathlib import Path
 
 PREFIX = ".xlbizops-tmp-"
+_INTERRUPTED = [False]  # Ctrl-C seen, even one a finalizer swallowed
+
+
+def _on_interrupt(signum, frame):
+    _INTERRUPTED[0] = True
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupts_kept():
+    """Ctrl-C is remembered as well as raised: a KeyboardInterrupt that lands inside a
+    finalizer or ``__del__`` is only printed by Python ("Exception ignored in …") and
+    the work goes on, so :func:`atomic_target` checks the memory before it puts an
+    output in place, and the output stays as it was."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    import sys
+
+    _INTERRUPTED[0] = False
+    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    hook = sys.unraisablehook
+
+    def unraisable(event):  # Ctrl-C inside a finalizer: remembered, not printed
+        if not isinstance(event.exc_value, KeyboardInterrupt):
+            hook(event)
+
+    sys.unraisablehook = unraisable
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
 
 
 @contextlib.contextmanager
@@ -30,6 +66,8 @@ def atomic_target(path):
     tmp = Path(name)
     try:
         yield tmp
+        if _INTERRUPTED[0]:  # interrupted where Python could only print it
+            raise KeyboardInterrupt
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an output is an ordinary file
@@ -62,6 +100,28 @@ def alive(pid: int) -> bool:
     except (PermissionError, OSError):
         return True  # someone else's process, or a platform that cannot tell: keep it
     return True
+
+
+def check_output(output, inputs, suffixes: tuple[str, ...]) -> None:
+    """Refuse, before any work, an output that would destroy an input or cannot be
+    written: one of ``inputs`` (the same path, a symlink to it, or a case variant on a
+    case-insensitive file system; a UsageError), without one of ``suffixes`` (a
+    UsageError), a folder, or under a file (an OSError: "could not write")."""
+    from xlbizops.core.errors import UsageError
+
+    for given in inputs:
+        if given and same_file(given, output):
+            raise UsageError(f"-o {output} is the input {given}; write the output elsewhere")
+    target = Path(output)
+    if target.suffix.lower() not in suffixes:
+        raise UsageError(f"-o {output}: the output must end in {' or '.join(suffixes)}")
+    if target.is_dir():
+        raise IsADirectoryError(f"cannot write {output}: it is a folder")
+    for folder in target.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise NotADirectoryError(f"cannot write {output}: {folder} is a file, not a folder")
+            break
 
 
 def same_file(a, b) -> bool:

@@ -18,14 +18,45 @@ BOOK_RELS = "xl/_rels/workbook.xml.rels"
 ROOT_RELS = "_rels/.rels"
 
 
-def require_workbook(path: Path) -> None:
-    """A missing file or one that is not a zip package fails with a one-line reason."""
-    from xlbizops.core.errors import InputError
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # a compound file: .xls, or an encrypted .xlsx
 
+
+class NotAWorkbookError(OSError):
+    """A file that cannot be read as an .xlsx or .xlsm package: the command line says
+    so in one line, with the exit code of a file that cannot be read (3)."""
+
+
+def require_workbook(path: Path) -> None:
+    """A missing file, or one that is not a whole .xlsx/.xlsm package (junk, a cut-off
+    zip, a zip of something else, a password-protected workbook), fails with a
+    one-line reason before anything is written."""
     if not path.exists():
         raise FileNotFoundError(f"no such workbook: {path}")
+    if path.is_dir():
+        raise NotAWorkbookError(f"{path} is a folder, not a workbook")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == OLE_MAGIC:
+        raise NotAWorkbookError(
+            f"{path.name} is encrypted (password-protected) or an old .xls file; save it "
+            "as an .xlsx or .xlsm without a password and try again"
+        )
     if not zipfile.is_zipfile(path):
-        raise InputError(f"{path.name} is not an .xlsx or .xlsm workbook")
+        what = "cut off or damaged" if head.startswith(b"PK") else "not a workbook"
+        raise NotAWorkbookError(f"{path.name} is {what}: not an .xlsx or .xlsm package")
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            broken = package.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise NotAWorkbookError(f"{path.name} is damaged ({err})") from None
+    if broken is not None:
+        raise NotAWorkbookError(f"{path.name} is damaged (its part {broken} does not read back)")
+    missing = [part for part in (TYPES, "xl/workbook.xml", BOOK_RELS) if part not in names]
+    if missing:
+        raise NotAWorkbookError(
+            f"{path.name} is a zip file but not a workbook (no {', '.join(missing)})"
+        )
 
 
 def sheet_parts(read) -> dict[str, str]:
