@@ -7,17 +7,16 @@ code: numpy and pandas over every order line), and the sources against each othe
 
 from __future__ import annotations
 
-import math
 import sqlite3
 
 import duckdb
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.report.compare import cells, differences
 from xlbizops import sampledata
 from xlbizops.cli import main
 from xlbizops.core import customers, inventory, orders, risk
@@ -25,8 +24,6 @@ from xlbizops.report.analyses import Settings, analyse
 from xlbizops.report.build import clean_frame, run_report
 
 ORDERS = 20_000
-# About-sheet rows that say where the log came from and how long each stage took.
-ABOUT_VARIES = ("source", "read as", "built at", "seconds")
 
 
 @pytest.fixture(scope="module")
@@ -46,32 +43,6 @@ def logs(tmp_path_factory):
     with duckdb.connect(str(folder / "shop.duckdb")) as con:
         con.execute(f"CREATE TABLE orders AS SELECT * FROM read_csv('{csv}')")
     return folder
-
-
-def cells(path) -> dict:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    out = {}
-    for ws in wb.worksheets:
-        for r, row in enumerate(ws.iter_rows(values_only=True), 1):
-            if ws.title == "About" and row and str(row[0]).lower().startswith(ABOUT_VARIES):
-                continue
-            for c, value in enumerate(row, 1):
-                if value is not None:
-                    out[(ws.title, r, c)] = value
-    return out
-
-
-def differences(a: dict, b: dict) -> list:
-    out = []
-    for key in sorted(set(a) | set(b), key=str):
-        x, y = a.get(key), b.get(key)
-        if isinstance(x, int | float) and isinstance(y, int | float):
-            if math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
-                continue
-        elif x == y:
-            continue
-        out.append((key, x, y))
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -464,7 +464,7 @@ def _suppliers(lines, run) -> pd.DataFrame:
         shipped.group_by("supplier").aggregate(
             late_shipment_rate=ones(late).cast("float64").mean(),
             error_rate=ones(error.fill_null(False)).cast("float64").mean(),
-            mean_days_to_ship=days.mean().cast("float64"),  # Postgres: NUMERIC
+            mean_days_to_ship=days.cast("float64").mean(),  # Postgres computes days as NUMERIC
             orders=shipped.count(),
         )
     )

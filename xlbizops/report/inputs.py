@@ -456,7 +456,8 @@ DECIMAL = r"^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
 # Text numbers we read without guessing: optional sign or accounting brackets, optional
 # currency sign, digits with comma thousands separators (1,234,567.89) or none.
 PLAIN_NUMBER = r"^[(]?[-+]?[$€£¥]? *([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?[)]?$"
-NUMBER_DECORATION = r"[ $€£¥,()]"  # removed from a PLAIN_NUMBER before it is read
+DECORATION = " $€£¥,()"  # removed from a PLAIN_NUMBER before it is read
+NUMBER_DECORATION = "[" + re.escape(DECORATION) + "]"
 # ISO 8601 dates and date-times; group 1 is the clock time as written: a time-zone
 # offset (Z, UTC, +05:00) is dropped, as shops export their own clock's times.
 ISO_DATE = (
@@ -693,11 +694,16 @@ def clean_orders(
         returns |= frame["quantity"] < 0
     frame["is_return"] = returns.to_numpy()
     if returns.any():
-        intake.notes.append(
-            f"{int(returns.sum()):,} return line(s) (negative quantity or amount): netted in "
-            "revenue, not counted as orders"
-        )
+        intake.notes.append(returns_note(int(returns.sum())))
     return frame
+
+
+def returns_note(lines: int) -> str:
+    """The About sheet's note on return lines, from a file or an engine."""
+    return (
+        f"{lines:,} return line(s) (negative quantity or amount): netted in revenue, not "
+        "counted as orders"
+    )
 
 
 def duplicate_rows(

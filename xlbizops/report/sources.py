@@ -46,6 +46,9 @@ SCHEMES = {
     "oracle": "oracle",
 }
 ENGINES = ("duckdb", "spark")
+# Database drivers whose errors, while the report's queries run, are the database
+# refusing (a read-only session, a missing privilege): one line, exit 1.
+DRIVERS = ("psycopg", "MySQLdb", "_mysql", "sqlite3", "_sqlite3")
 _DUCKDB_TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "float64": "DOUBLE",
                  "boolean": "BOOLEAN"}  # fmt: skip
 DUCKDB_MEMORY = "1500MB"  # spill to disk beyond this: logs bigger than memory
@@ -101,7 +104,14 @@ class Source:
     held: int = 0  # tables made by materialize
 
     def run(self, expr):
-        return aggregates.fetch(expr)
+        try:
+            return aggregates.fetch(expr)
+        except Exception as err:
+            if type(err).__module__.split(".")[0] in DRIVERS:
+                raise InputError(
+                    f"{self.name}: the database refused a query: {_first_line(err)}"
+                ) from None
+            raise
 
     def materialize(self, expr):
         """Work out ``expr`` once when its source is files, not at every aggregation."""
@@ -206,7 +216,7 @@ def open_source(
     if bool(table) == bool(query):
         raise UsageError('a database URL needs --table NAME or --query "SELECT …" (one of them)')
     if query:
-        check_query(query, scheme)
+        query = check_query(query, scheme)
     con = _connect(text, scheme)
     return _from_database(con, text, table, query)
 
@@ -226,13 +236,15 @@ ACTING_FUNCTIONS = {
 ACTING_PREFIXES = ("pg_sleep", "pg_advisory", "pg_try_advisory", "lo_", "dblink")
 
 
-def check_query(query: str, scheme: str) -> None:
+def check_query(query: str, scheme: str) -> str:
     """``--query`` must be exactly one SELECT (``WITH … SELECT``, a UNION of SELECTs):
     no second statement, no INSERT, UPDATE, DELETE or MERGE (not even inside a WITH), no
     DDL, COPY, CALL, SET, PRAGMA, ATTACH, SELECT … INTO or FOR UPDATE, and no function
     that acts (:data:`ACTING_FUNCTIONS`).  Read with sqlglot in the database's dialect;
     text it cannot read is refused too.  This guard stands beside the read-only
-    connection (:func:`_connect`): each alone could miss what the other catches."""
+    connection (:func:`_connect`): each alone could miss what the other catches (a
+    function of the database's own that writes passes this check; the session stops
+    it).  Returns the statement as sqlglot writes it, to run instead of the text."""
     import logging
 
     import sqlglot
@@ -281,6 +293,7 @@ def check_query(query: str, scheme: str) -> None:
             name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
             if name in ACTING_FUNCTIONS or name.startswith(ACTING_PREFIXES):
                 raise UsageError(refuse + f"it may not call {name}(), which acts on the server")
+    return statements[0].sql(dialect=dialect)  # the one statement, without its ";"
 
 
 def _connect(url: str, scheme: str):
@@ -298,11 +311,14 @@ def _connect(url: str, scheme: str):
         except Exception as err:  # noqa: BLE001 - the driver says what is wrong
             raise InputError(f"cannot open {url}: {_first_line(err)}") from None
     try:
-        con = ibis.connect(url)
+        with warnings.catch_warnings():  # MySQL without time-zone tables: set below
+            warnings.filterwarnings("ignore", "Unable to set session timezone")
+            con = ibis.connect(url)
     except ModuleNotFoundError as err:
         extra = SCHEMES[scheme]
+        package = "xlbizops" if extra in ("postgres", "mysql") else "ibis-framework"
         raise UsageError(
-            f"{scheme}:// needs its driver: pip install 'xlbizops[{extra}]' ({err.name} missing)"
+            f"{scheme}:// needs its driver: pip install '{package}[{extra}]' ({err.name} missing)"
         ) from None
     except Exception as err:  # noqa: BLE001 - a refused connection, a wrong password
         # An OSError: like a file that cannot be read, exit code 3.
@@ -311,12 +327,13 @@ def _connect(url: str, scheme: str):
     return con
 
 
-# How each server is told that this session reads only.  BigQuery, Snowflake and the
+# How each server is told that this session reads only (and MySQL that its clock is
+# UTC, by offset: a server without time-zone tables knows no 'UTC').  BigQuery, Snowflake and the
 # others have no such switch the report can set: there --query's check alone guards.
 READ_ONLY_SESSION = {
     "postgres": ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
                  "SET default_transaction_read_only = on"],
-    "mysql": ["SET SESSION TRANSACTION READ ONLY"],
+    "mysql": ["SET SESSION TRANSACTION READ ONLY", "SET time_zone = '+00:00'"],
 }  # fmt: skip
 
 
@@ -330,10 +347,16 @@ def _read_only(con, scheme: str, url: str) -> None:
         if setting != "on":
             raise ConnectionError(f"{_redacted(url)}: the session could not be made read-only")
     if name == "mysql":
-        cursor = con.raw_sql("SELECT @@session.transaction_read_only")
-        (setting,) = cursor.fetchone()
-        cursor.close()
-        if int(setting) != 1:
+        setting = None
+        for variable in ("transaction_read_only", "tx_read_only"):  # MySQL 8; MariaDB
+            try:
+                cursor = con.raw_sql(f"SELECT @@session.{variable}")
+            except Exception:  # noqa: BLE001 - the server does not know this name
+                continue
+            (setting,) = cursor.fetchone()
+            cursor.close()
+            break
+        if setting is None or int(setting) != 1:
             raise ConnectionError(f"{_redacted(url)}: the session could not be made read-only")
 
 
@@ -358,7 +381,7 @@ def secrets_in(url) -> list[str]:
     its user part (which may itself hold ``@``, ``:`` or ``/``: the user part runs to
     the last ``@`` before the query string) and the values of query-string keys such
     as ``password=``, ``pwd=``, ``token=``, ``secret=`` or ``key=``."""
-    from urllib.parse import parse_qsl, unquote
+    from urllib.parse import unquote, unquote_plus
 
     if not isinstance(url, str) or not URL.match(url):
         return []
@@ -367,11 +390,12 @@ def secrets_in(url) -> list[str]:
     found = []
     if "@" in before:
         found.append(before.rsplit("@", 1)[0].partition(":")[2])
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        if any(word in key.lower() for word in SECRET_KEYS):
-            found.append(value)
-    found += [unquote(secret) for secret in found]
-    return sorted({secret for secret in found if secret}, key=len, reverse=True)
+    for pair in query.split("&"):
+        key, _, value = pair.partition("=")
+        if any(word in unquote_plus(key).lower() for word in SECRET_KEYS):
+            found.append(value)  # as written; decoded below
+    found += [unquote(secret) for secret in found] + [unquote_plus(secret) for secret in found]
+    return sorted({secret for secret in found if secret}, key=lambda t: (-len(t), t))
 
 
 def redact(text: str, *urls) -> str:
@@ -415,12 +439,27 @@ def _from_database(con, url: str, table: str | None, query: str | None) -> Sourc
         name = f"table {table} in {where}"
     else:
         try:
-            raw = con.sql(query)
+            raw = con.sql(query, schema=_query_schema(con, query))
         except Exception as err:  # noqa: BLE001 - the database's parser says where
             raise InputError(f"the query does not run on {where}: {_first_line(err)}") from None
         name = f"a query on {where}"
     keep = "temp" if con.name == "sqlite" else ""
     return Source(raw, name, con, [con.disconnect], keep=keep)
+
+
+def _query_schema(con, query: str):
+    """The columns a query gives, for Postgres read from the query itself (``LIMIT 0``):
+    Ibis would make a temporary view to learn them, which a read-only session refuses.
+    None elsewhere (Ibis asks the backend)."""
+    if con.name != "postgres":
+        return None
+    from ibis.backends.sql.datatypes import PostgresType
+
+    with con.con.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM (\n{query}\n) AS xlbizops_query LIMIT 0")
+        columns = [(d.name, d.type_display) for d in cursor.description]
+    con.con.rollback()  # the read-only transaction the probe opened
+    return ibis.schema({name: PostgresType.from_string(kind) for name, kind in columns})
 
 
 def _spark_files(paths: list[str], kind: str, pattern: str, master: str | None) -> Source:
@@ -609,7 +648,9 @@ def number_from_text(text):
     regular expressions decide before any cast, so no backend's cast ever meets text
     it cannot read (Postgres' has no TRY_CAST; SQLite's reads "abc" as 0)."""
     plain = text.re_search(inputs.PLAIN_NUMBER).fill_null(False)
-    decorated = text.re_replace(inputs.NUMBER_DECORATION, "")
+    decorated = text
+    for character in inputs.DECORATION:  # plain replaces: MySQL's Ibis has no re_replace
+        decorated = decorated.replace(character, "")
     negative = text.startswith("(") & text.endswith(")")
     value = ibis.cases(
         (text.re_search(inputs.DECIMAL).fill_null(False), text),
@@ -780,6 +821,7 @@ def clean(
         aggregates.classify(typed.mutate(is_return=returns.fill_null(False)))
     )
     sums = {f"n{name}": aggregates.ones(counted[name]).sum() for name in early}
+    sums["nreturns"] = aggregates.ones(counted.is_return).sum()
     tally = source.run(counted.group_by("reason").aggregate(rows=counted.count(), **sums))
     distinct_rows = int(tally["rows"].sum())
     if intake.rows_read > distinct_rows:
@@ -802,6 +844,9 @@ def clean(
         if n:
             field = name.removeprefix("_early_")
             intake.notes.append(f"{field}: {n:,} date(s) before their order date were left blank")
+    returns = int(kept["nreturns"].sum())
+    if returns:
+        intake.notes.append(inputs.returns_note(returns))
     lines = counted.filter(counted.reason.isnull()).drop("reason", *early)
     intake.layout = "columns matched by name" + (" and --map" if mapping else "")
     return lines
