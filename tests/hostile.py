@@ -72,7 +72,7 @@ class Result:
     err: str
     seconds: float
     changed: list[str]  # files that existed before and changed or vanished
-    leftovers: list[str]  # temporary files left in the folder
+    leftovers: list[str]  # temporary files left in the folder or in TMPDIR
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -84,8 +84,11 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def _child(argv: list[str], folder: str, out: str, err: str, env: dict[str, str]) -> None:
+    import tempfile
+
     os.chdir(folder)
     os.environ.update(env)
+    tempfile.tempdir = None  # TMPDIR of this trial, not the server's cached one
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for fd, name in ((1, out), (2, err)):
         target = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
@@ -121,7 +124,10 @@ def run(trial: Trial, folder: Path) -> Result:
     argv = trial.make(folder)
     before = _digest(folder)
     out, err = folder.parent / f"{folder.name}.out", folder.parent / f"{folder.name}.err"
-    child = _context().Process(target=_child, args=(argv, str(folder), out, err, trial.env))
+    scratch = folder.parent / f"{folder.name}.tmp"  # the trial's TMPDIR, checked after
+    scratch.mkdir()
+    env = {"TMPDIR": str(scratch), **trial.env}
+    child = _context().Process(target=_child, args=(argv, str(folder), out, err, env))
     started = time.monotonic()
     child.start()
     if trial.interrupt_after is not None or trial.interrupt_when is not None:
@@ -142,6 +148,9 @@ def run(trial: Trial, folder: Path) -> Result:
     after = _digest(folder)
     changed = sorted(name for name, digest in before.items() if after.get(name) != digest)
     leftovers = sorted(n for n in after if ".xlbizops-tmp-" in n)
+    # in TMPDIR: DuckDB's working copy, XlsxWriter's files (Spark's log stays, by design)
+    leftovers += sorted(p.name for p in scratch.iterdir() if not p.name.startswith(
+        "xlbizops-spark-"))  # fmt: skip
     code = child.exitcode
     written = out.with_suffix(".code")
     if written.exists():  # the code main returned (a crash or a kill writes none)

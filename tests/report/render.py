@@ -24,7 +24,20 @@ def render(book: Path, out: Path, dpi: int = 50) -> tuple[Path, list[Path]]:
     out.mkdir(parents=True, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="lo-profile-")
     env = {**os.environ, "HOME": profile}
-    done = subprocess.run(
+    try:
+        done = _convert(soffice, profile, out, book, env)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)  # no lo-profile-* folders left behind
+    pdf = out / (book.stem + ".pdf")
+    assert done.returncode == 0 and pdf.exists(), f"LibreOffice failed: {done.stderr[-500:]}"
+    subprocess.run(
+        [pdftoppm, "-r", str(dpi), "-png", str(pdf), str(out / "page")], check=True, timeout=240
+    )
+    return pdf, sorted(out.glob("page*.png"))
+
+
+def _convert(soffice, profile, out, book, env):
+    return subprocess.run(
         [
             soffice,
             "--headless",
@@ -41,12 +54,6 @@ def render(book: Path, out: Path, dpi: int = 50) -> tuple[Path, list[Path]]:
         timeout=240,
         env=env,
     )
-    pdf = out / (book.stem + ".pdf")
-    assert done.returncode == 0 and pdf.exists(), f"LibreOffice failed: {done.stderr[-500:]}"
-    subprocess.run(
-        [pdftoppm, "-r", str(dpi), "-png", str(pdf), str(out / "page")], check=True, timeout=240
-    )
-    return pdf, sorted(out.glob("page*.png"))
 
 
 def pdf_text(pdf: Path) -> str:

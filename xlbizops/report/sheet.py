@@ -72,10 +72,11 @@ class ReportBook:
     Cells stream to disk row by row (XlsxWriter's ``constant_memory``): each sheet is
     written top to bottom, and a cell above the last row written is not written."""
 
-    def __init__(self, path):
-        self.book = xlsxwriter.Workbook(
-            str(path), {"nan_inf_to_errors": True, "remove_timezone": True, "constant_memory": True}
-        )
+    def __init__(self, path, scratch: str | None = None):
+        options = {"nan_inf_to_errors": True, "remove_timezone": True, "constant_memory": True}
+        if scratch:  # where XlsxWriter streams the sheets (writing.xlsx_scratch)
+            options["tmpdir"] = scratch
+        self.book = xlsxwriter.Workbook(str(path), options)
         self.sheets: list[ReportSheet] = []
         self._formats: dict = {}
 

@@ -13,6 +13,7 @@ from xlbizops.report.analyses import HIGHER_IS_BETTER, Missing, ReportData
 from xlbizops.report.inputs import Intake
 from xlbizops.report.sheet import ReportBook, ReportSheet
 from xlbizops.report.tables import about_facts
+from xlbizops.workbook.writing import xlsx_scratch
 
 MONEY = "#,##0.00"
 WHOLE = "#,##0"
@@ -518,16 +519,17 @@ def about_sheet(book: ReportBook, data: ReportData, intake: Intake, timings: dic
 
 def write_workbook(data: ReportData, intake: Intake, timings: dict[str, float], path) -> None:
     """The report's workbook, written to ``path`` (a temporary file the caller renames)."""
-    book = ReportBook(path)
-    for make in (
-        summary_sheet,
-        supply_sheet,
-        customers_sheet,
-        trends_sheet,
-        segments_sheet,
-        orders_sheet,
-        risk_sheet,
-    ):
-        make(book, data)
-    about_sheet(book, data, intake, timings)
-    book.close()
+    with xlsx_scratch() as scratch:
+        book = ReportBook(path, scratch)
+        for make in (
+            summary_sheet,
+            supply_sheet,
+            customers_sheet,
+            trends_sheet,
+            segments_sheet,
+            orders_sheet,
+            risk_sheet,
+        ):
+            make(book, data)
+        about_sheet(book, data, intake, timings)
+        book.close()

@@ -27,7 +27,7 @@ from xlbizops.template import sheets as layout
 from xlbizops.template.sheets import template_orders
 from xlbizops.workbook.refresh import refresh_workbook, write_values
 from xlbizops.workbook.snapshot import values_snapshot
-from xlbizops.workbook.writing import write_cell
+from xlbizops.workbook.writing import write_cell, xlsx_scratch
 
 NAMES = ("xlbizops.xlsx", "xlbizops.xlsm")
 # The calculation engine id Excel 2019, 2021 and Microsoft 365 save (<calcPr calcId>):
@@ -103,7 +103,12 @@ class _Formats:
 
 def write_workbook(path, orders: pd.DataFrame, spills: dict, macros: bool = False) -> None:
     """The template's sheets, formulas, names and charts (no VBA; see ``vba``)."""
-    book = xlsxwriter.Workbook(str(path), {"use_future_functions": True})
+    with xlsx_scratch() as scratch:
+        _write_workbook(path, orders, spills, macros, scratch)
+
+
+def _write_workbook(path, orders, spills, macros, scratch) -> None:
+    book = xlsxwriter.Workbook(str(path), {"use_future_functions": True, "tmpdir": scratch})
     book.set_properties(
         {
             "title": "xlbizops operations workbook",

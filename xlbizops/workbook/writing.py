@@ -8,8 +8,13 @@ injection, OWASP "CSV injection").
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -70,3 +75,25 @@ def as_text(rows: list[list]) -> list[list]:
     """Rows for a live workbook (xlwings): text that looks like a formula gets a leading
     apostrophe, which Excel keeps as "this is text" and does not show."""
     return [[f"'{v}" if looks_like_formula(v) else v for v in row] for row in rows]
+
+
+SCRATCH_PREFIX = "xlbizops-xlsx-"  # + pid: XlsxWriter's temporary files of one run
+
+
+@contextlib.contextmanager
+def xlsx_scratch():
+    """A folder for XlsxWriter's temporary files (its ``tmpdir``), removed however the
+    writing ends (Ctrl-C included); those of runs killed outright are removed by the
+    next run."""
+    from xlbizops.workbook.atomic import alive
+
+    base = Path(tempfile.gettempdir())
+    for leftover in base.glob(f"{SCRATCH_PREFIX}*"):
+        pid = leftover.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
