@@ -190,6 +190,7 @@ HOSTILE_QUERIES = {
     "pragma": "PRAGMA writable_schema = 1",
     "create": "CREATE TABLE t AS SELECT * FROM orders",
     "comment-hidden": "SELECT * FROM orders; -- fine\nDELETE FROM victim",
+    "copy": "COPY orders TO 'stolen.csv'",
 }
 
 
@@ -558,7 +559,7 @@ def trials() -> list[Trial]:
         add(f"sqlite --query {label}", lambda f, q=query: report(
             "sqlite:///" + sqlite_db(f), "--query", q), 2,
             "one SELECT|only a SELECT|refus")  # fmt: skip
-    for label in ("delete", "cte-delete", "attach"):
+    for label in ("delete", "drop", "cte-delete", "attach", "copy", "create"):
         add(f"duckdb --query {label}", lambda f, q=HOSTILE_QUERIES[label]: report(
             "duckdb:///" + duckdb_file(f), "--query", q), 2,
             "one SELECT|only a SELECT|refus")  # fmt: skip
