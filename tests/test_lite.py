@@ -139,3 +139,52 @@ def test_build_report_writes_report_sheets_from_the_data_sheet(actions, orders):
 
 def test_build_report_without_data_says_so(actions):
     assert actions["report_empty"] == []
+
+
+WITHOUT_THE_REPORT_ENGINE = r"""
+import importlib.abc, sys
+
+class Absent(importlib.abc.MetaPathFinder):  # a Pyodide release without them (0.28)
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pyarrow", "duckdb", "ibis", "sqlglot"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Absent())
+import xlbizops.udfs as f
+from xlbizops import macros
+from xlbizops.workbook.book import Book
+
+print(round(f.EOQ(1300, 8, 0.225), 5))
+print(round(f.RFM_SCORE(["a", "b"], ["2024-01-01", "2024-02-01"], [5, 7])[1][3], 2))
+
+class Said(Book):
+    def __init__(self):
+        self.lines = []
+    def say(self, text):
+        self.lines.append(text)
+    def data_rows(self):
+        raise AssertionError("the data is not read without the engine")
+
+book = Said()
+assert macros.build_report_sheets(book) == []
+print(book.lines[0])
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("pyarrow", "duckdb", "ibis")))
+"""
+
+
+def test_the_functions_work_without_the_report_engine_and_the_script_says_what_to_add():
+    """Issue 20: on a Pyodide release without pyarrow or duckdb the functions still
+    install and run; the report script names the requirements.txt line to add."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WITHOUT_THE_REPORT_ENGINE],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    eoq, monetary, said, loaded = done.stdout.strip().splitlines()
+    assert eoq == "304.04678"  # Snyder & Shen, Example 3.1
+    assert monetary == "5.0"
+    assert said.startswith("The report needs pyarrow, duckdb, ibis-framework, sqlglot: add "
+                           "the line xlbizops[report] to requirements.txt")  # fmt: skip
+    assert loaded == "[]"

@@ -54,6 +54,7 @@ DESKTOP_REQUIREMENTS = {
     "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "openpyxl", "xlwings",
     "python-calamine", "pyarrow", "xlsxwriter", "formulas", "pyopenvba", "lxml",
     "duckdb", "ibis-framework", "pyarrow-hotfix", "sqlglot",  # issue 13: the report's engine
+    "packaging",  # issue 20: ibis' DuckDB backend imports it without declaring it
 }  # fmt: skip
 
 
@@ -101,27 +102,88 @@ def test_the_wheel_is_pure_python(wheel):
         assert "xlbizops/excel/vba/xlwings_udfs.bas" in z.namelist()
 
 
+def from_the_index(requested, env, provided) -> dict[str, str]:
+    """What micropip would fetch from the package index for ``requested``, transitively
+    (name -> its WHEEL file), given the packages a Pyodide release ``provided``."""
+    closure, todo = {}, list(requested)
+    while todo:
+        name = todo.pop()
+        if name in closure or name in provided:
+            continue
+        dist = metadata.distribution(name)
+        closure[name] = dist.read_text("WHEEL") or ""
+        todo += list(needed([Requirement(r) for r in dist.requires or []], env))
+    return closure
+
+
+def assert_pure(closure: dict[str, str]) -> None:
+    for name, info in closure.items():
+        tags = re.findall(r"^Tag: (\S+)", info, re.M)
+        assert tags and all(t.endswith("-none-any") for t in tags), f"{name} is not pure: {tags}"
+
+
 def test_lite_installs_only_what_pyodide_can(wheel):
     lite = needed(requirements(wheel), LITE)
     assert set(lite) == {
         "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "openpyxl",
-        "pyarrow", "duckdb", "ibis-framework", "pyarrow-hotfix", "sqlglot",
     }  # fmt: skip
-    closure, todo = {}, list(lite)
-    while todo:  # what micropip would fetch from the package index, transitively
-        name = todo.pop()
-        if name in closure or name in PYODIDE_PROVIDED:
-            continue
-        dist = metadata.distribution(name)
-        closure[name] = dist.read_text("WHEEL") or ""
-        todo += list(needed([Requirement(r) for r in dist.requires or []], LITE))
-    assert set(closure) == {
-        "openpyxl", "et-xmlfile", "ibis-framework", "pyarrow-hotfix",
-        "atpublic", "parsy", "sqlglot", "toolz", "typing-extensions",
-    }  # fmt: skip
-    for name, info in closure.items():
-        tags = re.findall(r"^Tag: (\S+)", info, re.M)
-        assert tags and all(t.endswith("-none-any") for t in tags), f"{name} is not pure: {tags}"
+    closure = from_the_index(lite, LITE, PYODIDE_PROVIDED)
+    assert set(closure) == {"openpyxl", "et-xmlfile"}
+    assert_pure(closure)
+
+
+# pyodide-lock.json of each Pyodide release xlwings Lite may run (the npm package
+# pyodide, versions 0.27.7, 0.28.3, 0.29.3 and 314.0.8), trimmed to names, versions and
+# dependencies, with the release's Python for the markers.
+RELEASES = sorted((ROOT / "tests" / "fixtures" / "pyodide").glob("*.json"))
+
+
+def release(path: Path) -> tuple[set[str], dict]:
+    import json
+
+    lock = json.loads(path.read_text())
+    provided = {canonicalize_name(p["name"]) for p in lock["packages"].values()}
+    python = lock["info"]["python"]
+    env = {**LITE, "python_full_version": python,
+           "python_version": ".".join(python.split(".")[:2])}  # fmt: skip
+    return provided, env
+
+
+def test_the_lock_fixtures_are_the_four_releases():
+    assert [p.stem for p in RELEASES] == ["0.27.7", "0.28.3", "0.29.3", "314.0.8"]
+    pythons = {p.stem: release(p)[1]["python_version"] for p in RELEASES}
+    assert pythons == {"0.27.7": "3.12", "0.28.3": "3.13", "0.29.3": "3.13", "314.0.8": "3.14"}
+
+
+@pytest.mark.parametrize("lock", RELEASES, ids=[p.stem for p in RELEASES])
+def test_the_functions_install_on_every_pyodide_release(wheel, lock):
+    """Every base requirement under emscripten is in the release's lock, or a pure-Python
+    wheel whose own requirements are too (issue 20: 0.28 has no pyarrow, 0.29 no duckdb,
+    and an unconditional pyarrow stopped micropip before EOQ was installed)."""
+    provided, env = release(lock)
+    base = needed(requirements(wheel), env)
+    assert not {"pyarrow", "duckdb", "ibis-framework"} & set(base)
+    assert_pure(from_the_index(base, env, provided))
+
+
+@pytest.mark.parametrize("lock", RELEASES, ids=[p.stem for p in RELEASES])
+def test_the_report_extra_installs_where_pyodide_has_its_engine(wheel, lock):
+    """xlbizops[report] resolves on the releases that build pyarrow and duckdb (0.27,
+    314); on the others it cannot, and the report script says what to do instead."""
+    provided, env = release(lock)
+    report = needed(requirements(wheel), {**env, "extra": "report"})
+    assert {"pyarrow", "duckdb", "ibis-framework", "packaging"} <= set(report)
+    if {"pyarrow", "duckdb"} <= provided:
+        assert_pure(from_the_index(report, env, provided))
+    else:
+        assert lock.stem in ("0.28.3", "0.29.3")
+        missing = {"pyarrow", "duckdb"} - provided
+        assert missing and not any(
+            t.endswith("-none-any")
+            for name in missing
+            for t in re.findall(r"^Tag: (\S+)", metadata.distribution(name).read_text("WHEEL"),
+                                re.M)
+        )  # fmt: skip
 
 
 def test_xlwings_is_never_pinned_under_lite(wheel):

@@ -77,11 +77,36 @@ def build_report(book: Book | None = None, output=None) -> Path:
     return Path(path)
 
 
+REPORT_PACKAGES = ("pyarrow", "duckdb", "ibis", "sqlglot")  # the report extra's modules
+
+
+def report_packages_missing() -> list[str]:
+    """The report's engine packages this Python lacks (xlwings Lite without the report
+    extra: pip names, as requirements.txt wants them)."""
+    import importlib
+
+    pip_name, missing = {"ibis": "ibis-framework"}, []
+    for name in REPORT_PACKAGES:
+        try:
+            importlib.import_module(name)  # the report imports them next anyway
+        except ImportError:
+            missing.append(pip_name.get(name, name))
+    return missing
+
+
 def build_report_sheets(book: Book) -> list[str]:
     """The report for the Data sheet, written into new sheets of the workbook itself
     (tables without charts): for xlwings Lite, which cannot write a file."""
     import pandas as pd
 
+    missing = report_packages_missing()
+    if missing:
+        book.say(
+            f"The report needs {', '.join(missing)}: add the line xlbizops[report] to "
+            "requirements.txt and restart (Pyodide releases without pyarrow or duckdb "
+            "cannot run it; the functions work without them)"
+        )
+        return []
     from xlbizops.report.analyses import Settings, analyse
     from xlbizops.report.build import clean_frame
     from xlbizops.report.tables import report_tables
