@@ -1,6 +1,7 @@
 """excel-setup and doctor, exercised into a scratch home folder (no Excel needed)."""
 
 import re
+import shutil
 import subprocess
 import types
 from pathlib import Path
@@ -155,30 +156,54 @@ def test_install_scripts_install_what_they_ship_with_and_stop_on_failure(tmp_pat
     assert subprocess.run(["bash", "-n", str(root / "macos" / "install.sh")]).returncode == 0
 
 
-def test_macos_install_script_installs_from_the_checkout(tmp_path):
-    """Run install.sh with a stand-in python3 that records what it is asked to do."""
+def fake_pythons(tmp_path, log, versions: dict[str, bool]) -> dict[str, str]:
+    """A PATH of stand-in Pythons (name -> whether it passes the 3.11-3.14 check) that
+    record what they are asked to do, and the few tools the script uses."""
     fake = tmp_path / "bin"
     fake.mkdir()
+    for tool in ("bash", "dirname", "mkdir", "chmod", "uname"):
+        (fake / tool).symlink_to(shutil.which(tool))
+    for name, recent in versions.items():
+        (fake / name).write_text(
+            "#!/usr/bin/env bash\n"
+            f'echo "{name} $*" >> "{log}"\n'
+            f'if [ "$1" = "-c" ]; then exit {0 if recent else 1}; fi\n'
+            'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then mkdir -p "$3/bin"; '
+            f'printf \'#!/usr/bin/env bash\\necho "venv-python $*" >> "{log}"\\n\' '
+            '> "$3/bin/python"; '
+            'chmod +x "$3/bin/python"; fi\n'
+        )
+        (fake / name).chmod(0o755)
+    return {"PATH": str(fake), "HOME": str(tmp_path)}
+
+
+def test_macos_install_script_installs_from_the_checkout(tmp_path):
+    """install.sh takes the newest Python from 3.11 to 3.14, not the Mac's python3 (3.9),
+    and installs from the checkout."""
     log = tmp_path / "calls.log"
-    (fake / "python3").write_text(
-        "#!/usr/bin/env bash\n"
-        f'echo "python3 $*" >> "{log}"\n'
-        'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then mkdir -p "$3/bin"; '
-        f'printf \'#!/usr/bin/env bash\\necho "venv-python $*" >> "{log}"\\n\' > "$3/bin/python"; '
-        'chmod +x "$3/bin/python"; fi\n'
-    )
-    (fake / "python3").chmod(0o755)
-    env = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = fake_pythons(tmp_path, log, {"python3": False, "python3.13": True})
     done = subprocess.run(["bash", str(Path(__file__).parents[1] / "install/macos/install.sh")],
                           env=env, capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
     calls = log.read_text().splitlines()
+    assert any(c.startswith("python3.13 -m venv ") for c in calls), calls
+    assert not any(c.startswith("python3 -m venv") for c in calls)
     checkout = str(Path(__file__).parents[1])
     assert f"venv-python -m pip install --upgrade {checkout}" in calls
     assert calls[-2:] == [
         "venv-python -m xlbizops.cli excel-setup",
         "venv-python -m xlbizops.cli doctor",
     ]
+
+
+def test_macos_install_script_without_a_recent_python_says_how_to_get_one(tmp_path):
+    log = tmp_path / "calls.log"
+    env = fake_pythons(tmp_path, log, {"python3": False})
+    done = subprocess.run(["bash", str(Path(__file__).parents[1] / "install/macos/install.sh")],
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 1
+    assert "needs Python 3.11 to 3.14" in done.stderr and "brew install python@3.13" in done.stderr
+    assert "venv" not in log.read_text()
 
 
 def test_keys_are_spelled_as_xlwings_ribbon_saves_them(tmp_path):
@@ -263,3 +288,46 @@ def test_doctor_compares_the_workbooks_xlwings_with_the_installed_one(tmp_path, 
     ]
     assert not check.ok and "needs xlwings 0.37.8; installed: 0.37.9" in check.detail
     assert check.fix.startswith("pip install xlwings==0.37.8")
+
+
+def test_the_committed_templates_are_copied_not_rebuilt():
+    """Issue 20: the templates' folder was one level too high, so every install from a
+    checkout rebuilt them (about a minute)."""
+    from xlbizops.excel_setup import PACKAGE_WORKBOOKS
+
+    assert WORKBOOKS.resolve() == PACKAGE_WORKBOOKS
+    assert (PACKAGE_WORKBOOKS / "xlbizops.xlsm").is_file()
+
+
+def test_documents_come_from_the_known_folder_where_onedrive_moved_them(tmp_path, monkeypatch):
+    """Windows 11 with Microsoft 365 moves Documents into OneDrive: the templates go to
+    the Documents the user sees (the known folder), on both sides of the install."""
+    from xlbizops import excel_setup as setup
+
+    onedrive = tmp_path / "OneDrive - Contoso" / "Documents"
+    monkeypatch.setattr(setup, "known_documents", lambda: str(onedrive))
+    home = Path.home()
+    assert setup.documents_folder(home, "windows") == onedrive / "xlbizops"
+    lines = []
+    setup.excel_setup(home, "windows", "C:/py/python.exe", True, lines.append)
+    assert any(f"copy xlbizops.xlsm to {onedrive / 'xlbizops'}" in line for line in lines)
+    # a scratch home (tests, --home), macOS, or no answer from Windows: home/Documents
+    assert setup.documents_folder(tmp_path, "windows") == tmp_path / "Documents" / "xlbizops"
+    assert setup.documents_folder(home, "macos") == home / "Documents" / "xlbizops"
+    monkeypatch.setattr(setup, "known_documents", lambda: None)
+    assert setup.documents_folder(home, "windows") == home / "Documents" / "xlbizops"
+    # the installer asks Windows the same question, in one function used for the unblock
+    ps1 = (Path(__file__).parents[1] / "install" / "windows" / "install.ps1").read_text()
+    assert ps1.count('[Environment]::GetFolderPath("MyDocuments")') == 1
+    assert 'Join-Path (Get-DocumentsFolder) "xlbizops"' in ps1
+    assert 'Join-Path $env:USERPROFILE "Documents"' not in ps1
+
+
+def test_the_windows_installer_takes_any_python_311_to_314_and_refuses_store_and_conda():
+    ps1 = (Path(__file__).parents[1] / "install" / "windows" / "install.ps1").read_text()
+    assert "py -3.11" not in ps1  # only 3.11 installed was the first break
+    assert 'foreach ($version in "3.14", "3.13", "3.12", "3.11")' in ps1
+    assert '@("3.11", "3.12", "3.13", "3.14") -contains' in ps1  # checked, whatever found it
+    assert '-like "*\\WindowsApps\\*"' in ps1 and "Microsoft Store" in ps1
+    assert '"conda-meta"' in ps1
+    assert ps1.count("throw ") >= 5  # every refusal stops with what to do instead

@@ -19,7 +19,9 @@ from pathlib import Path, PureWindowsPath
 from xlbizops.core.errors import InputError
 
 UDF_MODULE = "xlbizops.udfs"
-PACKAGE_WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
+# A checkout's committed templates (xlbizops/excel_setup.py -> the checkout): copied, not
+# rebuilt.  An installed wheel has no such folder, and builds them instead.
+PACKAGE_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 
 
 def platform_name(platform: str | None = None) -> str:
@@ -120,7 +122,37 @@ def config_updates(platform: str, interpreter: str) -> dict[str, str]:
     return {UDF_MODULES_KEY: UDF_MODULE, key: interpreter}
 
 
-def documents_folder(home: Path) -> Path:
+FOLDERID_DOCUMENTS = "{FDD39AD0-238F-46AF-ADB4-6C85480369C7}"  # Windows' known folder
+
+
+def known_documents() -> str | None:
+    """The user's Documents as Windows knows it (SHGetKnownFolderPath): where OneDrive
+    redirects it, the OneDrive folder the user sees.  None off Windows or on failure.
+    The installer asks the same API ([Environment]::GetFolderPath("MyDocuments"))."""
+    if not sys.platform.startswith("win"):
+        return None
+    import ctypes
+    import uuid
+
+    guid = (ctypes.c_byte * 16).from_buffer_copy(uuid.UUID(FOLDERID_DOCUMENTS).bytes_le)
+    found = ctypes.c_wchar_p()
+    shell32, ole32 = ctypes.windll.shell32, ctypes.windll.ole32  # type: ignore[attr-defined]
+    if shell32.SHGetKnownFolderPath(ctypes.byref(guid), 0, None, ctypes.byref(found)) != 0:
+        return None
+    try:
+        return found.value
+    finally:
+        ole32.CoTaskMemFree(found)
+
+
+def documents_folder(home: Path, platform: str = "windows", known=None) -> Path:
+    """Where the templates go: Documents/xlbizops.  For the real user on Windows,
+    Documents is the known folder (``known``, default :func:`known_documents`), which
+    OneDrive may have moved; a scratch home (tests, --home) uses home/Documents."""
+    if platform == "windows" and Path(home) == Path.home():
+        found = (known or known_documents)()
+        if found:
+            return Path(found) / "xlbizops"
     return home / "Documents" / "xlbizops"
 
 
@@ -185,7 +217,7 @@ def excel_setup(
     out(f"2. {prefix}write {config}: {settings}")
     if not dry_run:
         write_config(config, updates, platform)
-    target = documents_folder(home)
+    target = documents_folder(home, platform)
     templates = sorted(workbooks.glob("*.xls*")) if workbooks.is_dir() else []
     if not templates:
         out(f"3. {prefix}build the template workbooks into {target} (xlbizops template build)")
@@ -245,7 +277,7 @@ def doctor(
         checks.append(Check("xlwings", True, xlwings.__version__))
     except ImportError:
         checks.append(Check("xlwings", False, "not installed", "pip install xlbizops"))
-    workbook = workbook or documents_folder(home) / "xlbizops.xlsm"
+    workbook = workbook or documents_folder(home, platform) / "xlbizops.xlsm"
     if workbook.is_file():
         checks.append(workbook_xlwings_check(workbook))
     if platform == "linux":
