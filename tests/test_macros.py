@@ -9,11 +9,13 @@ from unittest import mock
 import pytest
 from openpyxl import load_workbook
 
+from tests.excel import live_standin as standin
 from tests.template.package import WORKBOOKS, array_cells, sheet_xml
 from tests.template.test_workbooks import audit, modules, ribbon_buttons
 from xlbizops import macros
 from xlbizops.excel import registration
 from xlbizops.excel.catalogue import entries
+from xlbizops.sampledata import COLUMNS
 from xlbizops.template.sheets import TEMPLATE_ORDERS
 from xlbizops.workbook.filebook import FileBook
 
@@ -114,13 +116,50 @@ def test_excel_adapter_drives_the_live_workbook():
 
 
 def test_excel_adapter_resizes_the_table_and_the_names_follow_it():
-    live = mock.MagicMock()
+    live = standin.Book.template(COLUMNS, [])
     book = macros.ExcelBook(live, platform="win32")
     book.replace_data([["order_id", "order_date"], ["SO-1", "2025-01-01"], ["SO-2", "2025-01-02"]])
-    sheet = live.sheets.__getitem__.return_value
-    sheet.tables.__getitem__.return_value.resize.assert_called_once_with(sheet.range.return_value)
-    sheet.range.assert_any_call((1, 1), (3, 2))  # header + 2 orders, 2 columns
-    assert not live.names.mock_calls  # the names are Orders[column]: Excel keeps them
+    table = live.sheets["Data"].tables["Orders"]
+    assert (table.rows, table.cols) == (3, 2)  # header + 2 orders, 2 columns
+    assert live.names["order_id"].refers_to == "=Orders[order_id]"
+
+
+def template_rows(n: int) -> list[list]:
+    from xlbizops.template.sheets import template_orders
+
+    orders = template_orders().head(n)
+    orders = orders.astype(object).where(orders.notna(), None)
+    return [[macros._cell_value(v) for v in row] for row in orders.itertuples(index=False)]
+
+
+def test_clear_data_twice_then_build_report_keeps_every_column_and_name():
+    """Issue 20: with only the header left, xlwings gives the header as a flat list; the
+    adapter wrote it as letters across A1:H1, shrank the table to 8 columns (the names
+    of columns I-R became #REF!) and Build report failed with TypeError."""
+    live = standin.Book.template(COLUMNS, template_rows(5))
+    book = macros.ExcelBook(live, platform="win32")
+    for _ in range(2):
+        macros.clear_data(book)
+        table = live.sheets["Data"].tables["Orders"]
+        assert table.columns == list(COLUMNS) and table.cols == len(COLUMNS)
+        assert live.sheets["Data"].range("A1").expand().value == list(COLUMNS)
+        assert all(n.refers_to == f"=Orders[{n.name}]" for n in live.names)
+    assert macros.build_report(book) is None
+    assert book.status == "The Data sheet has no orders; nothing to report"
+    macros.load_sample_data(book)
+    assert len(book.data_rows()) == 2001 and book.data_rows()[0] == list(COLUMNS)
+    assert all(n.refers_to == f"=Orders[{n.name}]" for n in live.names)
+
+
+def test_every_ribbon_action_answers_in_a_message_box_and_logs_on_start():
+    live = standin.Book.template(COLUMNS, template_rows(3))
+    live.sheets.active = live.sheets["Data"]  # clicked on another sheet than Start
+    book = macros.ExcelBook(live, platform="win32")
+    macros.refresh_all(book)
+    macros.clear_data(book)
+    assert live.app.alerts == [("Refreshed every sheet", "xlbizops"),
+                               ("Cleared the Data sheet", "xlbizops")]  # fmt: skip
+    assert live.sheets["Start"].range("B8").value == "Cleared the Data sheet"
 
 
 def test_data_that_looks_like_a_formula_stays_text(book_file):
@@ -133,24 +172,31 @@ def test_data_that_looks_like_a_formula_stays_text(book_file):
     sheet = load_workbook(book_file)["Data"]
     assert sheet["F2"].value == '=HYPERLINK("http://example.invalid","x")'
     assert sheet["F2"].data_type == "s" and sheet["F3"].data_type == "s"
-    live = mock.MagicMock()
-    macros.ExcelBook(live).replace_data(rows)
-    written = live.sheets.__getitem__.return_value.range.return_value.value
+    live = standin.Book.template(COLUMNS, [])
+    macros.ExcelBook(live, platform="win32").replace_data(rows)
+    written = live.sheets["Data"].range("A1").expand().options(ndim=2).value
     assert written[1][5] == '\'=HYPERLINK("http://example.invalid","x")'
     assert written[2][5] == "'+1-555-0100" and written[0] == rows[0]
 
 
 def test_on_a_mac_the_buttons_do_the_rest_and_say_formulas_need_windows_or_lite():
-    """A stand-in for xlwings' Mac book: no COM (``api`` is AppleScript there)."""
-    live = mock.MagicMock()
-    live.app.api.CalculateFull.side_effect = AssertionError("Windows COM on a Mac")
+    """On a Mac nothing is recalculated (Excel would turn every xlbizops cell into the
+    DLL error), data is written with calculation manual and the mode restored, and the
+    message says where the formulas run."""
+    live = standin.Book.template(COLUMNS, template_rows(3))
+    seen = []
+    put = standin.Sheet.put
+    monkey = live.sheets["Data"]
+    monkey.put = lambda r, c, v: (seen.append(live.app.calculation), put(monkey, r, c, v))
     book = macros.ExcelBook(live, platform="darwin")
     macros.refresh_all(book)
-    live.app.calculate.assert_called_once_with()
     assert book.status == "Refreshed every sheet (formulas need Windows Excel or xlwings Lite)"
+    macros.load_sample_data(book)
+    macros.clear_data(book)
+    assert seen and set(seen) == {"manual"} and live.app.calculation == "automatic"
+    assert live.app.calculated == [] and live.app.api.calls == []
     macros.import_functions(book)
     assert book.status.startswith("Nothing to import: formulas need Windows Excel or xlwings Lite")
-    assert not live.api.VBProject.mock_calls
 
 
 def _live_book_with_functions(fingerprint_value):
@@ -179,7 +225,13 @@ def test_import_functions_replaces_the_module_code_in_place():
     macros.import_functions(book)
     live.api.VBProject.VBComponents.assert_called_once_with("xlwings_udfs")
     code.DeleteLines.assert_called_once_with(1, 120)
-    code.AddFromString.assert_called_once_with(registration.udf_wrapper_body())
+    code.AddFromString.assert_called_once_with(registration.udf_module_code())
+    written = code.AddFromString.call_args.args[0]
+    # the wrappers compile to their Excel branch: the constant comes before any #If
+    assert written.index('#Const App = "Microsoft Excel"') < written.index(
+        '#If App = "Microsoft Excel" Then'
+    )
+    assert "Attribute VB_Name" not in written  # not valid in a code module's text
     assert not live.api.VBProject.VBComponents.return_value.Remove.called
     assert not live.api.VBProject.VBComponents.Remove.called
     assert name.refers_to == f'="{registration.fingerprint()}"'
@@ -226,3 +278,16 @@ def test_live_excel_charts_follow_the_spills_after_a_refresh():
     trends.charts = [chart]
     macros.refresh_all(macros.ExcelBook(live, platform="win32"))
     assert series.Formula == "=SERIES(Trends!$B$10,Trends!$A$11:$A$36,Trends!$B$11:$B$36,1)"
+
+
+def test_opening_the_workbook_leaves_it_unchanged():
+    """Issue 20: Application.MacroOptions at open marks the workbook changed, so Excel
+    asked to save on every close; Auto_Open puts back what Saved was."""
+    source = modules(WORKBOOKS / "xlbizops.xlsm")[registration.HELP_MODULE]
+    opening = source[source.index("Sub Auto_Open()") : source.index("End Sub")]
+    lines = [line.strip() for line in opening.splitlines()]
+    assert (
+        lines.index("unchanged = ThisWorkbook.Saved")
+        < lines.index("RegisterFunctionHelp Application")
+        < lines.index("If unchanged Then ThisWorkbook.Saved = True")
+    )

@@ -187,7 +187,8 @@ class ExcelBook(Book):
 
     def recalculate(self, sheet: str | None = None) -> None:
         if not self.formulas_here:
-            self.book.app.calculate()  # xlwings' cross-platform call: standard formulas
+            # Nothing is calculated: Excel would recompute the xlbizops cells too, which
+            # on a Mac turns every stored result into the DLL error.
             self.note = FORMULAS_ELSEWHERE
         elif sheet is None:
             self.book.app.api.CalculateFull()  # UDFs too, dirty or not
@@ -217,15 +218,28 @@ class ExcelBook(Book):
                     series.Formula = stretched_series_formula(series.Formula, spills)
 
     def data_rows(self) -> list[list]:
-        return self.book.sheets[DATA_SHEET].range("A1").expand().value
+        # ndim=2: with only the header row left, xlwings gives a flat list otherwise
+        return self.book.sheets[DATA_SHEET].range("A1").expand().options(ndim=2).value
 
     def replace_data(self, rows: list[list]) -> None:
+        """The Data sheet's table holds ``rows`` (header first), every column kept.  On
+        a Mac the cells are written with calculation manual, so that Excel does not
+        recompute the xlbizops cells (the DLL error there), then the mode is restored."""
         sheet = self.book.sheets[DATA_SHEET]
         table = sheet.tables[TABLE]
-        sheet.range("A2").expand().clear_contents()
-        sheet.range("A1").value = as_text(rows)
-        last = max(len(rows), 2)
-        table.resize(sheet.range((1, 1), (last, len(rows[0]))))  # the names follow it
+        app, mode = self.book.app, self.book.app.calculation
+        if not self.formulas_here:
+            app.calculation = "manual"
+        try:
+            height, width = sheet.range("A1").expand().shape
+            if height > 1:
+                sheet.range((2, 1), (height, max(width, len(rows[0])))).clear_contents()
+            sheet.range("A1").options(ndim=2).value = as_text(rows)
+            last = max(len(rows), 2)  # a table keeps one (empty) data row
+            table.resize(sheet.range((1, 1), (last, len(rows[0]))))  # the names follow it
+        finally:
+            if not self.formulas_here:
+                app.calculation = mode
 
     def write_sheet(self, sheet: str, rows: list[list]) -> None:
         names = [s.name for s in self.book.sheets]
@@ -245,7 +259,7 @@ class ExcelBook(Book):
             FINGERPRINT_NAME,
             UDF_MODULE,
             fingerprint,
-            udf_wrapper_body,
+            udf_module_code,
         )
 
         if not self.formulas_here:
@@ -262,7 +276,7 @@ class ExcelBook(Book):
         code = component.CodeModule
         if code.CountOfLines:
             code.DeleteLines(1, code.CountOfLines)
-        code.AddFromString(udf_wrapper_body())
+        code.AddFromString(udf_module_code())
         value = f'="{wanted}"'
         if FINGERPRINT_NAME in names:
             self.book.names[FINGERPRINT_NAME].refers_to = value
@@ -274,6 +288,8 @@ class ExcelBook(Book):
         return Path(self.book.fullname)
 
     def say(self, text: str) -> None:
+        """A message box, whichever sheet the click came from; Start!B8 keeps the log."""
         text = f"{text} ({self.note})" if self.note else text
         super().say(text)
         self.book.sheets[STATUS_CELL[0]].range(STATUS_CELL[1]).value = text
+        self.book.app.alert(text, title="xlbizops")
