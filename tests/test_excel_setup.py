@@ -15,6 +15,7 @@ from xlbizops.excel_setup import (
     addin_file,
     doctor,
     excel_setup,
+    interpreter_key,
     read_config,
     user_config_file,
     write_config,
@@ -37,33 +38,54 @@ def fake_run(returncode=0, stderr=""):
 def test_dry_run_prints_the_steps_and_changes_nothing(tmp_path):
     lines = []
     code = excel_setup(
-        tmp_path, "windows", "C:/py/python.exe", True, lines.append, workbooks=tmp_path / "none"
+        tmp_path, "windows", "C:/py/python.exe", True, lines.append, workbooks=WORKBOOKS
     )
     assert code == 0
-    assert lines[0].startswith("1. would install the xlwings add-in")
-    assert "UDF MODULES = xlbizops.udfs, INTERPRETER_WIN = C:/py/python.exe" in lines[1]
+    assert lines[0].startswith("1. would copy xlbizops.xlsm to")
+    assert any("Interpreter_Win = C:/py/python.exe, UDF Modules = xlbizops.udfs into the "
+               "xlwings.conf sheet of xlbizops.xlsm" in line for line in lines)  # fmt: skip
+    assert not any("add-in" in line or "xlwings.conf:" in line for line in lines)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_setup_writes_a_config_xlwings_reads_and_keeps_other_settings(tmp_path, monkeypatch):
+def test_setup_wires_the_workbook_and_leaves_the_global_config_alone(tmp_path, monkeypatch):
+    """Issue 20: the interpreter and UDF module go into the copied workbook's own
+    xlwings.conf sheet (xlwings reads it first); the user's global xlwings.conf, which
+    their other xlwings projects share, and the add-in are left alone."""
+    from xlbizops.workbook.xlwings_conf import read_settings
+
+    config = user_config_file(tmp_path, "windows")
+    config.parent.mkdir(parents=True)
+    config.write_text('"LICENSE_KEY","abc"\n"udf modules","their_module"\n')
+    before = config.read_bytes()
+    run, calls = fake_run()
+    assert excel_setup(tmp_path, "windows", "C:/py/python.exe", False, lambda *_: None,
+                       workbooks=WORKBOOKS, run=run) == 0  # fmt: skip
+    assert calls == [] and config.read_bytes() == before
+    book = tmp_path / "Documents" / "xlbizops" / "xlbizops.xlsm"
+    settings = {k.upper(): v for k, v in read_settings(book).items()}  # xlwings UCases keys
+    assert settings["INTERPRETER_WIN"] == "C:/py/python.exe"
+    assert settings["UDF MODULES"] == "xlbizops.udfs"
+    assert settings["SHOW CONSOLE"] == "False"  # kept
+    assert modules_of(book) == modules_of(WORKBOOKS / "xlbizops.xlsm")  # VBA untouched
+
+
+def modules_of(path):
+    from tests.template.test_workbooks import modules
+
+    return modules(path)
+
+
+def test_global_writes_a_config_xlwings_reads_and_keeps_other_settings(tmp_path, monkeypatch):
     config = user_config_file(tmp_path, "windows")
     config.parent.mkdir(parents=True)
     config.write_text('"LICENSE_KEY","abc"\n"udf modules","old_module"\n')
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "xlbizops.xlsx").write_bytes(b"PK")
-    run, calls = fake_run()
-    code = excel_setup(
-        tmp_path,
-        "windows",
-        "C:/py/python.exe",
-        False,
-        lambda *_: None,
-        workbooks=templates,
-        run=run,
-    )
+    code = excel_setup(tmp_path, "windows", "C:/py/python.exe", False, lambda *_: None,
+                       workbooks=templates, run=fake_run()[0], global_config=True)  # fmt: skip
     assert code == 0
-    assert calls == [["C:/py/python.exe", "-m", "xlwings", "addin", "install"]]
     monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(config))
     seen = xlwings.utils.read_user_config()  # xlwings' own reader
     assert seen["udf modules"] == "xlbizops.udfs"
@@ -75,33 +97,49 @@ def test_setup_writes_a_config_xlwings_reads_and_keeps_other_settings(tmp_path, 
 def test_without_shipped_templates_setup_builds_them_into_documents(tmp_path):
     built, lines = [], []
     run, _ = fake_run()
-    code = excel_setup(
-        tmp_path,
-        "windows",
-        "C:/py/python.exe",
-        False,
-        lines.append,
-        workbooks=tmp_path / "none",
-        run=run,
-        build=built.append,
-    )
+    code = excel_setup(tmp_path, "windows", "C:/py/python.exe", False, lines.append,
+                       workbooks=tmp_path / "none", run=run, build=built.append)  # fmt: skip
     assert code == 0
     assert built == [tmp_path / "Documents" / "xlbizops"]
-    assert "build the template workbooks" in lines[2]
+    assert "build the template workbooks" in lines[0]
 
 
-def test_macos_paths_and_a_failed_addin_install(tmp_path):
+def test_the_addin_only_when_asked_and_its_failure_is_caught(tmp_path):
+    """xlwings' installer reports success even when it copied nothing: the add-in's
+    file is checked afterwards."""
+    lines = []
+    run, calls = fake_run()  # "succeeds", but no file appears
+    code = excel_setup(tmp_path, "macos", "/usr/bin/python3", False, lines.append,
+                       workbooks=tmp_path / "none", build=lambda _: None, run=run,
+                       addin=True)  # fmt: skip
+    assert calls == [["/usr/bin/python3", "-m", "xlwings", "addin", "install"]]
+    assert code == 1 and "is not there afterwards" in lines[-2] and "closed" in lines[-1]
+    lines = []
+    run, _ = fake_run(returncode=1, stderr="Excel is running")
+    code = excel_setup(tmp_path, "windows", "C:/py/python.exe", False, lines.append,
+                       workbooks=tmp_path / "none", build=lambda _: None, run=run,
+                       addin=True)  # fmt: skip
+    assert code == 1 and "Excel is running" in lines[-2]
+
+    def installs(cmd, **kwargs):
+        addin = addin_file(tmp_path, "windows")
+        addin.parent.mkdir(parents=True, exist_ok=True)
+        addin.write_bytes(b"xlam")
+        return types.SimpleNamespace(returncode=0, stdout="", stderr="")
+
+    assert excel_setup(tmp_path, "windows", "C:/py/python.exe", False, lambda *_: None,
+                       workbooks=tmp_path / "none", build=lambda _: None, run=installs,
+                       addin=True) == 0  # fmt: skip
+
+
+def test_macos_paths(tmp_path):
     assert user_config_file(tmp_path, "macos").parts[-4:] == (
         "Containers",
         "com.microsoft.Excel",
         "Data",
         "xlwings.conf",
     )
-    lines = []
-    run, _ = fake_run(returncode=1, stderr="Excel is running")
-    code = excel_setup(tmp_path, "macos", "/usr/bin/python3", False, lines.append, run=run)
-    assert code == 1 and "Excel is running" in lines[1] and "closed" in lines[2]
-    assert not user_config_file(tmp_path, "macos").exists()
+    assert interpreter_key("macos") == "Interpreter_Mac"
 
 
 def test_on_linux_setup_refuses_but_explains(tmp_path):
@@ -110,28 +148,45 @@ def test_on_linux_setup_refuses_but_explains(tmp_path):
     assert "xlbizops report" in lines[0]
 
 
-def test_doctor_finds_each_problem_then_passes_after_setup(tmp_path):
-    interpreter = tmp_path / "python.exe"
+def test_doctor_checks_what_the_workbook_will_use(tmp_path):
+    """Issue 20: doctor checked its own interpreter's xlwings, never the DLL, and called
+    a missing add-in a fault.  Now: the interpreter the workbook's sheet names, that
+    interpreter's xlwings against the VBA's, the DLL beside it; the add-in is not
+    required."""
+    venv = tmp_path / "venv"
+    interpreter = venv / "Scripts" / "python.exe"
+    interpreter.parent.mkdir(parents=True)
     interpreter.write_text("")
-    before = {c.name: c for c in doctor(tmp_path, "windows", str(interpreter))}
-    assert not before["xlwings add-in"].ok and "excel-setup" in before["xlwings add-in"].fix
-    assert not before["UDF Modules"].ok and not before["Interpreter"].ok
-    run, _ = fake_run()
-    excel_setup(
-        tmp_path,
-        "windows",
-        str(interpreter),
-        False,
-        lambda *_: None,
-        workbooks=tmp_path / "none",
-        run=run,
-        build=lambda target: [],
+    asked = []
+
+    def run(cmd, **kwargs):  # the workbook's interpreter, asked for its xlwings
+        asked.append(cmd)
+        return types.SimpleNamespace(returncode=0, stdout=f"{version}\n", stderr="")
+
+    version = "0.37.8"
+    before = {c.name: c for c in doctor(tmp_path, "windows", "C:/other/python.exe", run=run)}
+    assert before["xlwings add-in"].ok and "not needed" in before["xlwings add-in"].detail
+    assert not before["Interpreter"].ok  # nothing set: this (missing) interpreter
+    excel_setup(tmp_path, "windows", str(interpreter), False, lambda *_: None,
+                workbooks=WORKBOOKS, run=fake_run()[0])  # fmt: skip
+    checks = {c.name: c for c in doctor(tmp_path, "windows", "C:/other/python.exe", run=run)}
+    assert checks["Interpreter"].ok and "xlbizops.xlsm's xlwings.conf sheet" in (
+        checks["Interpreter"].detail
     )
-    addin = addin_file(tmp_path, "windows")
-    addin.parent.mkdir(parents=True)
-    addin.write_bytes(b"")
-    after = {c.name: c for c in doctor(tmp_path, "windows", str(interpreter))}
-    assert after["xlwings add-in"].ok and after["UDF Modules"].ok and after["Interpreter"].ok
+    assert asked[-1][0] == str(interpreter)  # its xlwings, not doctor's own
+    assert checks["Workbook xlwings"].ok and checks["UDF Modules"].ok
+    assert not checks["xlwings DLL"].ok and "xlwings64-0.37.8.dll not found" in (
+        checks["xlwings DLL"].detail
+    )
+    (venv / "xlwings64-0.37.8.dll").write_bytes(b"MZ")  # where pip puts it in a venv
+    version = "0.36.0"
+    checks = {c.name: c for c in doctor(tmp_path, "windows", "C:/other/python.exe", run=run)}
+    assert checks["xlwings DLL"].ok
+    assert not checks["Workbook xlwings"].ok
+    assert "needs xlwings 0.37.8" in checks["Workbook xlwings"].detail
+    assert checks["Workbook xlwings"].fix.endswith(
+        "-m pip install xlwings==0.37.8 (or rebuild the workbook: xlbizops template build)"
+    )
 
 
 def test_install_scripts_install_what_they_ship_with_and_stop_on_failure(tmp_path):
@@ -214,7 +269,8 @@ def test_keys_are_spelled_as_xlwings_ribbon_saves_them(tmp_path):
     config = user_config_file(tmp_path, "windows")
     write_config(config, {"udf modules": "old"}, "windows")
     excel_setup(tmp_path, "windows", "C:/py/python.exe", False, lambda *_: None,
-                workbooks=tmp_path / "none", run=fake_run()[0], build=lambda _: None)  # fmt: skip
+                workbooks=tmp_path / "none", run=fake_run()[0], build=lambda _: None,
+                global_config=True)  # fmt: skip
     lines = config.read_bytes().split(b"\r\n")
     assert lines[0] == f'"{key}","xlbizops.udfs"'.encode()
     assert sum(b"udf modules" in line.lower() for line in lines) == 1
@@ -225,7 +281,7 @@ def test_a_user_folder_with_accents_is_written_in_the_ansi_code_page(tmp_path, m
     interpreter = r"C:\Users\Jürgen Müller\AppData\Local\xlbizops\venv\Scripts\python.exe"
     assert excel_setup(home, "windows", interpreter, False, lambda *_: None,
                        workbooks=tmp_path / "none", run=fake_run()[0],
-                       build=lambda _: None) == 0  # fmt: skip
+                       build=lambda _: None, global_config=True) == 0  # fmt: skip
     config = user_config_file(home, "windows")
     raw = config.read_bytes()
     assert "Jürgen".encode("cp1252") in raw and "Jürgen".encode() not in raw
@@ -272,22 +328,22 @@ def test_trust_registers_the_templates_folder_for_the_current_user(tmp_path):
     run, calls = fake_run()
     excel_setup(tmp_path, "windows", "py", False, lambda *_: None, workbooks=tmp_path / "none",
                 run=run, build=lambda _: None, trust=True)  # fmt: skip
-    path = calls[1][calls[1].index("/d") + 1]
-    assert calls[1][:3] == ["reg", "add", key] and path.endswith("\\xlbizops\\")
+    path = calls[0][calls[0].index("/d") + 1]
+    assert calls[0][:3] == ["reg", "add", key] and path.endswith("\\xlbizops\\")
     lines = []
     excel_setup(tmp_path, "windows", "py", True, lines.append, workbooks=tmp_path / "none")
     assert not any("reg add" in line for line in lines)  # only with --trust
 
 
 def test_doctor_compares_the_workbooks_xlwings_with_the_installed_one(tmp_path, monkeypatch):
-    checks = {c.name: c for c in doctor(tmp_path, "linux", "py", WORKBOOKS / "xlbizops.xlsm")}
+    import sys
+
+    book = WORKBOOKS / "xlbizops.xlsm"
+    checks = {c.name: c for c in doctor(tmp_path, "linux", sys.executable, book)}
     assert checks["Workbook xlwings"].ok, checks["Workbook xlwings"].detail
     monkeypatch.setattr(xlwings, "__version__", "0.37.9")
-    check = {c.name: c for c in doctor(tmp_path, "linux", "py", WORKBOOKS / "xlbizops.xlsm")}[
-        "Workbook xlwings"
-    ]
-    assert not check.ok and "needs xlwings 0.37.8; installed: 0.37.9" in check.detail
-    assert check.fix.startswith("pip install xlwings==0.37.8")
+    check = {c.name: c for c in doctor(tmp_path, "linux", sys.executable, book)}["Workbook xlwings"]
+    assert not check.ok and "needs xlwings 0.37.8;" in check.detail and "0.37.9" in check.detail
 
 
 def test_the_committed_templates_are_copied_not_rebuilt():

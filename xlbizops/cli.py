@@ -101,6 +101,8 @@ def _excel_setup(args) -> int:
         args.dry_run,
         workbooks=templates,
         trust=args.trust,
+        addin=args.addin,
+        global_config=args.global_config,
     )
 
 
@@ -244,6 +246,19 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also make the templates' folder an Excel Trusted Location for your user "
         "(Windows: HKCU; macros then run in workbooks opened from there)",
+    )
+    e.add_argument(
+        "--addin",
+        action="store_true",
+        help="also install the xlwings add-in (not needed by the xlbizops workbook)",
+    )
+    e.add_argument(
+        "--global",
+        dest="global_config",
+        action="store_true",
+        help="also write the interpreter and UDF module into your global xlwings.conf "
+        "(shared by every xlwings workbook; by default only the xlbizops workbook's own "
+        "xlwings.conf sheet is written)",
     )
     e.set_defaults(run=_excel_setup)
 

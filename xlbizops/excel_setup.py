@@ -172,6 +172,10 @@ def trusted_location_commands(folder: Path) -> list[list[str]]:
     ]
 
 
+def interpreter_key(platform: str) -> str:
+    return "Interpreter_Mac" if platform == "macos" else "Interpreter_Win"
+
+
 def excel_setup(
     home: Path,
     platform: str,
@@ -182,12 +186,19 @@ def excel_setup(
     run=subprocess.run,
     build=None,
     trust: bool = False,
+    addin: bool = False,
+    global_config: bool = False,
 ) -> int:
     """Do (or with ``dry_run`` only print) the wiring steps; returns an exit code.
 
-    The templates are copied from ``workbooks`` (the repository's ``workbooks/``);
-    an installed wheel has no such folder, so they are built into the documents
-    folder instead (``xlbizops template build``, about a minute).
+    The templates are copied from ``workbooks`` (a checkout's ``workbooks/``); an
+    installed wheel has no such folder, so they are built into the documents folder
+    instead (``xlbizops template build``, about a minute).  The interpreter and the
+    UDF module are written into each macro workbook's own xlwings.conf sheet, which
+    xlwings reads first: the user's global xlwings.conf, which other xlwings projects
+    share, is changed only with ``global_config``.  The xlwings add-in is not needed
+    (the workbook carries xlwings' VBA) and is installed only with ``addin``, its
+    result checked (xlwings' installer does not report its own failures).
     """
     if platform == "linux":
         out(
@@ -199,42 +210,60 @@ def excel_setup(
         platform = "windows"
         out("Showing the Windows steps (dry run):")
     prefix = "would " if dry_run else ""
-    out(
-        f"1. {prefix}install the xlwings add-in: xlwings addin install "
-        f"(to {addin_file(home, platform)})"
-    )
-    if not dry_run:
-        done = run(
-            [interpreter, "-m", "xlwings", "addin", "install"], capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            out(f"   failed: {(done.stderr or done.stdout).strip()[-300:]}")
-            out("   Is Excel installed, and closed? Then run: xlwings addin install")
-            return 1
-    config = user_config_file(home, platform)
-    updates = config_updates(platform, interpreter)
-    settings = ", ".join(f"{k} = {v}" for k, v in updates.items())
-    out(f"2. {prefix}write {config}: {settings}")
-    if not dry_run:
-        write_config(config, updates, platform)
+    step = 0
+
+    def say(text: str) -> None:
+        nonlocal step
+        step += 1
+        out(f"{step}. {prefix}{text}")
+
     target = documents_folder(home, platform)
     templates = sorted(workbooks.glob("*.xls*")) if workbooks.is_dir() else []
     if not templates:
-        out(f"3. {prefix}build the template workbooks into {target} (xlbizops template build)")
+        say(f"build the template workbooks into {target} (xlbizops template build)")
         if not dry_run:
             if build is None:
                 from xlbizops.template.build import build_templates as build
             build(target)
     for template in templates:
-        out(f"3. {prefix}copy {template.name} to {target}")
+        say(f"copy {template.name} to {target}")
         if not dry_run:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(template, target / template.name)
+    settings = {interpreter_key(platform): interpreter, "UDF Modules": UDF_MODULE}
+    described = ", ".join(f"{k} = {v}" for k, v in settings.items())
+    books = [target / t.name for t in templates if t.suffix.lower() == ".xlsm"]
+    if not templates and not dry_run:
+        books = sorted(target.glob("*.xlsm"))
+    for book in books or [target / "xlbizops.xlsm"]:
+        say(f"write {described} into the xlwings.conf sheet of {book.name}")
+        if not dry_run and book.is_file():
+            from xlbizops.workbook.xlwings_conf import write_settings
+
+            write_settings(book, settings)
+    if global_config:
+        config = user_config_file(home, platform)
+        updates = config_updates(platform, interpreter)
+        say(f"write {config} (--global): " + ", ".join(f"{k} = {v}" for k, v in updates.items()))
+        if not dry_run:
+            write_config(config, updates, platform)
+    if addin:
+        installed = addin_file(home, platform)
+        say(f"install the xlwings add-in (--addin): xlwings addin install (to {installed})")
+        if not dry_run:
+            done = run(
+                [interpreter, "-m", "xlwings", "addin", "install"], capture_output=True, text=True
+            )
+            if done.returncode != 0 or not installed.is_file():
+                reason = (done.stderr or done.stdout or "").strip()[-300:]
+                out(f"   failed: {reason or f'{installed} is not there afterwards'}")
+                out("   Is Excel installed, and closed? Then run: xlwings addin install")
+                return 1
     if trust:
         if platform != "windows":
-            out("4. --trust: Trusted Locations are set in Excel's own settings on macOS")
+            say("--trust: Trusted Locations are set in Excel's own settings on macOS")
         else:
-            out(f"4. {prefix}make {target} a Trusted Location for your user (HKCU):")
+            say(f"make {target} a Trusted Location for your user (HKCU):")
             for command in trusted_location_commands(target):
                 out(f"   {subprocess.list2cmdline(command)}")
                 if not dry_run:
@@ -259,27 +288,61 @@ class Check:
 
 
 def doctor(
-    home: Path, platform: str, interpreter: str, workbook: Path | None = None
+    home: Path,
+    platform: str,
+    interpreter: str,
+    workbook: Path | None = None,
+    run=subprocess.run,
 ) -> list[Check]:
-    """Check Python, xlwings, the workbook's xlwings version, the add-in, the config and
-    Excel; each failure has a fix.  ``workbook`` defaults to the installed template."""
+    """Check what the workbook will use, each failure with a fix: the interpreter its
+    xlwings.conf sheet names (else the user's xlwings.conf; else this one), that
+    interpreter's xlwings against the version the workbook's VBA loads, the xlwings
+    DLL beside it (Windows), the UDF module, pywin32 and Excel.  The xlwings add-in is
+    reported but not required: the workbook carries xlwings' VBA.  ``workbook``
+    defaults to the installed template."""
     checks = [
-        Check(
-            "Python",
-            sys.version_info >= (3, 11),
-            sys.version.split()[0],
-            "install Python 3.11 or newer",
-        ),
-    ]
-    try:
-        import xlwings
-
-        checks.append(Check("xlwings", True, xlwings.__version__))
-    except ImportError:
-        checks.append(Check("xlwings", False, "not installed", "pip install xlbizops"))
+        Check("Python", sys.version_info >= (3, 11), sys.version.split()[0],
+              "install Python 3.11 to 3.14"),
+    ]  # fmt: skip
     workbook = workbook or documents_folder(home, platform) / "xlbizops.xlsm"
-    if workbook.is_file():
-        checks.append(workbook_xlwings_check(workbook))
+    sheet = {}
+    if workbook.is_file() and workbook.suffix.lower() == ".xlsm":
+        from xlbizops.workbook.xlwings_conf import read_settings
+
+        sheet = {k.lower(): v for k, v in read_settings(workbook).items()}
+    config_path = user_config_file(home, platform)
+    config = {k.lower(): v for k, v in read_config(config_path, platform).items()}
+    key = interpreter_key(platform).lower()
+    if sheet.get(key):
+        used, source = sheet[key], f"{workbook.name}'s xlwings.conf sheet"
+    elif config.get(key):
+        used, source = config[key], str(config_path)
+    else:
+        used, source = interpreter, "none set: this Python"
+    if platform != "linux":
+        checks.append(
+            Check(
+                "Interpreter",
+                Path(used).exists(),
+                f"{used} ({source})",
+                "run: xlbizops excel-setup (writes it into the workbook)",
+            )  # fmt: skip
+        )
+    embedded = _embedded_version(workbook) if workbook.is_file() else None
+    installed = _xlwings_of(used, interpreter, run)
+    if embedded:
+        checks.append(
+            Check(
+                "Workbook xlwings",
+                embedded == installed,
+                f"{workbook.name} needs xlwings {embedded}; {used} has: {installed}",
+                f"{used} -m pip install xlwings=={embedded} (or rebuild the workbook: "
+                "xlbizops template build)",
+            )
+        )
+    else:
+        checks.append(Check("xlwings", installed != "not installed", f"{used}: {installed}",
+                            f"{used} -m pip install xlbizops"))  # fmt: skip
     if platform == "linux":
         checks.append(
             Check(
@@ -290,37 +353,39 @@ def doctor(
             )
         )
         return checks
+    modules = sheet.get("udf modules") or config.get("udf modules", "")
+    checks.append(
+        Check(
+            "UDF Modules",
+            UDF_MODULE in [m.strip() for m in modules.split(";")],
+            modules or "not set",
+            f"run: xlbizops excel-setup (sets UDF Modules = {UDF_MODULE} in the workbook)",
+        )
+    )
     addin = addin_file(home, platform)
     checks.append(
         Check(
             "xlwings add-in",
-            addin.is_file(),
-            str(addin),
-            "run: xlbizops excel-setup (or xlwings addin install)",
-        )
-    )
-    config_path = user_config_file(home, platform)
-    config = {k.lower(): v for k, v in read_config(config_path, platform).items()}
-    modules = [m.strip() for m in config.get("udf modules", "").split(";") if m.strip()]
-    checks.append(
-        Check(
-            "UDF Modules",
-            UDF_MODULE in modules,
-            f"{config_path}: {config.get('udf modules', 'not set')}",
-            f"run: xlbizops excel-setup (sets UDF Modules = {UDF_MODULE})",
-        )
-    )
-    key = "interpreter_mac" if platform == "macos" else "interpreter_win"
-    configured = config.get(key, "")
-    checks.append(
-        Check(
-            "Interpreter",
-            bool(configured) and Path(configured).exists(),
-            configured or "not set",
-            f"run: xlbizops excel-setup (sets {key.upper()} = {interpreter})",
-        )
+            True,
+            f"{'installed' if addin.is_file() else 'not installed'} (not needed: the workbook "
+            "carries xlwings' VBA)",
+        )  # fmt: skip
     )
     if platform == "windows":
+        version = embedded or installed
+        dll = f"xlwings64-{version}.dll"
+        places = [Path(used).parent, Path(used).parent.parent]  # Scripts\, the venv (xlwings.bas)
+        found = any((place / dll).is_file() for place in places)
+        checks.append(
+            Check(
+                "xlwings DLL",
+                found,
+                f"{dll} beside {used}"
+                if found
+                else f"{dll} not found in {places[0]} or {places[1]}",
+                f"{used} -m pip install --force-reinstall xlwings=={version}",
+            )  # fmt: skip
+        )
         excel = shutil.which("excel") or any(
             Path(p).exists()
             for p in (
@@ -350,24 +415,29 @@ def doctor(
     return checks
 
 
-def workbook_xlwings_check(workbook: Path) -> Check:
-    """The workbook's VBA loads xlwings64-<version>.dll of the xlwings it was built
-    with; any other installed xlwings makes every formula fail to load the DLL."""
+def _embedded_version(workbook: Path) -> str | None:
+    """The xlwings version a macro workbook's VBA loads the DLL of (None if it has none)."""
     from xlbizops.template.vba import embedded_xlwings_version
 
     try:
-        embedded = embedded_xlwings_version(workbook)
-    except Exception as err:  # noqa: BLE001 - not a macro workbook, or unreadable
-        return Check("Workbook xlwings", False, f"{workbook}: {err}", "open an .xlsm template")
-    try:
-        import xlwings
+        return embedded_xlwings_version(workbook)
+    except Exception:  # noqa: BLE001 - not a macro workbook, or unreadable
+        return None
 
-        installed = xlwings.__version__
-    except ImportError:
-        installed = "not installed"
-    return Check(
-        "Workbook xlwings",
-        embedded == installed,
-        f"{workbook.name} needs xlwings {embedded}; installed: {installed}",
-        f"pip install xlwings=={embedded} (or rebuild the workbook: xlbizops template build)",
-    )
+
+def _xlwings_of(used: str, this: str, run) -> str:
+    """The xlwings version of the interpreter the workbook uses (this process's own when
+    it is that interpreter)."""
+    if used == this or Path(used) == Path(sys.executable):
+        try:
+            import xlwings
+
+            return xlwings.__version__
+        except ImportError:
+            return "not installed"
+    try:
+        done = run([used, "-c", "import xlwings; print(xlwings.__version__)"],
+                   capture_output=True, text=True, timeout=60)  # fmt: skip
+    except OSError:
+        return "not runnable"
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "not installed"
