@@ -243,9 +243,24 @@ def _area_sheet(book, sheet: layout.Sheet, fmt, spills: dict) -> None:
     for item in sheet.formulas:
         row, col = _cell(item.cell)
         ws.write(row, col - 1, item.label, fmt.label)
-        ws.write_formula(row, col, item.formula, fmt.number(item.number_format))
+        _scalar_formula(ws, row, col, item.formula, fmt.number(item.number_format))
     for chart in sheet.charts:
         _chart(book, ws, sheet.name, chart, spills)
+
+
+def _scalar_formula(ws, row: int, col: int, formula: str, style) -> None:
+    """A one-cell formula written as a plain formula, also when it reads a spill
+    (``ANCHORARRAY``), which XlsxWriter would otherwise store as a dynamic array: a
+    count or total returns one value, and a plain formula keeps its stored value in
+    programs that recompute array formulas on load (LibreOffice).  Uses XlsxWriter's
+    own formula preparation (the ``_xlfn.`` prefixes) and cell record, pinned <4."""
+    from xlsxwriter.worksheet import CellFormulaTuple
+
+    if "ANCHORARRAY(" not in formula.upper():
+        ws.write_formula(row, col, formula, style)
+        return
+    ws.table[row][col] = CellFormulaTuple(ws._prepare_formula(formula), style, 0)
+    ws._check_dimensions(row, col)
 
 
 def _risk_inputs(ws, fmt) -> None:

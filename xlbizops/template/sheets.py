@@ -1,12 +1,11 @@
 """What is on each sheet of the template workbook: inputs, formulas and charts.
 
-Every analysis formula reads plain ranges: the order log's columns by name
-(``order_date`` is ``Orders[order_date]``, the Data table's column, so it follows the
-table as it grows), or the spilled result of an aggregation function above it
-(``RESAMPLE``, ``DEMAND_BY_ITEM``, ``SUPPLIER_METRICS``) through a range that runs on
-past the spill; xlbizops functions drop trailing blank rows, so the formulas keep
-working when reloaded data makes a spill longer or shorter.  Addresses inside a
-spill come from the result's column constants (:func:`result`).
+Every analysis formula reads whole results, never a fixed block of rows: the order
+log's columns by name (``order_date`` is ``Orders[order_date]``, the Data table's
+column, so it follows the table as it grows), or a column of the spilled result of a
+function above it (``RESAMPLE``, ``DEMAND_BY_ITEM``, ``RFM_SCORE``, …) through the
+spill operator, so 20,000 customers or 2,000 SKUs all count.  Which column comes
+from the result's column constants (:func:`result`).
 
 Which rows each analysis reads, and the inputs' defaults, come from the rules the
 report uses too (``core.rules``): revenue nets returns and leaves out cancelled and
@@ -17,8 +16,6 @@ orders.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from xlbizops.core.customers import RFM_COLUMNS, SEGMENT_NAMES
 from xlbizops.core.inventory import ABC_COLUMNS, DEMAND_COLUMNS
@@ -31,7 +28,6 @@ from xlbizops.workbook.book import DATA_SHEET, TABLE  # noqa: F401 (where the ri
 # The order log's columns on the Data sheet, in order (sampledata.COLUMNS).
 TEMPLATE_ORDERS = 2_000  # the sample order log the templates ship with
 TEMPLATE_SEED = 7
-MARGIN = 500  # rows below a spill that formulas reading it still cover
 
 
 def _status_kept(excluded: tuple[str, ...]) -> str:
@@ -114,37 +110,43 @@ class Sheet:
     labels: dict[str, str] = field(default_factory=dict)  # cell → constant text
 
 
-def result(anchor: str, names: list[str], column: str, rows: int = MARGIN, fixed=False) -> str:
+def spill_of(anchor: str, sheet: str = "") -> str:
+    """Excel's spill operator on ``anchor`` (``A12#``), as a file stores it: the whole
+    result, however many rows it has now."""
+    return f"ANCHORARRAY({sheet + '!' if sheet else ''}{anchor})"
+
+
+def result(anchor: str, names: list[str], column: str, sheet: str = "") -> str:
     """The data cells of one column of a table spilled from ``anchor`` (its header
-    row), found by the column's name in the result's column list, down ``rows`` rows
-    past the first data row: the address follows the result, never a typed letter.
+    row), found by the column's name in the result's column list: every row of the
+    result, however long (no fixed block that a big shop outgrows), and the address
+    follows the result, never a typed letter.  ``INDEX(…):INDEX(…)`` over the spill is
+    a reference (COUNTIF takes it), not volatile (OFFSET is) and works in every Excel
+    with dynamic arrays (TAKE and DROP need Excel 365); ``xlbizops refresh`` reads it
+    as the range it stands for.
 
     >>> result("K12", ABC_COLUMNS, "class")
-    'O13:O513'
+    'INDEX(ANCHORARRAY(K12),2,5):INDEX(ANCHORARRAY(K12),ROWS(ANCHORARRAY(K12)),5)'
     """
-    letters, header = coordinate_from_string(anchor)
-    letter = get_column_letter(column_index_from_string(letters) + names.index(column))
-    if fixed:
-        return f"${letter}${header + 1}:${letter}${header + 1 + rows}"
-    return f"{letter}{header + 1}:{letter}{header + 1 + rows}"
+    number = names.index(column) + 1
+    spill = spill_of(anchor, sheet)
+    return f"INDEX({spill},2,{number}):INDEX({spill},ROWS({spill}),{number})"
 
 
-def span(anchor: str, names: list[str], first: str, last: str, rows: int, header=True) -> str:
+def span(anchor: str, names: list[str], first: str, last: str, sheet: str = "") -> str:
     """Columns ``first`` to ``last`` of a table spilled from ``anchor``, header row
-    included (for a function that reads a table with its header)."""
-    letters, row = coordinate_from_string(anchor)
-    col = column_index_from_string(letters)
-    left = get_column_letter(col + names.index(first))
-    right = get_column_letter(col + names.index(last))
-    top = row if header else row + 1
-    return f"{left}{top}:{right}{top + rows}"
+    included (for a function that reads a table with its header), every row."""
+    left, right = names.index(first) + 1, names.index(last) + 1
+    spill = spill_of(anchor, sheet)
+    return f"INDEX({spill},1,{left}):INDEX({spill},ROWS({spill}),{right})"
 
 
 DEFAULTS = Settings()  # the yellow inputs start from the report's defaults (core.rules)
 DEMAND_AT, ABC_AT, RFM_AT = "A12", "K12", "A10"
 ABC_CLASS_CELLS = result(ABC_AT, ABC_COLUMNS, "class")
-RFM_FEATURES = span(RFM_AT, RFM_COLUMNS, "recency_days", "monetary", 5000)
-RFM_SEGMENT_CELLS = result(RFM_AT, RFM_COLUMNS, "segment", 4999, fixed=True)
+RFM_FEATURES = span(RFM_AT, RFM_COLUMNS, "recency_days", "monetary")
+CUSTOMER_FEATURES = span(RFM_AT, RFM_COLUMNS, "recency_days", "monetary", "Customers")
+RFM_SEGMENT_CELLS = result(RFM_AT, RFM_COLUMNS, "segment")
 MONTHLY_REVENUE = result("A10", RESAMPLE_COLUMNS, "value")  # the Trends sheet's RESAMPLE
 MONTHS = result("A10", RESAMPLE_COLUMNS, "period")
 
@@ -263,13 +265,13 @@ CUSTOMERS = Sheet(
         Formula(
             "E4",
             "Customers",
-            f"=COUNTA({result(RFM_AT, RFM_COLUMNS, 'customer_id', 4999)})",
+            f"=COUNTA({result(RFM_AT, RFM_COLUMNS, 'customer_id')})",
             "#,##0",
         ),
         Formula(
             "E5",
             "Mean RFM score",
-            f"=AVERAGE({result(RFM_AT, RFM_COLUMNS, 'score', 4999)})",
+            f"=AVERAGE({result(RFM_AT, RFM_COLUMNS, 'score')})",
             "0.00",
         ),
         *(
@@ -351,12 +353,12 @@ SEGMENTS = Sheet(
     spills=(
         Spill(
             "A9",
-            f"=SEGMENT_PROFILE(Customers!{RFM_FEATURES},$B$4)",
+            f"=SEGMENT_PROFILE({CUSTOMER_FEATURES},$B$4)",
             "Segment profile",
         ),
         Spill(
             "A18",
-            f"=SEGMENT_K(Customers!{RFM_FEATURES},$B$5)",
+            f"=SEGMENT_K({CUSTOMER_FEATURES},$B$5)",
             "Choosing k",
         ),
     ),
@@ -420,7 +422,7 @@ RISK = Sheet(
         Spill(
             "G9",
             "=SUPPLIER_RISK("
-            + span("A9", SUPPLIER_METRIC_COLUMNS, "supplier", "mean_days_to_ship", MARGIN)
+            + span("A9", SUPPLIER_METRIC_COLUMNS, "supplier", "mean_days_to_ship")
             + ",W10:Y10)",
             "Supplier risk",
         ),
@@ -431,7 +433,7 @@ RISK = Sheet(
         ),
         Spill(
             "N9",
-            "=ANOMALIES(" + result("L9", RESAMPLE_COLUMNS, "value", 1500) + ",$B$4,$B$5)",
+            "=ANOMALIES(" + result("L9", RESAMPLE_COLUMNS, "value") + ",$B$4,$B$5)",
             "Anomalies",
         ),
         Spill("T9", "=RISK_MATRIX(R10:R14,S10:S14)", "Risk rating"),
@@ -440,7 +442,7 @@ RISK = Sheet(
         Formula(
             "R17",
             "Anomalous weeks",
-            f"=COUNTIF({result('N9', ANOMALY_COLUMNS, 'anomaly', 2000)},TRUE)",
+            f"=COUNTIF({result('N9', ANOMALY_COLUMNS, 'anomaly')},TRUE)",
             "0",
         ),
     ),

@@ -290,6 +290,16 @@ _SPILL_OPERATOR = re.compile(
 )
 
 
+# A block of a spill, as the template reads one column or a few (template.sheets.result
+# and span): INDEX(A10#, r, c1):INDEX(A10#, ROWS(A10#) - d, c2), whole numbers r, c, d.
+_SPILL_BLOCK = re.compile(
+    r"INDEX\(\s*(?P<spill>_xlfn\.ANCHORARRAY\([^()]*\))\s*,\s*(?P<r>\d+)\s*,\s*(?P<c1>\d+)\s*\)"
+    r"\s*:\s*INDEX\(\s*(?P=spill)\s*,\s*ROWS\(\s*(?P=spill)\s*\)\s*(?:-\s*(?P<d>\d+)\s*)?,"
+    r"\s*(?P<c2>\d+)\s*\)",
+    re.IGNORECASE,
+)
+
+
 def _resolve_spill_operators(book, spill_ranges, unreadable) -> dict:
     """Excel's spill operator ``A10#`` (stored as ``_xlfn.ANCHORARRAY(A10)``) becomes,
     for the engine, the range the spill covers now; the engine knows no such operator.
@@ -305,20 +315,36 @@ def _resolve_spill_operators(book, spill_ranges, unreadable) -> dict:
         key = (sheet, cell.coordinate)
         missing = []
 
-        def spill(match, here=sheet, missing=missing):
+        def bounds(match, here=sheet, missing=missing):
+            """(quoted sheet, left, top, right, bottom) of the spill, or None."""
             name = match["sheet"] or here
             plain = name.strip("'").replace("''", "'")
             anchor = f"{match['col'].upper()}{match['row']}"
             ref = spill_ranges.get((plain.upper(), anchor))
             if ref is None:
                 missing.append(anchor)
-                return match[0]
-            left, top, right, bottom = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
-            quoted = "'" + plain.replace("'", "''") + "'"
+                return None
+            box = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+            return ("'" + plain.replace("'", "''") + "'", *box)
+
+        def address(quoted, left, top, right, bottom) -> str:
             first = f"${get_column_letter(left)}${top}"
             return f"{quoted}!{first}:${get_column_letter(right)}${bottom}"
 
-        resolved = _SPILL_OPERATOR.sub(spill, text)
+        def spill(match):
+            found = bounds(match)
+            return match[0] if found is None else address(*found)
+
+        def block(match):  # INDEX(A10#, r, c1):INDEX(A10#, ROWS(A10#) - d, c2)
+            found = bounds(_SPILL_OPERATOR.match(match["spill"]))
+            if found is None:
+                return match[0]
+            quoted, left, top, right, bottom = found
+            r, c1, c2, d = (int(match[k] or 0) for k in ("r", "c1", "c2", "d"))
+            last = max(bottom - d, top + r - 1)  # a result of its header alone: one row
+            return address(quoted, left + c1 - 1, top + r - 1, left + c2 - 1, last)
+
+        resolved = _SPILL_OPERATOR.sub(spill, _SPILL_BLOCK.sub(block, text))
         if missing:
             unreadable[key] = text
         elif resolved != text:
