@@ -4,7 +4,6 @@ xlwings book object, on live Excel (ExcelBook)."""
 from __future__ import annotations
 
 import shutil
-from unittest import mock
 
 import pytest
 from openpyxl import load_workbook
@@ -101,18 +100,18 @@ def test_import_functions_needs_a_macro_workbook(tmp_path):
 
 
 def test_excel_adapter_drives_the_live_workbook():
-    """The same actions against xlwings' book object (a stand-in here: no Excel)."""
-    live = mock.MagicMock()
-    live.sheets.active.name = "Trends"
+    """The same actions against an xlwings-shaped stand-in for the live book."""
+    live = standin.Book.template(COLUMNS, template_rows(3))
+    for name in ("Trends",):
+        live.sheets.add(name)
+    live.sheets.active = live.sheets["Trends"]
     book = macros.ExcelBook(live, platform="win32")
     macros.refresh_all(book)
-    live.app.api.CalculateFull.assert_called_once_with()
-    live.sheets.__getitem__.return_value.range.return_value.value = None
+    assert live.app.api.calls == ["CalculateFull"]  # UDFs too, dirty or not
     macros.refresh_sheet(book)
-    live.sheets.__getitem__.assert_any_call("Trends")
+    assert live.sheets["Trends"].api.calls == ["Calculate"]
     assert book.status == "Refreshed Trends"
-    status = live.sheets.__getitem__.return_value.range
-    status.assert_called_with(macros.STATUS_CELL[1])
+    assert live.sheets["Start"].range(macros.STATUS_CELL[1]).value == "Refreshed Trends"
 
 
 def test_excel_adapter_resizes_the_table_and_the_names_follow_it():
@@ -199,85 +198,64 @@ def test_on_a_mac_the_buttons_do_the_rest_and_say_formulas_need_windows_or_lite(
     assert book.status.startswith("Nothing to import: formulas need Windows Excel or xlwings Lite")
 
 
-def _live_book_with_functions(fingerprint_value):
-    live = mock.MagicMock()
-    name = mock.MagicMock()
-    name.name = registration.FINGERPRINT_NAME
-    name.refers_to = f'="{fingerprint_value}"'
-    live.names.__iter__.return_value = [name]
-    live.names.__getitem__.return_value = name
-    code = live.api.VBProject.VBComponents.return_value.CodeModule
-    code.CountOfLines = 120
-    return live, name, code
+def _live_book_with_functions(fingerprint_value, trusted=True):
+    live = standin.Book.template(COLUMNS, [])
+    live.names.add(registration.FINGERPRINT_NAME, f'="{fingerprint_value}"')
+    live.api.VBProject = standin.VBProject(
+        {registration.UDF_MODULE: "\n".join(["' old"] * 120)}, trusted
+    )
+    return live, live.names[registration.FINGERPRINT_NAME], live.api.VBProject
 
 
 def test_import_functions_only_when_the_functions_changed():
-    live, _, code = _live_book_with_functions(registration.fingerprint())
+    live, _, project = _live_book_with_functions(registration.fingerprint())
     book = macros.ExcelBook(live, platform="win32")
     macros.import_functions(book)
     assert book.status == "The workbook's functions are up to date: nothing to import"
-    assert not code.mock_calls  # the VBA project is not even opened
+    assert project.modules[registration.UDF_MODULE].added == []  # the project untouched
 
 
 def test_import_functions_replaces_the_module_code_in_place():
-    live, name, code = _live_book_with_functions("an older set")
+    live, name, project = _live_book_with_functions("an older set")
     book = macros.ExcelBook(live, platform="win32")
     macros.import_functions(book)
-    live.api.VBProject.VBComponents.assert_called_once_with("xlwings_udfs")
-    code.DeleteLines.assert_called_once_with(1, 120)
-    code.AddFromString.assert_called_once_with(registration.udf_module_code())
-    written = code.AddFromString.call_args.args[0]
+    module = project.modules[registration.UDF_MODULE]
+    assert module.added == [registration.udf_module_code()]
+    assert module.lines == registration.udf_module_code().splitlines()  # the old code gone
+    assert project.removed == []  # replaced in place, not removed and re-added
+    written = module.added[0]
     # the wrappers compile to their Excel branch: the constant comes before any #If
     assert written.index('#Const App = "Microsoft Excel"') < written.index(
         '#If App = "Microsoft Excel" Then'
     )
     assert "Attribute VB_Name" not in written  # not valid in a code module's text
-    assert not live.api.VBProject.VBComponents.return_value.Remove.called
-    assert not live.api.VBProject.VBComponents.Remove.called
     assert name.refers_to == f'="{registration.fingerprint()}"'
     assert book.status == "Imported the xlbizops functions"
 
 
 def test_import_functions_names_the_setting_when_vba_access_is_off():
-    live, _, _ = _live_book_with_functions("an older set")
-    type(live.api).VBProject = mock.PropertyMock(side_effect=Exception("not trusted"))
+    live, _, _ = _live_book_with_functions("an older set", trusted=False)
     book = macros.ExcelBook(live, platform="win32")
     macros.import_functions(book)
     assert "Trust access to the VBA project object model" in book.status
 
 
 def test_live_excel_charts_follow_the_spills_after_a_refresh():
-    """A stand-in for xlwings' Windows book: the RESAMPLE spill on Trends grew from 24
-    to 26 months; the chart's SERIES formula is stretched to it."""
-    live = mock.MagicMock()
-    sheets = {}
-
-    def sheet(name):
-        if name not in sheets:
-            ws = mock.MagicMock()
-            ws.name = name
-            ws.charts = []
-            ws.range.return_value.api.HasSpill = False
-            sheets[name] = ws
-        return sheets[name]
-
+    """On the stand-in for xlwings' Windows book: the RESAMPLE spill on Trends grew from
+    24 to 26 months; the chart's SERIES formula is stretched to it."""
     from xlbizops.template.sheets import AREAS
 
-    live.sheets.__iter__.side_effect = lambda: iter([sheet(a.name) for a in AREAS])
-    live.sheets.__getitem__.side_effect = sheet
-    trends = sheet("Trends")
-    spill = mock.MagicMock(HasSpill=True)
-    spill.SpillingToRange.Address = "$A$10:$B$36"
-    other = mock.MagicMock(HasSpill=False)
-    trends.range.side_effect = lambda cell: mock.MagicMock(api=spill if cell == "A10" else other)
-    series = mock.MagicMock(Formula="=SERIES(Trends!$B$10,Trends!$A$11:$A$34,Trends!$B$11:$B$34,1)")
-    chart = mock.MagicMock()
-    chart.api = (None, mock.MagicMock())
-    chart.api[1].SeriesCollection.return_value.Count = 1
-    chart.api[1].SeriesCollection.return_value.Item.return_value = series
-    trends.charts = [chart]
+    live = standin.Book.template(COLUMNS, [])
+    for area in AREAS:
+        live.sheets.add(area.name)
+    trends = live.sheets["Trends"]
+    trends.spills[(10, 1)] = "$A$10:$B$36"
+    chart = standin.Chart("=SERIES(Trends!$B$10,Trends!$A$11:$A$34,Trends!$B$11:$B$34,1)")
+    trends.charts.append(chart)
     macros.refresh_all(macros.ExcelBook(live, platform="win32"))
-    assert series.Formula == "=SERIES(Trends!$B$10,Trends!$A$11:$A$36,Trends!$B$11:$B$36,1)"
+    assert chart.series[0].Formula == (
+        "=SERIES(Trends!$B$10,Trends!$A$11:$A$36,Trends!$B$11:$B$36,1)"
+    )
 
 
 def test_opening_the_workbook_leaves_it_unchanged():

@@ -89,7 +89,9 @@ class Range:
 
     @property
     def api(self):
-        return _Api(HasSpill=False)
+        """COM's Range: whether a dynamic array spills from it, and over what."""
+        spilled = self.sheet.spills.get(self.first)
+        return _Api(HasSpill=spilled is not None, SpillingToRange=_Api(Address=spilled))
 
 
 class _Api:
@@ -132,7 +134,8 @@ class Sheet:
         self.book, self.name = book, name
         self.cells: dict[tuple[int, int], object] = {}
         self.tables: dict[str, Table] = {}
-        self.charts: list = []
+        self.charts: list[Chart] = []
+        self.spills: dict[tuple[int, int], str] = {}  # anchor -> "$A$10:$B$36"
         self.api = _Api()
 
     def put(self, row: int, col: int, value) -> None:
@@ -152,6 +155,32 @@ class Sheet:
 
     def activate(self) -> None:
         self.book.sheets.active = self
+
+
+class Series:
+    def __init__(self, formula: str):
+        self.Formula = formula
+
+
+class _SeriesCollection:
+    def __init__(self, series: list[Series]):
+        self.items = series
+
+    @property
+    def Count(self) -> int:  # noqa: N802 - COM's name
+        return len(self.items)
+
+    def Item(self, number: int) -> Series:  # noqa: N802 - COM's name (1-based)
+        return self.items[number - 1]
+
+
+class Chart:
+    """xlwings' Chart: ``chart.api`` is the (ChartObject, Chart) pair of COM objects."""
+
+    def __init__(self, *formulas: str):
+        self.series = [Series(f) for f in formulas]
+        chart = _Api(SeriesCollection=lambda: _SeriesCollection(self.series))
+        self.api = (None, chart)
 
 
 class Sheets:
@@ -198,6 +227,40 @@ class App:
 
     def alert(self, prompt: str, title: str | None = None, **_) -> None:
         self.alerts.append((prompt, title))
+
+
+class CodeModule:
+    """A VBA module's code, as COM's CodeModule edits it (1-based lines)."""
+
+    def __init__(self, text: str = ""):
+        self.lines = text.splitlines()
+        self.added: list[str] = []
+
+    @property
+    def CountOfLines(self) -> int:  # noqa: N802 - COM's name
+        return len(self.lines)
+
+    def DeleteLines(self, start: int, count: int) -> None:  # noqa: N802
+        del self.lines[start - 1 : start - 1 + count]
+
+    def AddFromString(self, text: str) -> None:  # noqa: N802
+        self.added.append(text)
+        self.lines += text.splitlines()
+
+
+class VBProject:
+    """``book.api.VBProject``; ``trusted=False`` raises as Excel does when "Trust access
+    to the VBA project object model" is off."""
+
+    def __init__(self, modules: dict[str, str], trusted: bool = True):
+        self.modules = {name: CodeModule(text) for name, text in modules.items()}
+        self.trusted = trusted
+        self.removed: list[str] = []
+
+    def VBComponents(self, name: str):  # noqa: N802 - COM's name
+        if not self.trusted:
+            raise PermissionError("Programmatic access to Visual Basic Project is not trusted")
+        return _Api(CodeModule=self.modules[name], Remove=self.removed.append)
 
 
 class Book:
