@@ -52,7 +52,10 @@ def test_function_help_is_registered_on_open_for_every_catalogue_function():
     from xlbizops.excel.catalogue import entries
 
     source = registration.function_help_source()
-    assert "Public Sub Auto_Open()\n    RegisterFunctionHelp Application" in source
+    assert (
+        "    RegisterFunctionHelp Application\n    If unchanged Then ThisWorkbook.Saved = True"
+        in (source[source.index("Public Sub Auto_Open()") :])
+    )
     app = ExcelApplication.open(WORKBOOKS / "xlbizops.xlsm", with_vba=False)
     app.add_module(source.split("\n", 1)[1], name=registration.HELP_MODULE)
     app.add_module(FAKE_APPLICATION, name="FakeApplication", kind="class")

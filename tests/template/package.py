@@ -70,3 +70,31 @@ def describe(path) -> dict:
         "names": names,
         "parts": sorted(parts(path)),
     }
+
+
+def refreshed_with_orders(folder: Path, orders, keep_sample: bool = True) -> Path:
+    """The committed template with ``orders`` (a frame of the Data sheet's columns) on
+    its Data sheet, written as Excel grows a table (rows under it, the table's range
+    extended over them; or in place of the sample with ``keep_sample=False``), then
+    refreshed headlessly (``xlbizops refresh``); the refreshed copy's path."""
+    import shutil
+
+    import pandas as pd
+
+    from xlbizops.cli import main
+    from xlbizops.workbook.dynamic_arrays import keep_dynamic_arrays
+
+    before, grown = folder / "before.xlsm", folder / "grown.xlsm"
+    shutil.copyfile(WORKBOOKS / "xlbizops.xlsm", before)
+    book = load_workbook(before, keep_vba=True)
+    data = book["Data"]
+    if not keep_sample:
+        data.delete_rows(2, data.max_row)
+    for record in orders.astype(object).where(orders.notna(), None).itertuples(index=False):
+        data.append([v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in record])
+    data.tables["Orders"].ref = f"A1:R{data.max_row}"  # what Excel does as the table grows
+    book.save(grown)
+    keep_dynamic_arrays(before, grown)
+    out = folder / "refreshed.xlsm"
+    assert main(["refresh", str(grown), "-o", str(out)]) == 0
+    return out

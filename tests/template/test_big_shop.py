@@ -6,18 +6,15 @@ COUNTA(A11:A5010) before, and dropped the rest without a sign)."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.template.package import WORKBOOKS, array_cells, sheet_xml
-from xlbizops.cli import main
+from tests.template.package import WORKBOOKS, array_cells, refreshed_with_orders, sheet_xml
 from xlbizops.core.customers import SEGMENT_NAMES
 from xlbizops.sampledata import COLUMNS, generate_orders
 from xlbizops.template.sheets import AREAS
-from xlbizops.workbook.dynamic_arrays import keep_dynamic_arrays
 from xlbizops.workbook.package import MAIN
 
 CUSTOMERS, SKUS = 20_000, 2_000
@@ -42,21 +39,8 @@ def big_log() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("big")
-    before, grown = folder / "before.xlsm", folder / "big.xlsm"
-    shutil.copyfile(WORKBOOKS / "xlbizops.xlsm", before)
-    book = load_workbook(before, keep_vba=True)
-    data = book["Data"]
-    data.delete_rows(2, data.max_row)
     log = big_log()
-    for record in log.astype(object).where(log.notna(), None).itertuples(index=False):
-        data.append([v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in record])
-    data.tables["Orders"].ref = f"A1:R{CUSTOMERS + 1}"
-    book.save(grown)
-    keep_dynamic_arrays(before, grown)
-    out = folder / "refreshed.xlsm"
-    assert main(["refresh", str(grown), "-o", str(out)]) == 0
-    return out, log
+    return refreshed_with_orders(tmp_path_factory.mktemp("big"), log, keep_sample=False), log
 
 
 def spill_rows(path, sheet: str, cell: str) -> int:

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import zipfile
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.template.package import WORKBOOKS, array_cells, sheet_xml
-from xlbizops.cli import main
+from tests.template.package import array_cells, refreshed_with_orders, sheet_xml
 from xlbizops.sampledata import COLUMNS
 from xlbizops.template.sheets import TEMPLATE_ORDERS, template_orders
-from xlbizops.workbook.dynamic_arrays import keep_dynamic_arrays
 from xlbizops.workbook.package import MAIN
 
 NEW = 30
@@ -50,23 +47,8 @@ def new_orders() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("grown")
-    before, book_path = folder / "before.xlsm", folder / "grown.xlsm"
-    shutil.copyfile(WORKBOOKS / "xlbizops.xlsm", before)
-    book = load_workbook(before, keep_vba=True)
-    data = book["Data"]
     added = new_orders()
-    for i, record in enumerate(added.itertuples(index=False), start=TEMPLATE_ORDERS + 2):
-        for j, value in enumerate(record, start=1):
-            value = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-            data.cell(row=i, column=j, value=None if pd.isna(value) else value)
-    last = TEMPLATE_ORDERS + 1 + NEW
-    data.tables["Orders"].ref = f"A1:R{last}"  # what Excel does as the table grows
-    book.save(book_path)
-    keep_dynamic_arrays(before, book_path)
-    out = folder / "refreshed.xlsm"
-    assert main(["refresh", str(book_path), "-o", str(out)]) == 0
-    return out, added
+    return refreshed_with_orders(tmp_path_factory.mktemp("grown"), added), added
 
 
 def spill_ref(path, sheet: str, cell: str) -> str:
