@@ -73,3 +73,63 @@ def test_the_rule_can_fail(tmp_path):
     bad.write_text("def f():\n    from xlbizops.report import build\n")
     assert layer_of("xlbizops.report.build") > layer_of("xlbizops.excel.cells")
     assert "xlbizops.report.build" in imports(bad)
+
+
+def graph() -> dict[str, set[str]]:
+    """Module -> the xlbizops modules it imports (at the top or inside a function)."""
+    return {module: {m for m in imports(path) if m in MODULES} for module, path in modules()}
+
+
+MODULES = {module for module, _ in modules()}
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles: strongly connected groups of two or more modules, or a
+    module importing itself (Tarjan's algorithm)."""
+    index, low, stack, on, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(node):
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on.add(node)
+        for nxt in sorted(edges.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in edges.get(node, ()):
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circles():
+    assert cycles(graph()) == []
+
+
+def test_no_relative_imports():
+    for module, path in modules():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"{module} has a relative import (from {'.' * node.level})"
+
+
+def test_the_circle_and_relative_rules_can_fail(tmp_path):
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"a"}}) == [["a"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+    relative = ast.parse("from . import cells\n").body[0]
+    assert isinstance(relative, ast.ImportFrom) and relative.level == 1

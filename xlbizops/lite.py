@@ -5,7 +5,7 @@ workbook's ``main.py``.  With ``xlbizops`` in its ``requirements.txt``, one line
 
     from xlbizops.lite import *
 
-registers the 33 functions (the same definitions classic xlwings serves) and four
+registers the catalogue's functions (the same definitions classic xlwings serves) and four
 scripts, the ribbon's actions where Lite can do them:
 
 - ``xlbizops_load_sample_data`` — 2,000 sample orders onto the Data sheet;

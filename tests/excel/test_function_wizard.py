@@ -33,7 +33,7 @@ def _declared():
 
 def test_the_module_exports_exactly_the_catalogue():
     assert set(_declared()) == set(NAMES)
-    assert len(NAMES) == len(set(NAMES)) == 33
+    assert len(NAMES) == len(set(NAMES))  # each once; how many is the catalogue's to say
 
 
 def test_seed_formulas_keep_their_published_signatures():

@@ -2,11 +2,12 @@
 
 from tests.excel.windows_stub import vba_wrapper
 from xlbizops.excel import registration
+from xlbizops.excel.names import function_names
 
 
 def test_shipped_wrappers_are_what_import_functions_would_write():
     fresh = vba_wrapper()
-    assert fresh.count("\nEnd Function") == 33  # one wrapper per catalogue function
+    assert fresh.count("\nEnd Function") == len(function_names())  # one per function
     assert registration.udf_wrapper_body() == fresh, (
         "stale: python -m tests.excel.windows_stub > xlbizops/excel/vba/xlwings_udfs.bas"
     )
@@ -62,7 +63,7 @@ def test_function_help_is_registered_on_open_for_every_catalogue_function():
     app.add_module(HARNESS, name="harness")
     calls = [c.split("\x01") for c in app.run("Registered").split("\x03") if c]
     expected = entries()
-    assert len(calls) == len(expected) == 33
+    assert len(calls) == len(expected) == len(function_names())
     for (macro, description, category, arguments), entry in zip(calls, expected, strict=True):
         assert macro == f"'xlbizops.xlsm'!{entry.name}"
         assert description == " ".join(entry.description.split())[:255]

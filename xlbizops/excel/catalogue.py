@@ -1,7 +1,8 @@
 """The function catalogue, read from the Excel functions themselves.
 
 One source: each function's signature, docstring (the function-wizard description)
-and argument descriptions (``arg_docs``, recorded by ``udfs.arg``).  It feeds
+and argument descriptions (``arg_docs``, recorded by ``udfs.arg``); which functions
+there are, by area, is ``names``.  It feeds
 ``xlbizops functions`` and ``docs/functions.md``.
 """
 
@@ -10,18 +11,8 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 
-AREAS = {
-    "Supply chain and inventory": [
-        "EOQ", "EOQ_COST", "EOQ_BACKORDER", "EPQ", "EOQ_DISCOUNT", "SAFETY_STOCK",
-        "REORDER_POINT", "NEWSVENDOR", "RQ_POLICY", "ABC_CLASS", "XYZ_CLASS",
-        "INVENTORY_TURNOVER", "DAYS_OF_SUPPLY", "DEMAND_BY_ITEM",
-    ],
-    "Customers": ["RFM_SCORE", "RFM_SEGMENT", "CLV", "COHORT_RETENTION"],
-    "Trends and forecasting": ["DECOMPOSE", "FORECAST_HW", "SEASONALITY", "RESAMPLE"],
-    "Segments": ["SEGMENT", "SEGMENT_K", "SEGMENT_PROFILE"],
-    "Order processing": ["ORDER_KPIS", "CYCLE_TIME", "IMPACT"],
-    "Risk": ["ANOMALIES", "STOCKOUT_RISK", "SUPPLIER_METRICS", "SUPPLIER_RISK", "RISK_MATRIX"],
-}  # fmt: skip
+from xlbizops.excel import udfs
+from xlbizops.excel.names import AREAS, function_names  # noqa: F401 - the catalogue's names
 
 
 @dataclass(frozen=True)
@@ -44,15 +35,8 @@ class Entry:
         return f"{self.name}({', '.join(shown)})"
 
 
-def function_names() -> list[str]:
-    """Every Excel function's name, in catalogue order."""
-    return [name for names in AREAS.values() for name in names]
-
-
 def entries() -> list[Entry]:
     """Every Excel function, in catalogue order."""
-    from xlbizops.excel import udfs
-
     out = []
     for area, names in AREAS.items():
         for name in names:

@@ -21,8 +21,8 @@ import xlwings as xw
 from xlbizops.core import customers, inventory, orders, risk, segmentation, timeseries
 from xlbizops.core.errors import InputError
 from xlbizops.excel import cells
-from xlbizops.excel.catalogue import function_names
 from xlbizops.excel.guard import excel_function
+from xlbizops.excel.names import function_names
 
 CATEGORY = "xlbizops"
 __all__ = function_names()  # what ``from xlbizops.udfs import *`` brings into Lite's main.py

@@ -40,7 +40,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xlbizops.core.errors import InputError
 from xlbizops.excel import cells
-from xlbizops.excel.catalogue import function_names
+from xlbizops.excel.names import function_names
 from xlbizops.workbook import charts, package, tables
 from xlbizops.workbook.package import MAIN
 
