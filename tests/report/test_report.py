@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from xlbizops.cli import main
 from xlbizops.core import InputError
 from xlbizops.report.analyses import Settings
 from xlbizops.report.build import build_report, run_report
@@ -290,3 +291,65 @@ def test_write_cell_writes_each_value_as_data(tmp_path):
     assert [c.value for c in row[:5]] == ["=SUM(1,2)", 7, 2.5, True, dt.datetime(2024, 3, 1)]
     assert row[0].data_type == "s"  # text, never a formula
     assert len(row) == 5  # NaN and None wrote nothing
+
+
+MULTI_LINE = (
+    (
+        "order_id,order_date,customer_id,amount,quantity,sku,promised_date,shipped_date,"
+        "delivered_date,status\n"
+    )
+    + """O1,2026-03-02,C1,10,1,S1,2026-03-10,2026-03-03,2026-03-08,delivered
+O1,2026-03-02,C1,10,1,S2,2026-03-10,2026-03-03,2026-03-09,delivered
+O2,2026-03-03,C2,10,1,S1,2026-03-10,2026-03-04,2026-03-09,delivered
+O2,2026-03-03,C2,10,1,S2,2026-03-10,2026-03-04,2026-03-14,delivered
+O3,2026-03-04,C3,10,1,S1,2026-03-10,2026-03-05,2026-03-12,delivered
+O4,2026-03-05,C4,10,1,S2,2026-03-12,2026-03-06,2026-03-10,delivered
+O5,2026-03-06,C5,10,1,S1,2026-03-12,2026-03-07,2026-03-10,delivered
+O5,2026-03-06,C5,10,1,S2,2026-03-12,2026-03-07,,shipped
+O6,2026-03-07,C6,10,1,S1,2026-03-12,2026-03-08,2026-03-11,delivered
+O6,2026-03-07,C6,10,1,S2,2026-03-12,,,cancelled
+"""
+)
+
+
+def by_order_on_time(frame: pd.DataFrame) -> float:
+    """The rule, independently in pandas: an order is delivered when every line that is
+    not cancelled is, and on time when each of them arrived by its own promise."""
+    going = frame[frame["status"] != "cancelled"]
+    hits = known = 0
+    for _, lines in going.groupby("order_id"):
+        if lines["delivered_date"].isna().any() or lines["promised_date"].isna().any():
+            continue
+        known += 1
+        hits += bool((lines["delivered_date"] <= lines["promised_date"]).all())
+    return hits / known
+
+
+def test_one_on_time_rate_by_order_on_summary_and_orders_sheet(tmp_path):
+    """Issue 21: the Summary's on-time rate was weighted by order line and the Orders
+    sheet's by order (its first line's dates, so a late second line was invisible).
+    Both are now by order; O2's late second line makes O2 late; O5 is not delivered
+    while a line is in transit; O6's cancelled line does not hold it back.  The same
+    from a file and from SQLite."""
+    import sqlite3
+
+    from python_calamine import CalamineWorkbook
+
+    log = tmp_path / "lines.csv"
+    log.write_text(MULTI_LINE)
+    frame = pd.read_csv(log, parse_dates=["promised_date", "delivered_date"])
+    expected = by_order_on_time(frame)
+    assert expected == pytest.approx(3 / 5)  # O1, O4, O6 of O1, O2, O3, O4, O6
+    with sqlite3.connect(tmp_path / "shop.db") as con:
+        pd.read_csv(log).to_sql("orders", con, index=False)
+    database = (f"sqlite:///{tmp_path / 'shop.db'}", ["--table", "orders"])
+    for source, extra in ((str(log), []), database):
+        out = tmp_path / "r.xlsx"
+        assert main(["report", source, *extra, "--as-of", "2026-03-31", "-o", str(out), "-q"]) == 0
+        book = CalamineWorkbook.from_path(str(out))
+        rates = {
+            name: [r[1] for r in book.get_sheet_by_name(name).to_python()
+                   if r and r[0] == "on-time delivery rate"]
+            for name in ("Summary", "Orders")
+        }  # fmt: skip
+        assert rates == {"Summary": [pytest.approx(expected)], "Orders": [pytest.approx(expected)]}

@@ -54,7 +54,6 @@ class Aggregates:
     fields: frozenset[str]
     daily_revenue: pd.DataFrame  # day, revenue (revenue lines: core.rules)
     monthly_orders: pd.DataFrame  # month, orders, customers
-    monthly_on_time: pd.DataFrame  # month, hits, known (order lines, for the headline)
     customers: pd.DataFrame  # per customer, see :func:`customer_sums`
     cohorts: pd.DataFrame  # cohort, offset, customers (month ordinals)
     last_month: int
@@ -165,7 +164,11 @@ def order_table(t, one_line: bool = False):
       (the least among its lines: one, in any sound log), ``amount`` summed, and
       ``sales``, the number of such lines (0: not a sale);
     - with ship, delivery and promise dates, what the order KPIs use, over all its
-      lines: the earliest dates, and cancelled, returned or in error if any line is.
+      lines: ordered and shipped when its first line was; delivered when its last
+      line was (not delivered while a line that is not cancelled is not); promised
+      when each such line has a promise; ``late``, its lines delivered after their own promise (the order is on
+      time when delivered, promised and none is late: one rule, by order, for the
+      Summary and the Orders sheet); cancelled, returned or in error if any line is.
     """
     kept = t.filter(~t.is_return)
     sale = kept.sale
@@ -186,11 +189,13 @@ def order_table(t, one_line: bool = False):
             "sales": ones(sale),
         }
         if processing:
+            late = kept.delivered_date.date() > kept.promised_date.date()
             sums.update(
                 ordered=kept.order_date,
                 shipped=kept.shipped_date,
                 delivered=kept.delivered_date,
                 promised=kept.promised_date,
+                late=ones(late.fill_null(False)),
                 **{
                     name: (ones(flag.fill_null(False)) if flag is not None else 0)
                     for name, flag in flags.items()
@@ -206,11 +211,19 @@ def order_table(t, one_line: bool = False):
         "sales": ones(sale).sum(),
     }
     if processing:
+        going = ~kept.cancelled  # a cancelled line is never delivered: it does not count
+        lines = ones(going).sum()
+        late = kept.delivered_date.date() > kept.promised_date.date()
         sums.update(
             ordered=kept.order_date.min(),
             shipped=kept.shipped_date.min(),
-            delivered=kept.delivered_date.min(),
-            promised=kept.promised_date.min(),
+            delivered=(kept.delivered_date.count(where=going) == lines).ifelse(
+                kept.delivered_date.max(where=going), ibis.null("timestamp")
+            ),
+            promised=(kept.promised_date.count(where=going) == lines).ifelse(
+                kept.promised_date.max(where=going), ibis.null("timestamp")
+            ),
+            late=ones(late.fill_null(False)).sum(),
             **{
                 name: (ones(flag.fill_null(False)).max() if flag is not None else 0)
                 for name, flag in flags.items()
@@ -315,23 +328,11 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     # the last month with an order (with none sold, all cancelled say: the as-of month)
     last_month = int(monthly["month"].max()) if len(monthly) else pd.Period(as_of, "M").ordinal
 
-    if {"delivered_date", "promised_date"} <= present:
-        hit = lines.delivered_date.date() <= lines.promised_date.date()
-        known = lines.delivered_date.notnull() & lines.promised_date.notnull()
-        on_time = run(
-            lines.group_by("month")
-            .aggregate(hits=ones(known & hit).sum(), known=ones(known).sum())
-            .order_by("month")
-        )
-    else:
-        on_time = pd.DataFrame({"month": [], "hits": [], "known": []})
-
     out = Aggregates(
         as_of=as_of,
         fields=present,
         daily_revenue=daily_revenue,
         monthly_orders=monthly,
-        monthly_on_time=on_time,
         customers=customers,
         cohorts=cohorts,
         last_month=last_month,
@@ -394,7 +395,7 @@ def _order_processing(o, out: Aggregates, run) -> None:
     distinct values with their counts, and the on-time rate by month ordered."""
     shipped, delivered = o.shipped.notnull(), o.delivered.notnull()
     known = delivered & o.promised.notnull()
-    in_time = known & (o.delivered.date() <= o.promised.date())
+    in_time = known & (o.late == 0)  # every line by its own promise (order_table)
     cancelled, returned = o.cancelled == 1, o.returned == 1
 
     def count(condition):  # 0, not null, over no orders

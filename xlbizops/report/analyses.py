@@ -95,8 +95,9 @@ def headline(agg: aggregates.Aggregates, settings, snapshot) -> pd.DataFrame:
             "orders": int(counts["orders"].sum()),
             "customers": int(counts["customers"].sum()),
         }
-        on_time = _window(agg.monthly_on_time, "month", month)
-        known = float(on_time["known"].sum())
+        # by order, as on the Orders sheet (aggregates.order_table says when one is on time)
+        on_time = None if agg.order_on_time is None else _window(agg.order_on_time, "month", month)
+        known = 0.0 if on_time is None else float(on_time["known"].sum())
         values["on-time delivery rate"] = float(on_time["hits"].sum()) / known if known else np.nan
         c = agg.customers
         bought = c[c[f"orders_{name}"] > 0]
