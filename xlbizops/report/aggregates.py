@@ -166,9 +166,10 @@ def order_table(t, one_line: bool = False):
     - with ship, delivery and promise dates, what the order KPIs use, over all its
       lines: ordered and shipped when its first line was; delivered when its last
       line was (not delivered while a line that is not cancelled is not); promised
-      when each such line has a promise; ``late``, its lines delivered after their own promise (the order is on
-      time when delivered, promised and none is late: one rule, by order, for the
-      Summary and the Orders sheet); cancelled, returned or in error if any line is.
+      when each such line has a promise; ``late``, its lines delivered after their
+      own promise (the order is on time when delivered, promised and none is late:
+      one rule, by order, for the Summary and the Orders sheet); cancelled, returned
+      or in error if any line is.
     """
     kept = t.filter(~t.is_return)
     sale = kept.sale
