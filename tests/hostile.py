@@ -38,7 +38,7 @@ FAILURES = ("cryptic", "internal", "traceback", "wrong success", "data destroyed
 PRELOAD = [
     "xlbizops.cli",
     "xlbizops.report.build",
-    "xlbizops.report.workbook",
+    "xlbizops.report.layout",
     "xlbizops.report.sources",
     "xlbizops.report.analyses",
     "xlbizops.workbook.refresh",

@@ -109,7 +109,7 @@ def build_report_sheets(book: Book) -> list[str]:
         return []
     from xlbizops.report.analyses import Settings, analyse
     from xlbizops.report.build import clean_frame
-    from xlbizops.report.tables import report_tables
+    from xlbizops.report.contents import report_tables
 
     rows = book.data_rows()
     if len(rows) < 2:

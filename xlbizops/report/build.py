@@ -198,7 +198,7 @@ def _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, prog
 def _write(data, intake, path, progress) -> Path:
     # Imported here: XlsxWriter is desktop-only, and xlwings Lite, which has no file
     # system, builds the report's sheets through macros.build_report_sheets instead.
-    from xlbizops.report.workbook import write_workbook
+    from xlbizops.report.layout import write_workbook
 
     # Written under a temporary name next to ``path``, then renamed over it: a failed
     # or interrupted run never leaves a half-written report where the report should be.

@@ -1,7 +1,7 @@
 """The report as plain tables: each sheet's titles and tables as rows of cells.
 
 For a workbook written cell by cell through xlwings (an xlwings Lite script), where
-the XlsxWriter file of :mod:`xlbizops.report.workbook`, with its charts and
+the XlsxWriter file of :mod:`xlbizops.report.layout`, with its charts and
 formats, cannot be written: Lite has no file system.  Same numbers, no charts.
 """
 

@@ -10,9 +10,9 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from xlbizops.report.analyses import HIGHER_IS_BETTER, Missing, ReportData
+from xlbizops.report.contents import about_facts
 from xlbizops.report.inputs import Intake
 from xlbizops.report.sheet import ReportBook, ReportSheet
-from xlbizops.report.tables import about_facts
 from xlbizops.workbook.writing import xlsx_scratch
 
 MONEY = "#,##0.00"
