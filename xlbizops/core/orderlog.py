@@ -34,3 +34,32 @@ REQUIRED = ("order_date", "customer_id", "amount")
 # template's Data sheet, and the report neither reads nor cleans them.
 ANALYSED = tuple(f for f in FIELDS if f not in ("customer_type", "category", "channel",
                                                 "region", "error_type"))  # fmt: skip
+
+# Flags (error_flag, and TRUE/FALSE arguments of the Excel functions): one vocabulary
+# for the Excel cells, the file readers and the engines.  Words compare without case
+# and surrounding spaces; a blank cell is no flag.
+TRUE_WORDS = ("1", "1.0", "true", "yes", "y", "x")
+FALSE_WORDS = ("0", "0.0", "false", "no", "n")
+
+
+def flag_of(value) -> float | None:
+    """One flag cell as 1.0 or 0.0: TRUE or FALSE, the numbers 1 or 0, a word of
+    :data:`TRUE_WORDS` or :data:`FALSE_WORDS`; blank is 0.0; anything else None
+    (unreadable: the caller says so).
+
+    >>> [flag_of(v) for v in (True, 1, " Yes ", "x", "n", "", None, 2, "maybe")]
+    [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, None, None]
+    """
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return float(bool(value))
+    if isinstance(value, int | float) or hasattr(value, "dtype"):
+        number = float(value)
+        if number != number:  # NaN: a blank cell
+            return 0.0
+        return number if number in (0.0, 1.0) else None
+    text = str(value).strip().lower()
+    if text == "" or text in FALSE_WORDS:
+        return 0.0
+    return 1.0 if text in TRUE_WORDS else None

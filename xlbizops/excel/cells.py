@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from xlbizops.core.errors import InputError
+from xlbizops.core.orderlog import flag_of
 
 EXCEL_ERRORS = frozenset(
     [
@@ -321,15 +322,9 @@ def column_of(values: np.ndarray) -> list[list]:
 
 
 def flag(name: str, value, default: bool) -> bool:
-    """TRUE/FALSE, 1/0 or the words "true"/"false"/"yes"/"no"."""
+    """TRUE/FALSE, 1/0 or a flag word (``core.orderlog.flag_of``: yes/no, y/n, x)."""
     value = optional(value, default)
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in ("true", "yes"):
-        return True
-    if text in ("false", "no"):
-        return False
-    raise InputError(f"{name} must be TRUE or FALSE (got {value!r})")
+    read = flag_of(value)
+    if read is None:
+        raise InputError(f"{name} must be TRUE or FALSE (got {value!r})")
+    return bool(read)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from xlbizops.core import customers, inventory, orders, risk, segmentation, timeseries
+from xlbizops.core import customers, inventory, orderlog, orders, risk, segmentation, timeseries
 from xlbizops.core.errors import InputError
 from xlbizops.excel import cells
 from xlbizops.excel.guard import excel_function
@@ -745,11 +745,17 @@ def ORDER_KPIS(
 
 
 def _flag_numbers(flags: np.ndarray) -> np.ndarray:
-    """0/1 error flags: blank is 0 (no error recorded), TRUE/FALSE are 1/0."""
-    return cells.numbers(
-        "error_flags",
-        [0.0 if cells.is_blank(c) else float(c) if isinstance(c, bool) else c for c in flags],
-    )
+    """Error flags as 1/0, read as the report reads its error_flag column
+    (``core.orderlog.flag_of``): TRUE/FALSE, 1/0, yes/no, y/n, x; blank is 0."""
+    out = np.empty(len(flags))
+    for row, cell in enumerate(flags):
+        read = 0.0 if cells.is_blank(cell) else orderlog.flag_of(cell)
+        if read is None:
+            raise InputError(
+                f"error_flags must be 1/0, TRUE/FALSE or yes/no (got {cell!r} in row {row + 1})"
+            )
+        out[row] = read
+    return out
 
 
 def _optional_cells(name: str, value, n: int) -> np.ndarray | None:

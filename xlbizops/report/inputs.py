@@ -24,8 +24,7 @@ from xlbizops.report import presets
 
 FIELDS, REQUIRED = orderlog.FIELDS, orderlog.REQUIRED  # one schema (core.orderlog)
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")  # tried in this order
-TRUE_WORDS = ("1", "1.0", "true", "yes", "y", "x")
-FALSE_WORDS = ("0", "0.0", "false", "no", "n")
+TRUE_WORDS, FALSE_WORDS = orderlog.TRUE_WORDS, orderlog.FALSE_WORDS  # one vocabulary
 DELIMITERS = ",;\t|"
 # Date styles tried for text that is not ISO 8601, day-first and month-first in pairs.
 DATE_FORMATS = [
