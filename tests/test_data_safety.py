@@ -129,3 +129,22 @@ def test_temporaries_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
     with atomic_target(tmp_path / "r.xlsx") as tmp:
         tmp.write_bytes(b"new")
     assert (tmp_path / "r.xlsx").read_bytes() == b"new" and mine.exists()
+
+
+def test_every_kind_of_leftover_of_a_dead_run_is_removed_and_a_live_ones_kept(tmp_path):
+    """One helper for outputs' temporaries, DuckDB's working copies, XlsxWriter's scratch
+    folders and Spark's logs (files and folders; pid followed by - or .)."""
+    dead = {
+        "xlbizops-duckdb-": tmp_path / "xlbizops-duckdb-999999999-abc",
+        "xlbizops-xlsx-": tmp_path / "xlbizops-xlsx-999999999-def",
+        "xlbizops-spark-": tmp_path / "xlbizops-spark-999999999.log",
+    }
+    for path in list(dead.values())[:2]:
+        (path / "inside").mkdir(parents=True)
+    dead["xlbizops-spark-"].write_text("a Java stack")
+    live = tmp_path / f"xlbizops-spark-{os.getpid()}.log"
+    live.write_text("this run's log")
+    for prefix, path in dead.items():
+        assert remove_stale_temporaries(tmp_path, prefix) == [path]
+        assert not path.exists()
+    assert live.exists()

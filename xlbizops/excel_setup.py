@@ -117,9 +117,14 @@ def write_config(path: Path, updates: dict[str, str], platform: str = "windows")
     path.write_bytes(data)
 
 
+def interpreter_key(platform: str) -> str:
+    """The setting naming the Python xlwings starts (the global file's keys are spelled
+    in capitals, as xlwings' ribbon writes them: ``.upper()``)."""
+    return "Interpreter_Mac" if platform == "macos" else "Interpreter_Win"
+
+
 def config_updates(platform: str, interpreter: str) -> dict[str, str]:
-    key = "INTERPRETER_MAC" if platform == "macos" else "INTERPRETER_WIN"
-    return {UDF_MODULES_KEY: UDF_MODULE, key: interpreter}
+    return {UDF_MODULES_KEY: UDF_MODULE, interpreter_key(platform).upper(): interpreter}
 
 
 FOLDERID_DOCUMENTS = "{FDD39AD0-238F-46AF-ADB4-6C85480369C7}"  # Windows' known folder
@@ -170,10 +175,6 @@ def trusted_location_commands(folder: Path) -> list[list[str]]:
         ["reg", "add", key, "/v", "AllowSubfolders", "/t", "REG_DWORD", "/d", "1", "/f"],
         ["reg", "add", key, "/v", "Description", "/t", "REG_SZ", "/d", "xlbizops templates", "/f"],
     ]
-
-
-def interpreter_key(platform: str) -> str:
-    return "Interpreter_Mac" if platform == "macos" else "Interpreter_Win"
 
 
 def excel_setup(

@@ -35,6 +35,13 @@ REQUIRED = ("order_date", "customer_id", "amount")
 ANALYSED = tuple(f for f in FIELDS if f not in ("customer_type", "category", "channel",
                                                 "region", "error_type"))  # fmt: skip
 
+# Excel holds at most this many characters in a cell: a longer id or name would be cut
+# in the workbook (two customers could become one), so it is not read.
+LONGEST_TEXT = 32_767
+# Beyond this an amount, quantity or price is a typo or an overflow, not an order line:
+# unreadable (sums of such numbers would overflow to infinity).
+LARGEST_NUMBER = 1e15
+
 # Flags (error_flag, and TRUE/FALSE arguments of the Excel functions): one vocabulary
 # for the Excel cells, the file readers and the engines.  Words compare without case
 # and surrounding spaces; a blank cell is no flag.

@@ -280,10 +280,7 @@ def run_report(
         chosen_engine = engine or config.get("engine", {}).get("name")
         table = table or given.get("table")
         query = query or given.get("query")
-        if (table or query) and not (
-            isinstance(orders_path, str) and sources.URL.match(orders_path)
-        ):
-            raise UsageError("--table and --query go with a database URL, not with files")
+        sources.require_url_for(orders_path, table, query)
         if chosen_engine or sources.is_engine_source(orders_path):
             intake = inputs.Intake(source=str(orders_path))
             with progress.stage("read"):

@@ -60,7 +60,7 @@ def _normal(name: str) -> str:
     return "".join(ch for ch in str(name).lower() if ch.isalnum())
 
 
-_FIELD_KEYS = {"".join(ch for ch in name if ch.isalnum()): name for name in FIELDS}
+_FIELD_KEYS = {_normal(name): name for name in FIELDS}
 
 
 def resolve_columns(found: list[str], mapping: dict[str, str]) -> dict[str, str]:
@@ -141,9 +141,7 @@ def _text_encoding(path: Path, head: bytes) -> str:
     except UnicodeDecodeError as err:
         if err.start > len(head) - 4 and head[: err.start].decode("utf-8-sig"):
             return "utf-8-sig"  # a character cut by the 64 KB boundary
-    if head.decode("utf-8-sig", errors=MIXED) != head.decode("utf-8-sig", errors="ignore") and any(
-        ch > "\x7f" for ch in head.decode("utf-8-sig", errors="ignore")
-    ):
+    if any(ch > "\x7f" for ch in head.decode("utf-8-sig", errors="ignore")):
         return "utf-8-sig"  # UTF-8 letters and cp1252 bytes: read with the MIXED handler
     for encoding in ENCODINGS[1:]:
         try:
@@ -355,13 +353,6 @@ _DIMENSION = re.compile(
 )
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
 def _refuse_sparse_sheet(path: Path) -> None:
     """A workbook whose first sheet spans far more cells than its file could hold (a
     stray cell at XFD1048576 and the header at A1: 17 billion cells) is refused before
@@ -370,12 +361,15 @@ def _refuse_sparse_sheet(path: Path) -> None:
     references are read.  A legitimate sheet needs at least ten bytes of XML a cell."""
     import zipfile
 
+    from openpyxl.utils.cell import column_index_from_string
+
     from xlbizops.workbook.package import sheet_parts
 
     rows, columns = [], []  # the smallest and largest seen
 
     def see(letters: bytes, row: bytes) -> None:
-        for seen, value in ((rows, int(row)), (columns, _column_number(letters))):
+        column = column_index_from_string(letters.decode())
+        for seen, value in ((rows, int(row)), (columns, column)):
             seen[:] = [min(seen + [value]), max(seen + [value])]
 
     try:
@@ -463,12 +457,6 @@ ISO_DATE = (
     r"^([0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?)"
     r"( *(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?$"
 )
-# Excel holds at most this many characters in a cell: a longer id or name would be cut
-# in the workbook (two customers could become one), so it is not read.
-LONGEST_TEXT = 32_767
-# Beyond this an amount, quantity or price is a typo or an overflow, not an order line:
-# unreadable (sums of such numbers would overflow to infinity).
-LARGEST_NUMBER = 1e15
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
@@ -625,20 +613,22 @@ def clean_orders(
                 intake.notes.append(f"{name}: {note}")
         elif kind == "number":
             parsed = parse_numbers(values)
-            parsed = parsed.where(parsed.abs() <= LARGEST_NUMBER)  # 1e308, inf: unreadable
+            parsed = parsed.where(parsed.abs() <= orderlog.LARGEST_NUMBER)  # 1e308, inf: unreadable
         elif kind == "flag":
             word = text.str.lower()
             parsed = pd.Series(np.nan, index=values.index)
             parsed[word.isin(TRUE_WORDS)] = 1.0
             parsed[word.isin(FALSE_WORDS) | blank] = 0.0
         else:
-            long = text.str.len() > LONGEST_TEXT
+            long = text.str.len() > orderlog.LONGEST_TEXT
             parsed = text.where(~blank & ~long, None)
             if long.any() and name in REQUIRED:
-                reason(long, f"{name} longer than {LONGEST_TEXT:,} characters (Excel's limit)")
+                reason(
+                    long, f"{name} longer than {orderlog.LONGEST_TEXT:,} characters (Excel's limit)"
+                )
             elif long.any():
                 intake.notes.append(
-                    f"{name}: {int(long.sum()):,} value(s) longer than {LONGEST_TEXT:,} "
+                    f"{name}: {int(long.sum()):,} value(s) longer than {orderlog.LONGEST_TEXT:,} "
                     "characters (Excel's cell limit) left blank"
                 )
                 blank = blank | long

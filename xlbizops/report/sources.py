@@ -25,10 +25,11 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
+from xlbizops.core import orderlog
 from xlbizops.core.errors import InputError, UsageError
 from xlbizops.report import aggregates, inputs
 from xlbizops.report.aggregates import LINE_SCHEMA
-from xlbizops.workbook.atomic import alive
+from xlbizops.workbook.atomic import remove_stale_temporaries
 
 URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 # Backends Ibis opens from a URL, and the extra that installs the driver.
@@ -148,10 +149,7 @@ def _duckdb(work: Path | None = None):
     """An embedded DuckDB whose tables live in a temporary file: it spills to disk
     rather than holding a big log in memory."""
     base = Path(work or tempfile.gettempdir())
-    for leftover in base.glob(f"{WORK_PREFIX}*"):  # of runs killed before they could
-        pid = leftover.name[len(WORK_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
+    remove_stale_temporaries(base, WORK_PREFIX)  # of runs killed before they could
     folder = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=base))
     con = duckdb_connection(str(folder / "work.duckdb"))
     con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY}'")
@@ -179,6 +177,13 @@ def _files(pattern: str) -> tuple[list[str], str]:
     )
 
 
+def require_url_for(orders, table: str | None, query: str | None) -> None:
+    """``--table`` and ``--query`` name something in a database: with files (one, several
+    or a glob) they are a usage error, not silently ignored."""
+    if (table or query) and not (isinstance(orders, str) and URL.match(orders)):
+        raise UsageError("--table and --query go with a database URL, not with files")
+
+
 def open_source(
     text: str,
     table: str | None = None,
@@ -190,10 +195,9 @@ def open_source(
     ``table`` or ``query``), as an Ibis table in ``engine``."""
     if engine not in ENGINES:
         raise UsageError(f"--engine must be one of {', '.join(ENGINES)} (got {engine!r})")
+    require_url_for(text, table, query)
     match = URL.match(text)
     if match is None:
-        if table or query:
-            raise UsageError("--table and --query go with a database URL, not with files")
         paths, kind = _files(text)
         if engine == "spark":
             return _spark_files(paths, kind, text, spark_master)
@@ -552,10 +556,7 @@ def spark_session(master: str | None = None):
     if os.environ.get("XLBIZOPS_DEBUG"):
         return builder.getOrCreate()
     folder = Path(tempfile.gettempdir())
-    for old in folder.glob("xlbizops-spark-*.log"):  # of runs that have ended
-        pid = old.stem.removeprefix("xlbizops-spark-")
-        if pid.isdigit() and not alive(int(pid)):
-            old.unlink(missing_ok=True)
+    remove_stale_temporaries(folder, "xlbizops-spark-")  # of runs that have ended
     log = folder / f"xlbizops-spark-{os.getpid()}.log"
     sys.stderr.flush()
     saved = os.dup(2)
@@ -714,7 +715,7 @@ def _typed(column, kind: str, clock=None):
             value = column.cast("float64")
         else:
             value = number_from_text(column.cast("string").strip())
-        large = inputs.LARGEST_NUMBER  # beyond it: unreadable, as in a file
+        large = orderlog.LARGEST_NUMBER  # beyond it: unreadable, as in a file
         return ((value > large) | (value < -large)).ifelse(ibis.null("float64"), value)
     if kind == "flag":
         if dtype.is_boolean() or dtype.is_numeric():
@@ -723,7 +724,7 @@ def _typed(column, kind: str, clock=None):
         text = column.cast("string").strip().lower()
         return text.isin(list(inputs.TRUE_WORDS)).ifelse(1.0, 0.0).fill_null(0.0)
     text = column.cast("string").strip()
-    unusable = (text == "") | (text.length() > inputs.LONGEST_TEXT)  # as a file's
+    unusable = (text == "") | (text.length() > orderlog.LONGEST_TEXT)  # as a file's
     return unusable.ifelse(ibis.null("string"), text)
 
 

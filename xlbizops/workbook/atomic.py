@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -77,14 +78,19 @@ def atomic_target(path):
         raise
 
 
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Remove temporary files of runs that died before they could (their pid is gone)."""
+def remove_stale_temporaries(folder: Path, prefix: str = PREFIX) -> list[Path]:
+    """Remove what runs that died before they could left in ``folder``: files or folders
+    named ``<prefix><pid>-…`` or ``<prefix><pid>.…`` whose process is gone.  Outputs'
+    temporaries, DuckDB's working copies, XlsxWriter's scratch folders, Spark's logs."""
     removed = []
-    for leftover in Path(folder).glob(f"{PREFIX}*"):
-        pid = leftover.name[len(PREFIX) :].split("-", 1)[0]
+    for leftover in Path(folder).glob(f"{prefix}*"):
+        pid = leftover.name[len(prefix) :].replace(".", "-").split("-", 1)[0]
         if pid.isdigit() and not alive(int(pid)):
             with contextlib.suppress(OSError):
-                leftover.unlink()
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
                 removed.append(leftover)
     return removed
 

@@ -85,13 +85,10 @@ def xlsx_scratch():
     """A folder for XlsxWriter's temporary files (its ``tmpdir``), removed however the
     writing ends (Ctrl-C included); those of runs killed outright are removed by the
     next run."""
-    from xlbizops.workbook.atomic import alive
+    from xlbizops.workbook.atomic import remove_stale_temporaries
 
     base = Path(tempfile.gettempdir())
-    for leftover in base.glob(f"{SCRATCH_PREFIX}*"):
-        pid = leftover.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
+    remove_stale_temporaries(base, SCRATCH_PREFIX)
     folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base)
     try:
         yield folder
