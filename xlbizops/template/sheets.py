@@ -129,16 +129,20 @@ def result(anchor: str, names: list[str], column: str, sheet: str = "") -> str:
     'INDEX(ANCHORARRAY(K12),2,5):INDEX(ANCHORARRAY(K12),ROWS(ANCHORARRAY(K12)),5)'
     """
     number = names.index(column) + 1
-    spill = spill_of(anchor, sheet)
-    return f"INDEX({spill},2,{number}):INDEX({spill},ROWS({spill}),{number})"
+    return _block(anchor, number, number, 2, sheet)
 
 
 def span(anchor: str, names: list[str], first: str, last: str, sheet: str = "") -> str:
     """Columns ``first`` to ``last`` of a table spilled from ``anchor``, header row
     included (for a function that reads a table with its header), every row."""
-    left, right = names.index(first) + 1, names.index(last) + 1
+    return _block(anchor, names.index(first) + 1, names.index(last) + 1, 1, sheet)
+
+
+def _block(anchor: str, left: int, right: int, top: int, sheet: str) -> str:
+    """Columns ``left`` to ``right`` (1-based) of a spill, from its row ``top`` to its
+    last: the one form ``workbook.refresh`` reads as a range."""
     spill = spill_of(anchor, sheet)
-    return f"INDEX({spill},1,{left}):INDEX({spill},ROWS({spill}),{right})"
+    return f"INDEX({spill},{top},{left}):INDEX({spill},ROWS({spill}),{right})"
 
 
 DEFAULTS = Settings()  # the yellow inputs start from the report's defaults (core.rules)
