@@ -1,5 +1,5 @@
 """One flag vocabulary (issue 21): the Excel functions' cells, the file readers and the
-engines read the same words the same way (core.orderlog.flag_of).  Before, the cells
+engines read the same words the same way (orderlog.values.flag_of).  Before, the cells
 took true/yes, the file reader also y and x, and error_flags in a cell only 0/1."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from xlbizops.core import validation
 from xlbizops.core.errors import InputError
-from xlbizops.core.orderlog import flag_of
 from xlbizops.excel import cells, udfs
+from xlbizops.orderlog.values import flag_of
 from xlbizops.report import inputs, sources
 
 # text as a file or a database holds it -> the flag (by hand)
@@ -30,10 +31,17 @@ def test_excel_cells_read_every_word_and_refuse_the_rest():
     for word, expected in WORDS.items():
         if word.strip():
             assert cells.flag("standardize", word, not expected) is bool(expected), word
-    assert list(udfs._flag_numbers(np.array(list(WORDS), dtype=object))) == list(WORDS.values())
+    read = validation.flags("error_flags", np.array(list(WORDS), dtype=object), len(WORDS))
+    assert list(read) == list(WORDS.values())
     with pytest.raises(InputError, match=r"error_flags must be 1/0, TRUE/FALSE or yes/no "
                                          r"\(got 'maybe' in row 2\)"):  # fmt: skip
-        udfs._flag_numbers(np.array(["yes", "maybe"], dtype=object))
+        validation.flags("error_flags", np.array(["yes", "maybe"], dtype=object), 2)
+    kpis = udfs.ORDER_KPIS(
+        [[45658]] * 2, [[45659]] * 2, [[45660]] * 2, [[45661]] * 2, None, [["yes"], ["maybe"]]
+    )
+    assert (
+        kpis == "ORDER_KPIS: error_flags must be 1/0, TRUE/FALSE or yes/no (got 'maybe' in row 2)"
+    )
 
 
 def log() -> pd.DataFrame:

@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).parents[1] / "xlbizops"
 
 # Lowest first.  Modules on one line are one layer and may not import each other.
 LAYERS = [
+    ["xlbizops.orderlog"],  # the order log: schema, value parsers, row rules, sums
     ["xlbizops.core", "xlbizops.__init__"],
     ["xlbizops.sampledata"],  # synthetic order logs: numbers only
     ["xlbizops.excel"],  # the Excel functions, their cell rules and registration

@@ -107,15 +107,16 @@ def build_report_sheets(book: Book) -> list[str]:
             "cannot run it; the functions work without them)"
         )
         return []
-    from xlbizops.report.analyses import Settings, analyse
+    from xlbizops.report.analyses import analyse
     from xlbizops.report.build import clean_frame
+    from xlbizops.report.config import ReportSettings
     from xlbizops.report.contents import report_tables
 
     rows = book.data_rows()
     if len(rows) < 2:
         book.say("The Data sheet has no orders; nothing to report")
         return []
-    settings = Settings()
+    settings = ReportSettings()
     lines, intake = clean_frame(
         pd.DataFrame(rows[1:], columns=rows[0]), settings, f"sheet {DATA_SHEET}"
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlbizops.core import orderlog
+from xlbizops.orderlog import schema
 
 START = np.datetime64("2024-11-01")
 DAYS = 730
@@ -39,7 +39,7 @@ DISRUPTED_SUPPLIER = "SUP-07"
 DISRUPTION = (np.datetime64("2025-09-01"), np.datetime64("2025-09-21"))
 
 MIN_ORDERS = 100  # fewer make no two-year log with every pattern above
-COLUMNS = orderlog.COLUMNS  # the order log's fields, in the Data sheet's order
+COLUMNS = schema.COLUMNS  # the order log's fields, in the Data sheet's order
 
 _CATEGORIES = np.array(
     ["Electronics", "Home", "Apparel", "Beauty", "Sports", "Toys", "Office", "Grocery"]

@@ -93,7 +93,7 @@ def test_supplier_metrics_refuse_flags_other_than_0_and_1():
     from xlbizops.core.risk import supplier_metrics
 
     with pytest.raises(
-        InputError, match=r"error_flags must be 0/1 or TRUE/FALSE \(got 2 in row 2\)"
+        InputError, match=r"error_flags must be 1/0, TRUE/FALSE or yes/no \(got 2 in row 2\)"
     ):
         supplier_metrics(
             ["S1", "S1"], ["2024-01-01"] * 2, ["2024-01-02"] * 2, ["2024-01-05"] * 2, [0, 2]

@@ -37,8 +37,17 @@ def test_the_module_exports_exactly_the_catalogue():
 
 
 def test_seed_formulas_keep_their_published_signatures():
+    """Formulas written against the published arguments keep working: those come
+    first, in order, and anything added after them is optional (RFM_SCORE's
+    order_ids, issue 21)."""
     for name, args in SEEDS.items():
-        assert list(inspect.signature(getattr(udfs, name)).parameters) == args
+        parameters = inspect.signature(getattr(udfs, name)).parameters
+        assert list(parameters)[: len(args)] == args
+        added = list(parameters.values())[len(args) :]
+        assert all(p.default is not inspect.Parameter.empty for p in added), name
+    assert list(inspect.signature(udfs.RFM_SCORE).parameters)[len(SEEDS["RFM_SCORE"]) :] == [
+        "order_ids"
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)

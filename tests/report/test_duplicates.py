@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlbizops.report.aggregates import aggregate
+from xlbizops.orderlog.sums import aggregate
 from xlbizops.report.analyses import lines_table, monthly_revenue
 from xlbizops.report.build import run_report
 from xlbizops.report.inputs import read_orders

@@ -20,8 +20,9 @@ from tests.report.compare import cells, differences
 from xlbizops import sampledata
 from xlbizops.cli import main
 from xlbizops.core import customers, inventory, orders, risk
-from xlbizops.report.analyses import Settings, analyse
+from xlbizops.report.analyses import analyse
 from xlbizops.report.build import clean_frame, run_report
+from xlbizops.report.config import ReportSettings as Settings
 
 ORDERS = 20_000
 
@@ -481,8 +482,7 @@ def test_a_folder_of_plain_csv_files_gives_the_numbers_of_one_file(logs, tmp_pat
 def test_the_report_reads_the_fields_its_lines_hold():
     """One list of the fields the analyses read: the file reader cleans these, the
     engine brings every source to them."""
-    from xlbizops.core.orderlog import ANALYSED, FIELDS
-    from xlbizops.report.aggregates import LINE_SCHEMA
+    from xlbizops.orderlog.schema import ANALYSED, FIELDS, LINE_SCHEMA
 
     assert set(LINE_SCHEMA) == set(ANALYSED) | {"is_return"}
     assert set(FIELDS) - set(ANALYSED) == {

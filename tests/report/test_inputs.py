@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from xlbizops.core import InputError
-from xlbizops.report.inputs import parse_dates, read_orders
+from xlbizops.orderlog.values import dates as parse_dates
+from xlbizops.report.inputs import read_orders
 
 HEADER = "Order ID,Date,Customer,Net Sales,Qty\n"
 
@@ -164,7 +165,7 @@ def test_xlsx_and_parquet_inputs(tmp_path):
     ],
 )
 def test_numbers_in_text_are_read_only_when_unambiguous(text, value):
-    from xlbizops.report.inputs import parse_numbers
+    from xlbizops.orderlog.values import numbers as parse_numbers
 
     got = parse_numbers(pd.Series([text], dtype=object)).iloc[0]
     assert (pd.isna(got) and value is None) or got == value

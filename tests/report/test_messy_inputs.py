@@ -12,8 +12,9 @@ from openpyxl import Workbook, load_workbook
 
 from xlbizops.cli import main
 from xlbizops.core import InputError
+from xlbizops.orderlog.values import dates as parse_dates
 from xlbizops.report.build import build_report
-from xlbizops.report.inputs import parse_dates, read_orders
+from xlbizops.report.inputs import read_orders
 
 MAP = {"order_date": "Date", "customer_id": "Customer", "amount": "Net Sales"}
 

@@ -10,8 +10,8 @@ import pytest
 
 from xlbizops.cli import main
 from xlbizops.core import InputError
-from xlbizops.report.analyses import Settings
 from xlbizops.report.build import build_report, run_report
+from xlbizops.report.config import ReportSettings as Settings
 from xlbizops.sampledata import generate_inventory, generate_orders
 
 SHEETS = ["Summary", "Supply chain", "Customers", "Trends", "Segments", "Orders", "Risk", "About"]
@@ -156,7 +156,7 @@ def hand_log():
 
 
 def test_revenue_nets_return_lines_and_leaves_out_cancelled_orders():
-    from xlbizops.report.aggregates import aggregate
+    from xlbizops.orderlog.sums import aggregate
     from xlbizops.report.analyses import lines_table
     from xlbizops.report.inputs import Intake, clean_orders, resolve_columns
 

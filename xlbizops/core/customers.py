@@ -19,6 +19,7 @@ from scipy.stats import rankdata
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
 from xlbizops.core.rows import distinct_rows
+from xlbizops.orderlog import orders as order_rollup
 
 RFM_COLUMNS = [
     "customer_id",
@@ -120,6 +121,30 @@ def rfm_segment(r_score, f_score, bins: int = 5) -> np.ndarray:
     r5 = np.ceil(r * 5 / bins).astype(int)
     f5 = np.ceil(f * 5 / bins).astype(int)
     return _SEGMENT_MAP[r5 - 1, f5 - 1]
+
+
+def orders_of(customer_ids, order_dates, amounts, order_ids):
+    """One row per order from a customer's order lines (``orderlog.orders.ORDER_ROLLUP``,
+    as the report counts them): the order's customer, its earliest line's date and
+    its lines' amounts summed.  Returns (customer ids, dates, amounts); ``amounts``
+    None stays None.  RFM's frequency, CLV's repeat purchases and cohorts count
+    orders, so a three-line order is one purchase, not three.
+
+    >>> ids, days, money = orders_of(["C1", "C1", "C2"], pd.to_datetime(["2025-01-02",
+    ...     "2025-01-02", "2025-01-05"]), [10.0, 5.0, 7.0], ["A", "A", "B"])
+    >>> ids.tolist(), money.tolist()
+    (['C1', 'C2'], [15.0, 7.0])
+    """
+    ids = np.asarray(customer_ids, dtype=object)
+    lines = {
+        "customer_id": ids,
+        "order_date": np.asarray(order_dates, dtype="datetime64[ns]"),
+        "amount": np.zeros(len(ids)) if amounts is None else np.asarray(amounts, dtype=float),
+    }
+    v.same_rows(customer_ids=ids, order_dates=lines["order_date"], order_ids=order_ids)
+    o = order_rollup.rollup_frame(order_ids, lines, ("customer_id", "first_sale", "amount"))
+    money = None if amounts is None else o["amount"].to_numpy(float)
+    return o["customer_id"].to_numpy(object), o["first_sale"].to_numpy("datetime64[ns]"), money
 
 
 def rfm_table(

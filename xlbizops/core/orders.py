@@ -12,6 +12,8 @@ from scipy import stats
 
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
+from xlbizops.orderlog import orders as order_rollup
+from xlbizops.orderlog.checked import CheckedLines
 
 KPI_COLUMNS = ["kpi", "value"]
 
@@ -109,9 +111,20 @@ def _summary(name: str, spans) -> list[tuple[str, float]]:
 
 
 def order_kpis(
-    order_dates, shipped_dates, delivered_dates, promised_dates, status=None, error_flags=None
+    order_dates,
+    shipped_dates,
+    delivered_dates,
+    promised_dates,
+    status=None,
+    error_flags=None,
+    order_ids=None,
 ) -> pd.DataFrame:
-    """Order-processing KPIs as a two-column table (kpi, value).
+    """Order-processing KPIs as a two-column table (kpi, value), by order.
+
+    The lines become orders first (``orderlog.orders.ORDER_ROLLUP``: with
+    ``order_ids`` the lines of one id are one order; without, each line is one): an
+    order is delivered when its last line that is not cancelled is, and on time when
+    every line arrived on or before its own promise.  Then (``orderlog.rules.ORDER_COUNTS``):
 
     - orders; open (not shipped, not cancelled); in transit (shipped, not delivered).
     - order-to-ship, ship-to-delivery and order-to-delivery days: mean, median and
@@ -126,64 +139,40 @@ def order_kpis(
 
     ``status`` (text, optional): "cancelled" and "returned" are recognised, case
     insensitive.  ``error_flags``: 1/TRUE for an order with a processing error.
+
+    Two orders, the second of two lines of which one arrived a day late:
+
+    >>> d = pd.to_datetime
+    >>> t = order_kpis(d(["2025-01-01"] * 3), d(["2025-01-02"] * 3), d(["2025-01-04"] * 3),
+    ...                d(["2025-01-05", "2025-01-05", "2025-01-03"]), order_ids=["A", "B", "B"])
+    >>> t.set_index("kpi").loc[["orders", "on-time delivery rate"], "value"].tolist()
+    [2.0, 0.5]
     """
-    ordered = v.as_dates("order_dates", order_dates).to_numpy("datetime64[ns]")
-    n = len(ordered)
-    if n == 0:
-        raise InputError("order_dates is empty")
-    if np.isnat(ordered).any():  # pragma: no cover - as_dates refuses blanks
-        raise InputError(
-            f"order_dates is blank in row {int(np.flatnonzero(np.isnat(ordered))[0]) + 1}"
-        )
-    shipped = _days("shipped_dates", shipped_dates)
-    delivered = _days("delivered_dates", delivered_dates)
-    promised = _days("promised_dates", promised_dates)
-    state = (
-        np.full(n, "", dtype=object)
-        if status is None
-        else pd.Series(status, dtype=object)
-        .fillna("")
-        .astype(str)
-        .str.strip()
-        .str.lower()
-        .to_numpy()
+    lines = v.order_lines(
+        order_dates=order_dates,
+        shipped_dates=shipped_dates,
+        delivered_dates=delivered_dates,
+        promised_dates=promised_dates,
+        status=status,
+        error_flags=error_flags,
+        order_ids=order_ids,
     )
-    errors = v.flags("error_flags", error_flags, n)
-    v.same_rows(
-        order_dates=ordered,
-        shipped_dates=shipped,
-        delivered_dates=delivered,
-        promised_dates=promised,
-        status=state,
-        error_flags=errors,
-    )
-    cancelled = state == "cancelled"
-    returned = state == "returned"
-    is_shipped = ~np.isnat(shipped)
-    is_delivered = ~np.isnat(delivered)
-    if (is_delivered & ~is_shipped).any():
-        row = int(np.flatnonzero(is_delivered & ~is_shipped)[0]) + 1
-        raise InputError(f"delivered_dates has a date but shipped_dates is blank in row {row}")
-    to_ship = _duration(ordered, shipped, "shipped_dates")
-    to_deliver = _duration(shipped, delivered, "delivered_dates")
-    total = _duration(ordered, delivered, "delivered_dates")
-    hit = on_time(delivered, promised)
-    with_promise = ~np.isnan(hit)
-    in_time = hit == 1.0
-    counts = {
-        "orders": n,
-        "open": int((~is_shipped & ~cancelled).sum()),
-        "in_transit": int((is_shipped & ~is_delivered).sum()),
-        "delivered": int(is_delivered.sum()),
-        "on_time": int(in_time.sum()),
-        "with_promise": int(with_promise.sum()),
-        "perfect": int((in_time & (errors == 0) & ~returned).sum()),
-        "errors": int(((errors == 1) & ~cancelled).sum()),
-        "not_cancelled": int((~cancelled).sum()),
-        "cancelled": int(cancelled.sum()),
-        "returned": int(returned.sum()),
+    return kpis_of_lines(lines)
+
+
+def kpis_of_lines(lines: CheckedLines) -> pd.DataFrame:
+    """:func:`order_kpis` of lines already checked (``core.validation.order_lines``)."""
+    n = len(lines)
+    columns = dict(lines.columns)
+    columns.setdefault("error_flag", np.zeros(n))
+    o = order_rollup.rollup_frame(lines.order_ids, columns, order_rollup.PROCESSING_FIELDS)
+    at = {name: o[name].to_numpy("datetime64[ns]") for name in ("ordered", "shipped", "delivered")}
+    spans = {
+        "to_ship": (at["shipped"] - at["ordered"]) / np.timedelta64(1, "D"),
+        "to_deliver": (at["delivered"] - at["shipped"]) / np.timedelta64(1, "D"),
+        "total": (at["delivered"] - at["ordered"]) / np.timedelta64(1, "D"),
     }
-    return kpi_table(counts, {"to_ship": to_ship, "to_deliver": to_deliver, "total": total})
+    return kpi_table(order_rollup.count_orders(o), spans)
 
 
 KPI_COUNTS = (

@@ -10,6 +10,8 @@ from scipy.stats import norm
 from xlbizops.core import validation as v
 from xlbizops.core.errors import InputError
 from xlbizops.core.inventory import lead_time_demand
+from xlbizops.orderlog import rules
+from xlbizops.orderlog.checked import CheckedLines
 
 ANOMALY_COLUMNS = ["score", "anomaly"]
 _DEFAULT_THRESHOLD = {"mad": 3.5, "iqr": 1.5}
@@ -97,28 +99,30 @@ def supplier_metrics(suppliers, order_dates, shipped_dates, promised_dates, erro
     rates themselves are the usual supplier-scorecard ratios.  Lines not yet shipped
     are left out.
     """
-    names = pd.Series(np.asarray(suppliers, dtype=object))
-    placed = v.as_dates("order_dates", order_dates)
-    shipped = v.as_dates("shipped_dates", shipped_dates, allow_blank=True)
-    promised = v.as_dates("promised_dates", promised_dates, allow_blank=True)
-    errors = v.flags("error_flags", error_flags, len(names))
-    v.same_rows(
-        suppliers=names,
-        order_dates=placed,
-        shipped_dates=shipped,
-        promised_dates=promised,
-        error_flags=errors,
+    lines = v.order_lines(
+        suppliers=suppliers,
+        order_dates=order_dates,
+        shipped_dates=shipped_dates,
+        promised_dates=promised_dates,
+        error_flags=error_flags,
     )
-    keep = (names.notna() & shipped.notna()).to_numpy()
-    days = (shipped - placed).dt.days.to_numpy(float)[keep]
-    window = (promised - placed).dt.days.to_numpy(float)[keep]
-    late = days > np.maximum(window, 1) / 2
+    return supplier_metrics_of_lines(lines)
+
+
+def supplier_metrics_of_lines(lines: CheckedLines) -> pd.DataFrame:
+    """:func:`supplier_metrics` of lines already checked (``core.validation.order_lines``);
+    late is ``orderlog.rules.SHIPPED_LATE``, in error ``orderlog.rules.IN_ERROR``."""
+    columns = dict(lines.columns)
+    columns.setdefault("error_flag", np.zeros(len(lines)))
+    names = pd.Series(columns["supplier"])
+    keep = (names.notna() & ~np.isnat(columns["shipped_date"])).to_numpy()
+    days = (columns["shipped_date"] - columns["order_date"]) / np.timedelta64(1, "D")
     frame = pd.DataFrame(
         {
             "supplier": names[keep].astype(str).to_numpy(),
-            "late": late,
-            "error": errors[keep],
-            "days": days,
+            "late": rules.evaluate(rules.SHIPPED_LATE, columns)[keep],
+            "error": rules.evaluate(rules.IN_ERROR, columns)[keep].astype(float),
+            "days": np.floor(days[keep]),
         }
     )
     group = frame.groupby("supplier", sort=True)

@@ -4,10 +4,9 @@ One place for the assumptions a shop sets (:class:`Settings`, ``report.toml``
 ``[settings]`` and the template's yellow input cells take their defaults from it) and
 for the recipes both apply to an order log, so that changing a rule changes both:
 
-- **Sales**: revenue counts order lines whose status is none of :data:`SALES_EXCLUDE`
-  (cancelled, returned), plus return lines (a negative amount or quantity), which net
-  the sales they refund.  **Demand** leaves out :data:`DEMAND_EXCLUDES` (cancelled
-  orders never left the warehouse).
+- **Sales** and **demand**: which order lines count is the order log's business,
+  ``orderlog.rules`` (revenue leaves out cancelled and returned orders and nets
+  return lines; demand leaves out cancelled orders, which never left the warehouse).
 - **Annual usage value** (ABC): annual demand × unit cost, the unit cost being the
   inventory snapshot's or ``cost_ratio`` × the quantity-weighted selling price
   (Heizer & Render, *Operations Management*, ch. 12: "annual dollar volume").
@@ -21,22 +20,24 @@ for the recipes both apply to an order log, so that changing a rule changes both
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import pandas as pd
 
 from xlbizops.core import risk, timeseries
 from xlbizops.core.errors import UsageError
 
-SALES_EXCLUDE = ("cancelled", "returned")  # statuses that are not revenue
-DEMAND_EXCLUDES = ("cancelled",)  # statuses that never left the warehouse
 ANOMALY_PERIOD = "week"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Assumptions a shop would set (report.toml [settings]); each is shown in the report."""
+    """Assumptions a shop would set for its analyses (report.toml [settings], the
+    template's yellow inputs); each is shown in the report.  How the report reads its
+    input and how much it writes are the report's own (``report.config``)."""
+
+    RANGES: ClassVar[dict] = {}  # setting -> (exclusive lower bound, upper bound, words)
 
     order_cost: float = 50.0  # per purchase order
     holding_rate: float = 0.25  # share of unit cost per year
@@ -48,11 +49,6 @@ class Settings:
     forecast_months: int = 6
     clv_months: int = 12
     discount_rate: float = 0.10
-    top_rows: int = 20_000  # longest detail table written to a sheet
-    max_file_mb: float = 1_500.0  # larger order files are refused with advice (≈ 11 M orders)
-    date_order: str = "auto"
-    dedupe: bool = False  # reject identical rows in a log without order ids
-    earliest_order_date: str = "1990-01-01"  # order dates before it are rejected as typos
     anomaly_method: str = "mad"  # mad (robust z-score), iqr or iforest
     anomaly_threshold: float = 3.5  # robust z for mad; IQRs for iqr; score for iforest
 
@@ -65,29 +61,17 @@ class Settings:
                 raise UsageError(
                     f"setting {item.name} must be {_KIND_WORDS[item.type]} (got {value!r})"
                 )
-            low, high, text = _RANGES.get(item.name, (None, None, ""))
+            low, high, text = self.RANGES.get(item.name, (None, None, ""))
             if (low is not None and not value > low) or (high is not None and not value < high):
                 raise UsageError(f"setting {item.name} must be {text} (got {value!r})")
         if self.anomaly_method not in ("mad", "iqr", "iforest"):
             raise UsageError(
                 f"setting anomaly_method must be mad, iqr or iforest (got {self.anomaly_method!r})"
             )
-        if self.date_order not in ("auto", "dmy", "mdy"):
-            raise UsageError(
-                f"setting date_order must be auto, dmy or mdy (got {self.date_order!r})"
-            )
-        try:
-            dt.date.fromisoformat(self.earliest_order_date)
-        except ValueError:
-            raise UsageError(
-                "setting earliest_order_date must be a date written yyyy-mm-dd "
-                f"(got {self.earliest_order_date!r})"
-            ) from None
 
 
 _KIND_WORDS = {"float": "a number", "int": "a whole number", "str": "text", "bool": "true or false"}
-# setting -> (exclusive lower bound, exclusive upper bound, words)
-_RANGES = {
+Settings.RANGES = {
     "order_cost": (0, None, "greater than 0"),
     "holding_rate": (0, None, "greater than 0"),
     "cost_ratio": (0, None, "greater than 0"),
@@ -98,8 +82,6 @@ _RANGES = {
     "forecast_months": (0, None, "at least 1"),
     "clv_months": (0, None, "at least 1"),
     "discount_rate": (-1e-12, 1, "at least 0 and below 1"),
-    "top_rows": (0, None, "at least 1"),
-    "max_file_mb": (0, None, "greater than 0"),
     "anomaly_threshold": (0, None, "greater than 0"),
 }
 

@@ -12,6 +12,10 @@ import numpy as np
 import pandas as pd
 
 from xlbizops.core.errors import InputError
+from xlbizops.orderlog import rules as orderlog_rules
+from xlbizops.orderlog import values as orderlog_values
+from xlbizops.orderlog.checked import CheckedLines
+from xlbizops.orderlog.schema import ARGUMENTS, FIELDS
 
 # Business quantities never come near this; beyond it products and squares overflow.
 LARGEST = 1e100
@@ -75,14 +79,17 @@ def non_negative(name: str, values, *, allow_nan: bool = False) -> np.ndarray:
 
 
 def flags(name: str, values, n: int) -> np.ndarray:
-    """Optional 0/1 flags (1 = yes, e.g. an order with an error); omitted → all 0."""
+    """Optional flags (1 = yes, e.g. an order with an error) as 1.0/0.0, read by the
+    one flag parser (``orderlog.values.flags``: TRUE/FALSE, 1/0, yes/no, y/n, x; blank
+    is 0); omitted → all 0."""
     if values is None:
         return np.zeros(n)
-    arr = as_numbers(name, values)
-    bad = ~np.isin(arr, (0, 1))
+    raw = pd.Series(np.asarray(values, dtype=object) if not hasattr(values, "dtype") else values)
+    read = orderlog_values.flags(raw.reset_index(drop=True)).to_numpy(float)
+    bad = np.isnan(read)
     if bad.any():
-        raise InputError(f"{name} must be 0/1 or TRUE/FALSE {got(arr, bad)}")
-    return arr
+        raise InputError(f"{name} must be 1/0, TRUE/FALSE or yes/no {got(raw.to_numpy(), bad)}")
+    return read
 
 
 def whole_scores(name: str, values, top: int, allow_nan: bool = False) -> np.ndarray:
@@ -162,8 +169,13 @@ def as_dates(name: str, values, *, allow_blank: bool = False) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(raw):
         parsed = raw.astype("datetime64[ns]")
     else:
-        blank_text = raw.map(lambda c: isinstance(c, str) and not c.strip()).astype(bool)
-        parsed = pd.to_datetime(raw.mask(blank_text), errors="coerce", format="ISO8601")
+        is_text = raw.map(lambda c: isinstance(c, str)).astype(bool)
+        blank_text = is_text & raw.map(lambda c: isinstance(c, str) and not c.strip()).astype(bool)
+        parsed = pd.to_datetime(raw.mask(is_text), errors="coerce")  # date and datetime values
+        if is_text.any():  # text: the one date parser's ISO 8601 reading
+            written = raw[is_text & ~blank_text].astype(str).str.strip()
+            parsed = parsed.astype("datetime64[ns]")
+            parsed[written.index] = orderlog_values.iso_dates(written)
         failed = parsed.isna() & raw.notna() & ~blank_text
         if failed.any():
             row = int(np.flatnonzero(failed)[0])
@@ -177,3 +189,54 @@ def as_dates(name: str, values, *, allow_blank: bool = False) -> pd.Series:
 def as_date(name: str, value) -> pd.Timestamp:
     """One date (a datetime or ISO text)."""
     return as_dates(name, [value]).iloc[0]
+
+
+def order_lines(**given) -> CheckedLines:
+    """The order-line checks, once: each argument (``order_dates=…``, named as the
+    Excel functions name it: ``orderlog.schema.ARGUMENTS``; None or absent when not
+    given) read by its field's kind, every column the same length, order dates
+    present, order ids present where given, no line delivered without a ship date,
+    and no step dated before the one it follows.  What passes is a
+    :class:`CheckedLines`, which core functions use without checking again.
+
+    >>> lines = order_lines(order_dates=["2025-01-02"], status=[" Cancelled "])
+    >>> lines["status"].tolist(), len(lines)
+    (['cancelled'], 1)
+    """
+    field_of = {argument: field for field, argument in ARGUMENTS.items()}
+    columns: dict[str, np.ndarray] = {}
+    for argument, values in given.items():
+        if values is None:
+            continue
+        field = field_of[argument]
+        kind = FIELDS[field]
+        if field == "status":
+            columns[field] = orderlog_rules.status_words(values)
+        elif kind == "date":
+            read = as_dates(argument, values, allow_blank=field != "order_date")
+            columns[field] = read.to_numpy("datetime64[ns]")
+        elif kind == "number":
+            columns[field] = as_numbers(argument, values, allow_nan=True)
+        elif kind == "flag":
+            columns[field] = flags(argument, values, len(pd.Series(values)))
+        else:
+            columns[field] = np.asarray(values, dtype=object)
+    if "order_date" in columns and len(columns["order_date"]) == 0:
+        raise InputError("order_dates is empty")
+    same_rows(**{ARGUMENTS[f]: c for f, c in columns.items()})
+    ids = columns.pop("order_id", None)
+    if ids is not None and pd.isna(pd.Series(ids)).any():
+        raise InputError(f"order_ids is blank in row {int(np.flatnonzero(pd.isna(ids))[0]) + 1}")
+    delivered, shipped = columns.get("delivered_date"), columns.get("shipped_date")
+    if delivered is not None and shipped is not None:
+        orphan = ~np.isnat(delivered) & np.isnat(shipped)
+        if orphan.any():
+            row = int(np.flatnonzero(orphan)[0]) + 1
+            raise InputError(f"delivered_dates has a date but shipped_dates is blank in row {row}")
+    for step, before in (("shipped_date", "order_date"), ("delivered_date", "shipped_date")):
+        if step in columns and before in columns:
+            early = columns[step] < columns[before]  # NaT compares False
+            if early.any():
+                row = int(np.flatnonzero(early)[0]) + 1
+                raise InputError(f"{ARGUMENTS[step]} is before its start date in row {row}")
+    return CheckedLines(columns, ids)

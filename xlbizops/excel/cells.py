@@ -16,6 +16,8 @@ The rules, the same for every function (README, "Blank cells and bad values"):
   argument, the row (counted from the first cell of the range) and the value.
   Numbers stored as text are not guessed at.
 - Dates: date cells, Excel serial numbers (1900 system) or ISO text "2024-03-31".
+- Numbers, dates and flags are read by the order log's one parser per kind
+  (``orderlog.values``), with the options that say what a cell accepts.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from xlbizops.core.errors import InputError
-from xlbizops.core.orderlog import flag_of
+from xlbizops.orderlog import values
+from xlbizops.orderlog.values import flag_of
 
 EXCEL_ERRORS = frozenset(
     [
@@ -140,25 +143,22 @@ def _reject(name: str, row: int, cell, wanted: str) -> InputError:
 
 
 def numbers(name: str, cells: list) -> np.ndarray:
-    """Cells as floats; blanks become NaN."""
+    """Cells as floats; blanks become NaN.  Read by the one number parser
+    (``orderlog.values.numbers``) with its Excel option: only number cells are
+    numbers (text, TRUE/FALSE and errors are refused, naming the row)."""
     kinds = set(map(type, cells))
     if kinds <= {float, int, type(None)} and (
         int not in kinds or not any(type(c) is int and c in _COM_ERROR_CODES for c in cells)
     ):
-        return np.array(cells, dtype=float)  # None -> nan
-    out = np.empty(len(cells))
-    for i, cell in enumerate(cells):
-        if is_blank(cell):
-            out[i] = np.nan
-        elif isinstance(cell, _NUMBER_TYPES + (np.number,)) and not isinstance(
-            cell, bool | np.bool_
-        ):
-            if _error_text(cell):
-                raise _reject(name, i, cell, "a number")
-            out[i] = float(cell)
-        else:
-            raise _reject(name, i, cell, "a number")
-    return out
+        return np.array(cells, dtype=float)  # None -> nan (the parser's fast path, inline)
+    column = pd.Series(cells, dtype=object)
+    read = values.numbers(column, text_numbers=False, largest=None).to_numpy(float)
+    refused = np.isnan(read) & ~column.map(is_blank).to_numpy(bool)
+    refused |= column.map(_error_text).notna().to_numpy(bool)  # COM error codes are ints
+    if refused.any():
+        i = int(np.flatnonzero(refused)[0])
+        raise _reject(name, i, cells[i], "a number")
+    return read
 
 
 def _serials_to_datetimes(name: str, serials: np.ndarray) -> np.ndarray:
@@ -176,13 +176,16 @@ def _serials_to_datetimes(name: str, serials: np.ndarray) -> np.ndarray:
 
 
 def dates(name: str, cells: list) -> np.ndarray:
-    """Cells as ``datetime64[ns]``; blanks become NaT."""
+    """Cells as ``datetime64[ns]``; blanks become NaT.  Date cells, Excel serials and
+    ISO 8601 text, the one date parser's reading (``orderlog.values.dates``) without
+    its local styles: "03/04/2024" in a cell is refused, not guessed."""
     kinds = set(map(type, cells))
     if kinds <= {dt.datetime, type(None)} and dt.datetime in kinds:
         return pd.to_datetime(pd.Series(cells, dtype=object)).to_numpy("datetime64[ns]")
     if kinds <= {float, int, type(None)}:
         return _serials_to_datetimes(name, numbers(name, cells))
     out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[ns]")
+    text_rows = []
     for i, cell in enumerate(cells):
         if is_blank(cell):
             continue
@@ -193,12 +196,15 @@ def dates(name: str, cells: list) -> np.ndarray:
                 raise _reject(name, i, cell, "a date")
             out[i] = _serials_to_datetimes(name, np.array([float(cell)]))[0]
         elif isinstance(cell, str) and not _error_text(cell):
-            try:
-                out[i] = np.datetime64(pd.Timestamp(cell.strip()))
-            except ValueError:
-                raise _reject(name, i, cell, "a date (use a date cell or yyyy-mm-dd)") from None
+            text_rows.append(i)
         else:
             raise _reject(name, i, cell, "a date")
+    if text_rows:
+        read = values.iso_dates(pd.Series([cells[i].strip() for i in text_rows], dtype=object))
+        for i, stamp in zip(text_rows, read, strict=True):
+            if pd.isna(stamp):
+                raise _reject(name, i, cells[i], "a date (use a date cell or yyyy-mm-dd)")
+            out[i] = np.datetime64(stamp)
     return out
 
 
@@ -322,7 +328,7 @@ def column_of(values: np.ndarray) -> list[list]:
 
 
 def flag(name: str, value, default: bool) -> bool:
-    """TRUE/FALSE, 1/0 or a flag word (``core.orderlog.flag_of``: yes/no, y/n, x)."""
+    """TRUE/FALSE, 1/0 or a flag word (``orderlog.values.flag_of``: yes/no, y/n, x)."""
     value = optional(value, default)
     read = flag_of(value)
     if read is None:

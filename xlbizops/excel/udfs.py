@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from xlbizops.core import customers, inventory, orderlog, orders, risk, segmentation, timeseries
+from xlbizops.core import customers, inventory, orders, risk, segmentation, timeseries
 from xlbizops.core.errors import InputError
 from xlbizops.excel import cells
 from xlbizops.excel.guard import excel_function
@@ -114,15 +114,11 @@ def EOQ(annual_demand, order_cost, holding_cost):
 @arg("as_of", "Optional. Date recency is counted to; default the day after the latest order.")
 @arg("weights", "Optional. 3 cells: weights of R, F and M in the score; default 1/3 each.")
 @arg("bins", "Optional. Number of score groups, default 5 (quintiles).")
+@arg("order_ids", "Optional. Order id of each line: the lines of one order count as one order.")
 @excel_function
-def RFM_SCORE(customer_ids, order_dates, amounts, as_of=None, weights=None, bins=5):
+def RFM_SCORE(customer_ids, order_dates, amounts, as_of=None, weights=None, bins=5, order_ids=None):
     """RFM table per customer: recency, frequency, monetary, R/F/M quantile scores, score = w1*R + w2*F + w3*M, and named segment."""  # noqa: E501
-    used, x = cells.aligned(
-        broadcast=False,
-        customer_ids=cells.labels("customer_ids", cells.column("customer_ids", customer_ids)),
-        order_dates=cells.dates("order_dates", cells.column("order_dates", order_dates)),
-        amounts=_numbers("amounts", amounts),
-    )
+    ids, when, amount = _order_log(customer_ids, order_dates, amounts, order_ids)
     as_of = _optional_date("as_of", as_of)
     if cells.all_blank(weights):
         weights = (1 / 3, 1 / 3, 1 / 3)
@@ -131,9 +127,9 @@ def RFM_SCORE(customer_ids, order_dates, amounts, as_of=None, weights=None, bins
         if np.isnan(weights).any():
             raise InputError("weights must be 3 numbers, for R, F and M (found a blank)")
     table = customers.rfm_table(
-        x["customer_ids"][used],
-        x["order_dates"][used],
-        x["amounts"][used],
+        ids,
+        when,
+        amount,
         as_of=as_of,
         weights=weights,
         bins=cells.optional(bins, 5),
@@ -557,16 +553,25 @@ def RFM_SEGMENT(r_score, f_score, bins=5):
     return names[0] if len(names) == 1 else [[n] for n in names]
 
 
-def _order_log(customer_ids, order_dates, amounts=None):
-    """The customer/date(/amount) columns of an order log, blank rows skipped."""
+def _order_log(customer_ids, order_dates, amounts=None, order_ids=None):
+    """The customer/date(/amount) columns of an order log, blank rows skipped; with
+    ``order_ids``, one row per order (``core.customers.orders_of``)."""
     columns = {
         "customer_ids": cells.labels("customer_ids", cells.column("customer_ids", customer_ids)),
         "order_dates": _dates("order_dates", order_dates),
     }
     if amounts is not None:
         columns["amounts"] = _numbers("amounts", amounts)
+    if not cells.all_blank(order_ids):
+        columns["order_ids"] = cells.labels("order_ids", cells.column("order_ids", order_ids))
     used, x = cells.aligned(broadcast=False, **columns)
-    return [c[used] for c in x.values()]
+    ids, when, amount, by_order = (
+        x[name][used] if name in x else None
+        for name in ("customer_ids", "order_dates", "amounts", "order_ids")
+    )
+    if by_order is not None:
+        ids, when, amount = customers.orders_of(ids, when, amount, by_order)
+    return ids, when, amount
 
 
 @xw.func(category=CATEGORY)
@@ -576,12 +581,19 @@ def _order_log(customer_ids, order_dates, amounts=None):
 @arg("horizon_months", "Optional. Months ahead to value, default 12.")
 @arg("annual_discount_rate", "Optional. Yearly discount rate, default 0.10.")
 @arg("as_of", "Optional. End of the observation period; default the latest order date.")
+@arg("order_ids", "Optional. Order id of each line: the lines of one order count as one order.")
 @excel_function
 def CLV(
-    customer_ids, order_dates, amounts, horizon_months=12, annual_discount_rate=0.10, as_of=None
+    customer_ids,
+    order_dates,
+    amounts,
+    horizon_months=12,
+    annual_discount_rate=0.10,
+    as_of=None,
+    order_ids=None,
 ):
     """Customer lifetime value by BG/NBD and Gamma-Gamma: P(alive), expected purchases, order value and discounted CLV."""  # noqa: E501
-    ids, when, amount = _order_log(customer_ids, order_dates, amounts)
+    ids, when, amount = _order_log(customer_ids, order_dates, amounts, order_ids)
     table = customers.customer_lifetime_value(
         ids,
         when,
@@ -597,10 +609,11 @@ def CLV(
 @arg("customer_ids", "Customer of each order: one row per order.")
 @arg("order_dates", "Date of each order.")
 @arg("period", 'Optional. "month" (default), "week" or "quarter".')
+@arg("order_ids", "Optional. Order id of each line: the lines of one order count as one order.")
 @excel_function
-def COHORT_RETENTION(customer_ids, order_dates, period: CohortPeriod = "month"):
+def COHORT_RETENTION(customer_ids, order_dates, period: CohortPeriod = "month", order_ids=None):
     """Cohort retention matrix: for each first-order cohort, the share of customers ordering again 0, 1, 2... periods later."""  # noqa: E501
-    ids, when = _order_log(customer_ids, order_dates)
+    ids, when, _ = _order_log(customer_ids, order_dates, order_ids=order_ids)
     table = customers.cohort_retention(ids, when, cells.optional(period, "month"))
     return cells.to_cells(table)
 
@@ -707,11 +720,18 @@ def SEGMENT_PROFILE(data, k, standardize=True, seed=0):
 @arg("promised_dates", "Delivery date promised to the customer.")
 @arg("status", 'Optional. Order status; "cancelled" and "returned" are recognised.')
 @arg("error_flags", "Optional. 1 or TRUE for an order with a processing error.")
+@arg("order_ids", "Optional. Order id of each line: the lines of one order count as one order.")
 @excel_function
 def ORDER_KPIS(
-    order_dates, shipped_dates, delivered_dates, promised_dates, status=None, error_flags=None
+    order_dates,
+    shipped_dates,
+    delivered_dates,
+    promised_dates,
+    status=None,
+    error_flags=None,
+    order_ids=None,
 ):
-    """Order-processing KPIs: cycle times (mean, median, 90th percentile), on-time, perfect-order, error, cancellation and return rates."""  # noqa: E501
+    """Order-processing KPIs by order: cycle times (mean, median, 90th percentile), on-time, perfect-order, error, cancellation and return rates."""  # noqa: E501
     ordered = _dates("order_dates", order_dates)
     n = len(ordered)
     steps = [
@@ -724,8 +744,9 @@ def ORDER_KPIS(
     ]
     state = _optional_cells("status", status, n)
     flags = _optional_cells("error_flags", error_flags, n)
-    if flags is not None:
-        flags = _flag_numbers(flags)
+    ids = _optional_cells("order_ids", order_ids, n)
+    if ids is not None:
+        ids = cells.labels("order_ids", list(ids))
     is_order = ~np.isnat(ordered)
     orphan = ~is_order & np.any([~np.isnat(step) for step in steps], axis=0)
     if orphan.any():
@@ -740,22 +761,9 @@ def ORDER_KPIS(
         *(step[is_order] for step in steps),
         None if state is None else state[is_order],
         None if flags is None else flags[is_order],
+        None if ids is None else ids[is_order],
     )
     return cells.to_cells(table)
-
-
-def _flag_numbers(flags: np.ndarray) -> np.ndarray:
-    """Error flags as 1/0, read as the report reads its error_flag column
-    (``core.orderlog.flag_of``): TRUE/FALSE, 1/0, yes/no, y/n, x; blank is 0."""
-    out = np.empty(len(flags))
-    for row, cell in enumerate(flags):
-        read = 0.0 if cells.is_blank(cell) else orderlog.flag_of(cell)
-        if read is None:
-            raise InputError(
-                f"error_flags must be 1/0, TRUE/FALSE or yes/no (got {cell!r} in row {row + 1})"
-            )
-        out[row] = read
-    return out
 
 
 def _optional_cells(name: str, value, n: int) -> np.ndarray | None:
@@ -866,7 +874,7 @@ def SUPPLIER_METRICS(suppliers, order_dates, shipped_dates, promised_dates, erro
     promised = _same_rows("promised_dates", _dates("promised_dates", promised_dates), n)
     flags = _optional_cells("error_flags", error_flags, n)
     if flags is not None:
-        flags = _flag_numbers(flags)[: len(used)][used]
+        flags = flags[: len(used)][used]
     table = risk.supplier_metrics(
         x["suppliers"][used],
         x["order_dates"][used],

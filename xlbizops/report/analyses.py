@@ -17,8 +17,9 @@ import pandas as pd
 from xlbizops.core import customers, inventory, orders, risk, rules, segmentation, timeseries
 from xlbizops.core.errors import InputError
 from xlbizops.core.rows import distinct_rows
-from xlbizops.core.rules import Settings
-from xlbizops.report import aggregates, sources
+from xlbizops.orderlog import sums
+from xlbizops.report import sources
+from xlbizops.report.config import ReportSettings
 
 AT_RISK_SEGMENTS = ("At Risk", "Can't Lose", "About to Sleep")
 AT_RISK_KPI = f"at-risk customers ({', '.join(AT_RISK_SEGMENTS)})"
@@ -43,7 +44,7 @@ class Missing:
 @dataclass
 class ReportData:
     as_of: pd.Timestamp
-    settings: Settings
+    settings: ReportSettings
     summary: pd.DataFrame
     monthly: pd.DataFrame
     supply: pd.DataFrame | Missing
@@ -69,7 +70,7 @@ def lines_table(lines: pd.DataFrame):
     """Cleaned order lines held in memory, as a table DuckDB aggregates in place: the
     Arrow table is registered, not copied (DuckDB reads Arrow's columns as they are)."""
     threads = 1 if sys.platform == "emscripten" else None  # Pyodide: no thread pool
-    arrow = aggregates.arrow_lines(lines, threads)
+    arrow = sums.arrow_lines(lines, threads)
     con = sources.duckdb_connection(threads=threads)
     con.con.register("lines", arrow)
     return con.table("lines")
@@ -79,9 +80,9 @@ def _window(frame: pd.DataFrame, column: str, month: int) -> pd.DataFrame:
     return frame[frame[column] == month]
 
 
-def headline(agg: aggregates.Aggregates, settings, snapshot) -> pd.DataFrame:
+def headline(agg: sums.Aggregates, settings, snapshot) -> pd.DataFrame:
     """Headline KPIs for the last full month and the month before, with the change."""
-    this_end, prev_end = aggregates.headline_months(agg.as_of)
+    this_end, prev_end = sums.headline_months(agg.as_of)
 
     def window(end: pd.Timestamp, name: str):
         month = end.to_period("M").ordinal
@@ -95,14 +96,14 @@ def headline(agg: aggregates.Aggregates, settings, snapshot) -> pd.DataFrame:
             "orders": int(counts["orders"].sum()),
             "customers": int(counts["customers"].sum()),
         }
-        # by order, as on the Orders sheet (aggregates.order_table says when one is on time)
+        # by order, as on the Orders sheet (sums.order_table says when one is on time)
         on_time = None if agg.order_on_time is None else _window(agg.order_on_time, "month", month)
         known = 0.0 if on_time is None else float(on_time["known"].sum())
         values["on-time delivery rate"] = float(on_time["hits"].sum()) / known if known else np.nan
         c = agg.customers
         bought = c[c[f"orders_{name}"] > 0]
         if len(bought) >= 2:
-            end_day = aggregates.day_of(end)
+            end_day = sums.day_of(end)
             table = customers.rfm_scores(
                 bought["customer_id"],
                 end_day + 1 - bought[f"last_day_{name}"].to_numpy(np.int64),
@@ -138,14 +139,14 @@ def headline(agg: aggregates.Aggregates, settings, snapshot) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kpi", label_now, label_before, "change"])
 
 
-def monthly_revenue(agg: aggregates.Aggregates) -> pd.DataFrame:
+def monthly_revenue(agg: sums.Aggregates) -> pd.DataFrame:
     daily = agg.daily_revenue
     table = timeseries.resample(daily["day"], daily["revenue"], "month", "sum")
     return table.rename(columns={"period": "month", "value": "revenue"})
 
 
 def supply_chain(
-    agg: aggregates.Aggregates, s: Settings, snapshot, notes: list[str] | None = None
+    agg: sums.Aggregates, s: ReportSettings, snapshot, notes: list[str] | None = None
 ) -> pd.DataFrame | Missing:
     """The reorder policy per SKU.  A SKU without a positive unit cost (sold at price 0,
     or only refunded) keeps its demand, safety stock and reorder point, but has no EOQ
@@ -227,7 +228,7 @@ def supply_chain(
     return table[columns].sort_values("annual_value", ascending=False, ignore_index=True)
 
 
-def trends(agg: aggregates.Aggregates, s: Settings):
+def trends(agg: sums.Aggregates, s: ReportSettings):
     daily_sales = agg.daily_revenue
     daily = timeseries.resample(daily_sales["day"], daily_sales["revenue"], "day", "sum")
     try:
@@ -249,11 +250,11 @@ def trends(agg: aggregates.Aggregates, s: Settings):
     return parts, forecast, model
 
 
-def customer_tables(agg: aggregates.Aggregates, s: Settings):
+def customer_tables(agg: sums.Aggregates, s: ReportSettings):
     """RFM (as of the day after as_of), CLV (BG/NBD + Gamma-Gamma) and cohorts, from the
     per-customer sums (``core.customers.summary_from_sums``)."""
     c = agg.customers
-    as_of_day = aggregates.day_of(agg.as_of)
+    as_of_day = sums.day_of(agg.as_of)
     first, last = c["first_day"].to_numpy(np.int64), c["last_day"].to_numpy(np.int64)
     rfm = customers.rfm_scores(
         c["customer_id"],
@@ -275,7 +276,7 @@ def customer_tables(agg: aggregates.Aggregates, s: Settings):
     return rfm, counts, clv, cohorts
 
 
-def segment_tables(rfm: pd.DataFrame, s: Settings):
+def segment_tables(rfm: pd.DataFrame, s: ReportSettings):
     names = ["recency_days", "frequency", "monetary"]
     features = rfm[names].to_numpy(dtype=float)
     k = min(s.segments, len(distinct_rows(*features.T)[1]))
@@ -285,7 +286,7 @@ def segment_tables(rfm: pd.DataFrame, s: Settings):
     return segmentation.segment_profile(features, result.labels, names), members
 
 
-def order_processing(agg: aggregates.Aggregates):
+def order_processing(agg: sums.Aggregates):
     needed = {"shipped_date", "delivered_date", "promised_date"}
     if agg.order_counts is None:
         missing = ", ".join(sorted(needed - agg.fields))
@@ -304,7 +305,7 @@ def order_processing(agg: aggregates.Aggregates):
     return table, cycle, monthly
 
 
-def risk_tables(agg: aggregates.Aggregates, supply, settings: Settings, supplier_metrics):
+def risk_tables(agg: sums.Aggregates, supply, settings: ReportSettings, supplier_metrics):
     try:
         daily = agg.daily_revenue
         weeks = rules.anomalous_weeks(
@@ -368,7 +369,7 @@ def supplier_ranking(table: pd.DataFrame | None):
 
 def analyse(
     lines: pd.DataFrame,
-    settings: Settings | None = None,
+    settings: ReportSettings | None = None,
     as_of=None,
     snapshot: pd.DataFrame | None = None,
     supplier_file: pd.DataFrame | None = None,
@@ -382,7 +383,7 @@ def analyse(
 
 def analyse_table(
     table,
-    settings: Settings | None = None,
+    settings: ReportSettings | None = None,
     as_of=None,
     snapshot: pd.DataFrame | None = None,
     supplier_file: pd.DataFrame | None = None,
@@ -391,13 +392,13 @@ def analyse_table(
     hold=None,
 ) -> ReportData:
     """Every area of the report from an Ibis table of cleaned order lines, wherever it
-    lives: the engine sums (``aggregates``), the models run here on the sums.
+    lives: the engine sums (``orderlog.sums``), the models run here on the sums.
     ``run`` executes a query; ``hold`` keeps a table several queries read (the
     orders), so the engine works it out once."""
-    s = settings or Settings()
+    s = settings or ReportSettings()
     step = progress.stage if progress else lambda name: nullcontext()
     with step("aggregate"):
-        agg = aggregates.aggregate(table, as_of, run, hold or (lambda expr: expr.cache()))
+        agg = sums.aggregate(table, as_of, run, hold or (lambda expr: expr.cache()))
     if agg.customers.empty:  # no order with a sale in it
         raise InputError(
             f"no sales on or before the as-of date {agg.as_of:%Y-%m-%d}: every order line "
@@ -407,7 +408,7 @@ def analyse_table(
     return analyse_aggregates(agg, s, snapshot, supplier_file, step)
 
 
-def analyse_aggregates(agg, s: Settings, snapshot, supplier_file, step) -> ReportData:
+def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) -> ReportData:
     notes: list[str] = []
     with step("summary"):
         summary = headline(agg, s, snapshot)

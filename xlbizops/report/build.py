@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from xlbizops.core.errors import InputError, UsageError
+from xlbizops.orderlog import values
 from xlbizops.report import inputs, sources
-from xlbizops.report.analyses import Settings, analyse, analyse_table
+from xlbizops.report.analyses import analyse, analyse_table
+from xlbizops.report.config import ReportSettings
 from xlbizops.report.progress import Progress
 from xlbizops.workbook.atomic import atomic_target, check_output
 
@@ -40,7 +42,7 @@ def load_config(path: str | os.PathLike | None) -> dict:
     """report.toml: [input] orders/inventory/suppliers/as_of/date_order, [map], [settings].
 
     Unknown tables and keys are refused, naming them; so are settings of the wrong type
-    or out of range (:meth:`Settings.check`)."""
+    or out of range (:meth:`ReportSettings.check`)."""
     if path is None:
         return {}
     try:
@@ -63,7 +65,7 @@ def load_config(path: str | os.PathLike | None) -> dict:
         },
         "engine": {"name", "spark_master"},
         "map": set(inputs.FIELDS),
-        "settings": {f.name for f in fields(Settings)},
+        "settings": {f.name for f in fields(ReportSettings)},
     }
     for table in config:
         if table not in known or not isinstance(config[table], dict):
@@ -106,9 +108,9 @@ def _check_text(path, table: str, key: str, value) -> None:
     raise UsageError(f"[{table}] {key} in {path} must be {what} (got {kind}: {value!r})")
 
 
-def settings_from(config: dict, **overrides) -> Settings:
+def settings_from(config: dict, **overrides) -> ReportSettings:
     values = {**config.get("settings", {}), **{k: v for k, v in overrides.items() if v}}
-    settings = replace(Settings(), **values)
+    settings = replace(ReportSettings(), **values)
     settings.check()
     return settings
 
@@ -131,7 +133,7 @@ def read_inventory(path) -> pd.DataFrame:
     table = inputs.read_table_file(path, INVENTORY_COLUMNS, "inventory snapshot")
     out = pd.DataFrame({"sku": table["sku"].astype(str).str.strip()})
     for name in INVENTORY_COLUMNS[1:]:
-        out[name] = inputs.parse_numbers(table[name])
+        out[name] = values.numbers(table[name])
         if out[name].isna().any():
             row = int(out[name].isna().to_numpy().argmax()) + 2
             raise InputError(f"inventory snapshot: {name} is blank or not a number on line {row}")
@@ -145,14 +147,14 @@ def read_suppliers(path) -> pd.DataFrame:
         raise InputError("the supplier metrics file needs at least one metric column")
     out = pd.DataFrame({"supplier": table["supplier"].astype(str).str.strip()})
     for name in metrics:
-        out[name] = inputs.parse_numbers(table[name])
+        out[name] = values.numbers(table[name])
     return out
 
 
 def build_report(
     orders: pd.DataFrame,
     path: str | os.PathLike,
-    settings: Settings | None = None,
+    settings: ReportSettings | None = None,
     source: str = "orders",
     as_of=None,
     inventory: pd.DataFrame | None = None,
@@ -162,7 +164,7 @@ def build_report(
 ) -> Path:
     """The report for an order log already in a DataFrame (any column names + ``mapping``)."""
     progress = progress or Progress(STAGES, enabled=False)
-    s = settings or Settings()
+    s = settings or ReportSettings()
     with progress.stage("read"):
         lines, intake = clean_frame(orders, s, source, mapping, as_of_date(as_of))
     return _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, progress)
@@ -170,7 +172,7 @@ def build_report(
 
 def clean_frame(
     orders: pd.DataFrame,
-    settings: Settings,
+    settings: ReportSettings,
     source: str,
     mapping: dict[str, str] | None = None,
     as_of=None,

@@ -18,27 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlbizops.core import orderlog
 from xlbizops.core.errors import InputError, UsageError
+from xlbizops.orderlog import rules, schema, values
+from xlbizops.orderlog.schema import FIELDS, REQUIRED
 from xlbizops.report import presets
 
-FIELDS, REQUIRED = orderlog.FIELDS, orderlog.REQUIRED  # one schema (core.orderlog)
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")  # tried in this order
-TRUE_WORDS, FALSE_WORDS = orderlog.TRUE_WORDS, orderlog.FALSE_WORDS  # one vocabulary
 DELIMITERS = ",;\t|"
-# Date styles tried for text that is not ISO 8601, day-first and month-first in pairs.
-DATE_FORMATS = [
-    ("%d/%m/%Y", "%m/%d/%Y"),
-    ("%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"),
-    ("%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S"),
-    ("%d.%m.%Y", "%m.%d.%Y"),
-    ("%d-%m-%Y", "%m-%d-%Y"),
-    ("%d/%m/%y", "%m/%d/%y"),
-    ("%Y/%m/%d", "%Y/%d/%m"),
-    ("%d %b %Y", "%b %d %Y"),
-    ("%d %B %Y", "%B %d, %Y"),
-    ("%Y%m%d", "%Y%m%d"),
-]
 
 
 @dataclass
@@ -207,14 +193,14 @@ def _read_csv_arrow(path: Path, delimiter: str, header: list[str], usecols, type
     return table.to_pandas()
 
 
-# Timestamps pandas holds in nanoseconds (parse_dates' unit): years 1678 to 2261.
+# Timestamps pandas holds in nanoseconds (values.dates' unit): years 1678 to 2261.
 _TIMESTAMP_YEARS = (1678, 2261)
 
 
 def _plainly_typed(column, kind: str):
     """A text column as float64 or timestamps, vectorised, when every non-blank cell
     is a plain decimal number ("12", "-3.5", "1e3") or an ISO 8601 date or date-time;
-    otherwise None, and :func:`parse_numbers` / :func:`parse_dates` read the text cell
+    otherwise None, and ``orderlog.values.numbers`` / ``values.dates`` read the text cell
     by cell as before.  Blank cells become nulls.  What this reads, those read to the
     same value (tested), so this only skips their text handling on clean columns."""
     import pyarrow as pa
@@ -294,7 +280,7 @@ def read_raw(
             import pyarrow.parquet as pq
 
             schema = pq.read_schema(path)
-            # dates as datetime64, not a Python date object per cell (parse_dates then
+            # dates as datetime64, not a Python date object per cell (values.dates then
             # takes them as they are: reading a million lines 12.4 s → 1.8 s)
             frame = pq.read_table(path).to_pandas(date_as_object=False)
         except Exception as err:  # noqa: BLE001 - pyarrow raises many error types
@@ -427,149 +413,6 @@ def _refuse_repeated_columns(path: Path, header: list[str]) -> None:
         seen[name] = position
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Cells as text without the white space around them."""
-    return values.astype(str).str.strip()
-
-
-def _blank(values: pd.Series, text: pd.Series | None = None) -> pd.Series:
-    """Empty cells: missing, white space only, or a missing-value word; ``text`` is
-    :func:`_text` of ``values`` when the caller has it already."""
-    if values.dtype != object and not pd.api.types.is_string_dtype(values):
-        return values.isna()
-    text = _text(values) if text is None else text
-    return values.isna() | (text == "") | text.isin(["nan", "NaN", "NaT", "None"])
-
-
-# The vocabulary of text values, one regular expression each, read the same way by
-# pandas here and by every engine (``sources``): [0-9] and spaces rather than \d and \s,
-# which not every database's regular expressions know.
-# A decimal number as a program writes it: 12, -3.5, .5, 1e3.
-DECIMAL = r"^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
-# Text numbers we read without guessing: optional sign or accounting brackets, optional
-# currency sign, digits with comma thousands separators (1,234,567.89) or none.
-PLAIN_NUMBER = r"^[(]?[-+]?[$€£¥]? *([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?[)]?$"
-DECORATION = " $€£¥,()"  # removed from a PLAIN_NUMBER before it is read
-NUMBER_DECORATION = "[" + re.escape(DECORATION) + "]"
-# ISO 8601 dates and date-times; group 1 is the clock time as written: a time-zone
-# offset (Z, UTC, +05:00) is dropped, as shops export their own clock's times.
-ISO_DATE = (
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?)"
-    r"( *(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?$"
-)
-
-
-def parse_numbers(values: pd.Series) -> pd.Series:
-    """Numbers, also from text like "$1,234.50" or "(12.00)"; NaN when unreadable.
-
-    Text in other shapes ("1.234,50", "12 kg") is not guessed at: it stays NaN, and
-    the caller rejects or reports the row.
-    """
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    out = pd.to_numeric(values, errors="coerce")  # the fast path: plain numbers
-    rest = out.isna() & ~_blank(values)
-    if rest.any():
-        text = values[rest].astype(str).str.strip()
-        readable = text.str.match(PLAIN_NUMBER)
-        negative = text.str.startswith("(") & text.str.endswith(")")
-        digits = text.str.replace(NUMBER_DECORATION, "", regex=True)
-        number = pd.to_numeric(digits.where(readable), errors="coerce")
-        out[rest] = number.where(~negative, -number)
-    return out.astype(float)
-
-
-def _naive(value):
-    """A date or date-time cell without its time zone (the clock time as written)."""
-    if getattr(value, "tzinfo", None) is not None:
-        return value.replace(tzinfo=None)
-    return value
-
-
-def _in_range(stamps: pd.Series) -> pd.Series:
-    """Timestamps as nanoseconds, as the report holds them; dates outside 1677-2262
-    (beyond that resolution) become NaT: unreadable."""
-    stamps = stamps.astype("datetime64[us]")
-    low, high = pd.Timestamp.min.as_unit("us"), pd.Timestamp.max.as_unit("us")
-    return stamps.where((stamps >= low) & (stamps <= high)).astype("datetime64[ns]")
-
-
-def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series, str]:
-    """Dates from ISO text, common local styles, Excel serials or yyyymmdd numbers.
-
-    Text that is not ISO 8601 is tried against day-first and month-first styles;
-    with ``date_order="auto"`` the style that reads more values wins (a day above 12
-    settles it), and a tie reads month-first and says so.  Returns (dates, note).
-    """
-    if pd.api.types.is_datetime64_any_dtype(values):
-        if getattr(values.dtype, "tz", None) is not None:  # the clock time in its zone
-            values = values.dt.tz_localize(None)
-        return _in_range(values), ""
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if values.dtype == object:  # cells from a spreadsheet: dates, numbers or text
-        is_date = values.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
-        numeric = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-    elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        # a column of numbers only: Excel serials (a sheet read through Office.js) or yyyymmdd
-        is_date = pd.Series(False, index=values.index)
-        numeric = values.notna()
-    else:  # text from a CSV
-        is_date = numeric = pd.Series(False, index=values.index)
-    if is_date.any():
-        out[is_date] = _in_range(pd.Series(
-            [_naive(v) for v in values[is_date]], index=values[is_date].index, dtype=object
-        ).pipe(pd.to_datetime, errors="coerce"))  # fmt: skip
-    if numeric.any():
-        n = values[numeric].astype(float)
-        yyyymmdd = n.between(19000101, 21001231)
-        out[n.index[yyyymmdd]] = pd.to_datetime(
-            n[yyyymmdd].astype(int).astype(str), format="%Y%m%d", errors="coerce"
-        )
-        serial = n.between(61, 2958465) & ~yyyymmdd
-        out[n.index[serial]] = pd.Timestamp("1899-12-30") + pd.to_timedelta(n[serial], unit="D")
-    text = ~is_date & ~numeric & ~_blank(values)
-    note = ""
-    if text.any():
-        raw = values[text].astype(str).str.strip()
-        # the clock time as written where ISO_DATE finds one; the rest as it is (pandas'
-        # ISO 8601 reader also takes the basic form 20240125)
-        clock = raw.str.extract(ISO_DATE, expand=False)[0].fillna(raw)
-        try:
-            iso = pd.to_datetime(clock, format="ISO8601", errors="coerce")
-        except (ValueError, TypeError):  # offsets of other forms, mixed: to UTC
-            iso = pd.to_datetime(clock, format="ISO8601", errors="coerce", utc=True)
-            iso = iso.dt.tz_localize(None)
-        iso = _in_range(iso)
-        out[raw.index] = iso
-        rest = raw[iso.isna()]
-        # Excel serial numbers as text (a CSV saved from a sheet with unformatted dates):
-        # 45658 or 45658.5; eight digits are yyyymmdd, read below.  (ISO 8601 also
-        # reads 4-digit numbers as years, so 5 to 7 digits are taken as serials.)
-        serial_text = rest[rest.str.fullmatch(r"\d{2,7}(\.\d+)?")]
-        serials = serial_text.astype(float)
-        serials = serials[serials.between(61, 2958465)]
-        out[serials.index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serials, unit="D")
-        rest = rest.drop(serials.index)
-        if len(rest):
-            order = 0 if date_order == "dmy" else 1 if date_order == "mdy" else None
-            best, best_count, tie = None, 0, False
-            for pair in DATE_FORMATS:
-                for k, fmt in enumerate(pair):
-                    if order is not None and k != order and pair[0] != pair[1]:
-                        continue
-                    parsed = pd.to_datetime(rest, format=fmt, errors="coerce")
-                    count = int(parsed.notna().sum())
-                    if count > best_count:
-                        best, best_count, tie = parsed, count, False
-                    elif count == best_count and count and k == 1 and pair[0] != pair[1]:
-                        best, tie = parsed, True  # ambiguous: read month-first
-            if best is not None:
-                out[rest.index] = best
-                if tie:
-                    note = "dates like 03/04/2024 were read month-first (set date_order)"
-    return out, note
-
-
 def clean_orders(
     raw: pd.DataFrame,
     columns: dict[str, str],
@@ -580,7 +423,7 @@ def clean_orders(
     latest: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """The report's order lines: typed fields, rejected rows counted by reason.  Only
-    the fields the analyses read (``orderlog.ANALYSED``) are cleaned, and a duplicate
+    the fields the analyses read (``schema.ANALYSED``) are cleaned, and a duplicate
     is a row identical in those, as in an engine (``sources.clean``).
 
     Rejected: a blank or unreadable order date, customer or amount (an infinite or
@@ -591,7 +434,7 @@ def clean_orders(
     sharing an order id (multi-line orders), unreadable optional fields (left blank).
     """
     intake.rows_read = len(raw)
-    columns = {f: c for f, c in columns.items() if f in orderlog.ANALYSED}
+    columns = {f: c for f, c in columns.items() if f in schema.ANALYSED}
     intake.columns = dict(columns)
     if len(raw) == 0:
         raise InputError(f"{intake.source} has a header row but no data rows")
@@ -603,32 +446,27 @@ def clean_orders(
         reject = reject.mask(mask & (reject == ""), text)
 
     for name, column in columns.items():
-        values = raw[column]
+        cells = raw[column]
         kind = FIELDS[name]
-        text = _text(values) if kind not in ("date", "number") else None
-        blank = _blank(values, text)
+        text = values.text(cells) if kind not in ("date", "number") else None
+        blank = values.blank(cells, text)
         if kind == "date":
-            parsed, note = parse_dates(values, date_order)
+            parsed, note = values.dates(cells, date_order)
             if note:
                 intake.notes.append(f"{name}: {note}")
         elif kind == "number":
-            parsed = parse_numbers(values)
-            parsed = parsed.where(parsed.abs() <= orderlog.LARGEST_NUMBER)  # 1e308, inf: unreadable
+            parsed = values.numbers(cells)
         elif kind == "flag":
-            word = text.str.lower()
-            parsed = pd.Series(np.nan, index=values.index)
-            parsed[word.isin(TRUE_WORDS)] = 1.0
-            parsed[word.isin(FALSE_WORDS) | blank] = 0.0
+            parsed = values.flags(cells)
         else:
-            long = text.str.len() > orderlog.LONGEST_TEXT
-            parsed = text.where(~blank & ~long, None)
+            parsed, long = values.text_ids(cells, text)
             if long.any() and name in REQUIRED:
                 reason(
-                    long, f"{name} longer than {orderlog.LONGEST_TEXT:,} characters (Excel's limit)"
+                    long, f"{name} longer than {schema.LONGEST_TEXT:,} characters (Excel's limit)"
                 )
             elif long.any():
                 intake.notes.append(
-                    f"{name}: {int(long.sum()):,} value(s) longer than {orderlog.LONGEST_TEXT:,} "
+                    f"{name}: {int(long.sum()):,} value(s) longer than {schema.LONGEST_TEXT:,} "
                     "characters (Excel's cell limit) left blank"
                 )
                 blank = blank | long
@@ -678,10 +516,8 @@ def clean_orders(
                 intake.notes.append(
                     f"{name}: {int(early.sum()):,} date(s) before their order date were left blank"
                 )
-    returns = frame["amount"] < 0
-    if "quantity" in frame:
-        returns |= frame["quantity"] < 0
-    frame["is_return"] = returns.to_numpy()
+    returns = rules.evaluate(rules.RETURN_LINE, {f: frame[f].to_numpy() for f in frame})
+    frame["is_return"] = returns
     if returns.any():
         intake.notes.append(returns_note(int(returns.sum())))
     return frame
@@ -777,7 +613,7 @@ def read_orders(
                             latest)  # fmt: skip
     columns = resolve_columns(found, mapping or {})
     if single.suffix.lower() in (".csv", ".txt", ".tsv", ""):
-        wanted = {c for f, c in columns.items() if f in orderlog.ANALYSED}
+        wanted = {c for f, c in columns.items() if f in schema.ANALYSED}
         typed = {c: FIELDS[f] for f, c in columns.items() if FIELDS[f] in ("number", "date")}
         raw = read_raw(single, intake, lambda c: str(c).strip() in wanted, max_file_mb, typed=typed)
     intake.layout = "columns matched by name" + (" and --map" if mapping else "")

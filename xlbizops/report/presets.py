@@ -1,7 +1,7 @@
 """Shop-platform exports read as they are: the layouts recognised from their headers.
 
 Each :class:`Preset` names the columns that identify a layout, maps its columns to the
-order log's fields (``core.orderlog``) and fixes what the layout does its own way
+order log's fields (``orderlog.schema``) and fixes what the layout does its own way
 (multi-line orders, cancellations, refunds, ids).  ``--preset NAME`` forces one; a
 header that matches none goes through the ordinary column-name matching.
 
@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from xlbizops.core.errors import InputError, UsageError
+from xlbizops.orderlog import values as values_of
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _number(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(_text(values).str.replace(",", "", regex=False), errors="coerce")
-
-
-def _local_time(values: pd.Series) -> pd.Series:
-    """``2026-09-16 09:12:00 -0500`` → ``2026-09-16 09:12:00``: the shop's own clock
-    (the offset says which zone that clock is in; the date a shop reports is local)."""
-    return _text(values).str.replace(r"\s*([+-]\d{2}:?\d{2}|Z|UTC)$", "", regex=True)
+    """The one number parser's reading (``orderlog.values.numbers``: "1,234.50" too)."""
+    return values_of.numbers(_text(values))
 
 
 def _status(values: pd.Series) -> pd.Series:
@@ -106,13 +102,13 @@ def _shopify(raw: pd.DataFrame):
     customer = carried["Customer ID"].fillna(carried["Email"].str.lower())
     lines = _frame(
         order_id=order,
-        order_date=_local_time(carried["Created at"]),
+        order_date=_text(carried["Created at"]),
         customer_id=customer,
         amount=quantity * price - discount,
         quantity=quantity,
         unit_price=price,
         sku=_text(_col(raw, "Lineitem sku")),
-        shipped_date=_local_time(carried["Fulfilled at"]),
+        shipped_date=_text(carried["Fulfilled at"]),
         status=pd.Series(status, index=raw.index),
         channel=carried["Source"],
         region=carried["Shipping Country"],
@@ -165,7 +161,7 @@ def _amazon(raw: pd.DataFrame):
     amount = _number(_col(raw, "item-price")) - discount  # item-price is the line total
     lines = _frame(
         order_id=_text(_col(raw, "amazon-order-id")),
-        order_date=_local_time(_text(_col(raw, "purchase-date")).str.replace("T", " ")),
+        order_date=_text(_text(_col(raw, "purchase-date")).str.replace("T", " ")),
         customer_id=customer,
         amount=amount,
         quantity=quantity,

@@ -3,7 +3,7 @@ database table or query named by URL, or Spark — all through Ibis.
 
 ``open_source`` gives an Ibis table of the raw columns; ``clean`` applies the
 messy-log rules of ``inputs.clean_orders`` inside the engine (rejections counted
-by reason on the About sheet) and gives the cleaned lines ``aggregates`` sums.
+by reason on the About sheet) and gives the cleaned lines ``orderlog.sums`` sums.
 DuckDB, embedded, runs globs and DuckDB files with nothing to install or start;
 other databases run the queries themselves; ``--engine spark`` hands them to a
 Spark session.
@@ -25,10 +25,10 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
-from xlbizops.core import orderlog
 from xlbizops.core.errors import InputError, UsageError
-from xlbizops.report import aggregates, inputs
-from xlbizops.report.aggregates import LINE_SCHEMA
+from xlbizops.orderlog import rules, sums, values
+from xlbizops.orderlog.schema import LINE_SCHEMA
+from xlbizops.report import inputs
 from xlbizops.workbook.atomic import remove_stale_temporaries
 
 URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
@@ -106,7 +106,7 @@ class Source:
 
     def run(self, expr):
         try:
-            return aggregates.fetch(expr)
+            return sums.fetch(expr)
         except Exception as err:
             if type(err).__module__.split(".")[0] in DRIVERS:
                 raise InputError(
@@ -612,7 +612,7 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
             intake.notes.extend(f"{Path(path).name}: {note}" for note in part.notes)
             intake.columns = {**part.columns, **intake.columns}
             intake.layout = part.layout
-            arrow = aggregates.arrow_lines(lines, fields=held)
+            arrow = sums.arrow_lines(lines, fields=held)
             if number == 1:
                 con.create_table(table, ibis.memtable(arrow))
             else:
@@ -626,7 +626,7 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
         lines = con.table(table)
         if with_ids:
             # the one copy kept: distinct lines, classified for the aggregations
-            unique = con.create_table("exports_distinct", aggregates.classify(lines.distinct()))
+            unique = con.create_table("exports_distinct", sums.classify(lines.distinct()))
             repeated = total - int(unique.count().to_pandas())
             if repeated:
                 intake.rejected["exact duplicate of an earlier row (same order id)"] += repeated
@@ -643,56 +643,6 @@ def export_files(text, preset: str | None, mapping, intake: inputs.Intake, **rea
 # --- Cleaning in the engine ------------------------------------------------------------
 
 
-def number_from_text(text):
-    """A text column read as :func:`inputs.parse_numbers` reads it, in any engine:
-    plain decimals, then "$1,234.50" and "(12.00)"; anything else null.  The
-    regular expressions decide before any cast, so no backend's cast ever meets text
-    it cannot read (Postgres' has no TRY_CAST; SQLite's reads "abc" as 0)."""
-    plain = text.re_search(inputs.PLAIN_NUMBER).fill_null(False)
-    decorated = text
-    for character in inputs.DECORATION:  # plain replaces: MySQL's Ibis has no re_replace
-        decorated = decorated.replace(character, "")
-    negative = text.startswith("(") & text.endswith(")")
-    value = ibis.cases(
-        (text.re_search(inputs.DECIMAL).fill_null(False), text),
-        (plain, decorated),
-        else_=ibis.null("string"),
-    ).cast("float64")
-    return negative.ifelse(-value, value)
-
-
-def clock_of(text):
-    """The clock time as written of a text column of ISO 8601 dates or date-times (an
-    offset dropped), or null: the first step of :func:`timestamp_from_clock`, kept as
-    a column of its own so that the second reads it rather than repeating the regular
-    expression at every use."""
-    clock = text.re_extract(inputs.ISO_DATE, 1)
-    return (clock == "").ifelse(ibis.null("string"), clock)  # no match: "" or null
-
-
-def timestamp_from_clock(clock):
-    """:func:`clock_of`'s text as a timestamp, read as :func:`inputs.parse_dates`
-    reads ISO dates, in any engine: a day the calendar does not have (31 February) or
-    a time past 23:59:59 is null.  The checks come before the cast, so no backend's
-    cast meets text it cannot read."""
-    padded = clock + " 00:00:00"  # every position below holds digits, timed or not
-    year, month, day, hour, minute, second = (
-        padded.substr(start, length).cast("int64")
-        for start, length in ((0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2))
-    )
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    last_day = ibis.cases(
-        (month.isin([4, 6, 9, 11]), 30), (month == 2, leap.ifelse(29, 28)), else_=31
-    )
-    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= last_day)
-    valid = valid & (hour <= 23) & (minute <= 59) & (second <= 59)
-    return (
-        valid.fill_null(False)
-        .ifelse(clock.replace("T", " "), ibis.null("string"))
-        .cast("timestamp")
-    )
-
-
 def _reads_text(column, kind: str) -> bool:
     """Whether a date column is read from text (not a date or timestamp type)."""
     dtype = column.type()
@@ -700,32 +650,21 @@ def _reads_text(column, kind: str) -> bool:
 
 
 def _typed(column, kind: str, clock=None):
-    """The column as the report's type; unreadable values become null, as in a file
-    (:func:`number_from_text`; a date read from text is :func:`timestamp_from_clock`
-    of its ``clock``)."""
-    dtype = column.type()
+    """The column as the report's type, read by its kind's parser
+    (``orderlog.values``); unreadable values become null, as in a file (a date read
+    from text is ``values.timestamp_expr`` of its ``clock``)."""
     if kind == "date":
+        dtype = column.type()
         if dtype.is_timestamp():  # microseconds: DuckDB misreads the year of nanoseconds
             return column.cast("timestamp(6)") if dtype.scale == 9 else column
         if dtype.is_date():
             return column.cast("timestamp")
-        return timestamp_from_clock(clock)
+        return values.timestamp_expr(clock)
     if kind == "number":
-        if dtype.is_numeric():
-            value = column.cast("float64")
-        else:
-            value = number_from_text(column.cast("string").strip())
-        large = orderlog.LARGEST_NUMBER  # beyond it: unreadable, as in a file
-        return ((value > large) | (value < -large)).ifelse(ibis.null("float64"), value)
+        return values.number_expr(column)
     if kind == "flag":
-        if dtype.is_boolean() or dtype.is_numeric():
-            flag = column.cast("float64") == 1 if dtype.is_numeric() else column
-            return flag.ifelse(1.0, 0.0).fill_null(0.0)
-        text = column.cast("string").strip().lower()
-        return text.isin(list(inputs.TRUE_WORDS)).ifelse(1.0, 0.0).fill_null(0.0)
-    text = column.cast("string").strip()
-    unusable = (text == "") | (text.length() > orderlog.LONGEST_TEXT)  # as a file's
-    return unusable.ifelse(ibis.null("string"), text)
+        return values.flag_expr(column)
+    return values.text_expr(column)
 
 
 def clean(
@@ -753,7 +692,7 @@ def clean(
     if dedupe and hashing:  # one 64-bit hash per row: the costly DISTINCT only if needed
         stats["distinct"] = ibis.struct({f: picked[f] for f in wanted}).hash().nunique()
     if "order_id" in wanted:
-        stats["no_id"] = aggregates.ones(picked.order_id.isnull()).sum()
+        stats["no_id"] = sums.ones(picked.order_id.isnull()).sum()
     stats = source.run(picked.aggregate(**stats)).iloc[0]
     intake.rows_read = int(stats["rows"])
     if intake.rows_read == 0:
@@ -767,7 +706,7 @@ def clean(
         if given.type().is_string():
             blank[f"_blank_{name}"] = given.isnull() | (given.strip() == "")
     kinds = {f: inputs.FIELDS[f] for f in wanted}
-    clocks = {f"_clock_{f}": clock_of(picked[f].cast("string").strip())
+    clocks = {f"_clock_{f}": values.clock_expr(picked[f].cast("string").strip())
               for f in wanted if _reads_text(picked[f], kinds[f])}  # fmt: skip
     staged = picked.mutate(**clocks, **blank)
     typed = staged.mutate(
@@ -813,17 +752,13 @@ def clean(
             for name in early
         }
     )
-    returns = typed.amount < 0
-    if "quantity" in typed.columns:
-        returns = returns | (typed.quantity < 0).fill_null(False)
+    returns = rules.expr(rules.RETURN_LINE, typed)
     # Classified (day, month, statuses) in the same pass, so the copy the engine keeps
-    # is the one every aggregation reads (aggregates.classify).
-    counted = source.materialize(
-        aggregates.classify(typed.mutate(is_return=returns.fill_null(False)))
-    )
-    sums = {f"n{name}": aggregates.ones(counted[name]).sum() for name in early}
-    sums["nreturns"] = aggregates.ones(counted.is_return).sum()
-    tally = source.run(counted.group_by("reason").aggregate(rows=counted.count(), **sums))
+    # is the one every aggregation reads (sums.classify).
+    counted = source.materialize(sums.classify(typed.mutate(is_return=returns)))
+    totals = {f"n{name}": sums.ones(counted[name]).sum() for name in early}
+    totals["nreturns"] = sums.ones(counted.is_return).sum()
+    tally = source.run(counted.group_by("reason").aggregate(rows=counted.count(), **totals))
     distinct_rows = int(tally["rows"].sum())
     if intake.rows_read > distinct_rows:
         label = (

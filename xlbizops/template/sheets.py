@@ -8,7 +8,7 @@ spill operator, so 20,000 customers or 2,000 SKUs all count.  Which column comes
 from the result's column constants (:func:`result`).
 
 Which rows each analysis reads, and the inputs' defaults, come from the rules the
-report uses too (``core.rules``): revenue nets returns and leaves out cancelled and
+report uses too (``orderlog.rules``): revenue nets returns and leaves out cancelled and
 returned orders, customers' orders leave out returns, demand leaves out cancelled
 orders.
 """
@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from xlbizops.core.customers import RFM_COLUMNS, SEGMENT_NAMES
 from xlbizops.core.inventory import ABC_COLUMNS, DEMAND_COLUMNS
 from xlbizops.core.risk import ANOMALY_COLUMNS, SUPPLIER_METRIC_COLUMNS
-from xlbizops.core.rules import DEMAND_EXCLUDES, SALES_EXCLUDE, Settings
+from xlbizops.core.rules import Settings
 from xlbizops.core.timeseries import RESAMPLE_COLUMNS
+from xlbizops.orderlog import rules
 from xlbizops.sampledata import generate_orders
 from xlbizops.workbook.book import DATA_SHEET, TABLE  # noqa: F401 (where the ribbon finds orders)
 
@@ -30,15 +31,20 @@ TEMPLATE_ORDERS = 2_000  # the sample order log the templates ship with
 TEMPLATE_SEED = 7
 
 
-def _status_kept(excluded: tuple[str, ...]) -> str:
-    return "*".join(f'(status<>"{status}")' for status in excluded)
+# The rows each analysis reads: the order-log rules (orderlog.rules) as FILTER conditions.
+SALE = rules.formula(rules.REVENUE)  # revenue, nets returns
+ORDER = rules.formula(rules.CUSTOMER_ORDER)  # customers' orders
+DEMAND = rules.formula(rules.DEMAND)  # left the warehouse
 
 
-# The rows each analysis reads, written from the shared rules (core.rules) as FILTER
-# conditions.  A return line has a negative amount or quantity.
-SALE = f"(({_status_kept(SALES_EXCLUDE)})+(amount<0)+(quantity<0)>0)"  # revenue, nets returns
-ORDER = f"{_status_kept(SALES_EXCLUDE)}*(amount>=0)*(quantity>=0)"  # customers' orders
-DEMAND = f"{_status_kept(DEMAND_EXCLUDES)}*(amount>=0)*(quantity>=0)"  # left the warehouse
+NOT_RETURN = rules.formula(rules.Not(rules.RETURN_LINE))  # lines that are orders, not refunds
+
+
+def order_lines(column: str) -> str:
+    """The column's cells on lines that are not return lines (the report's order
+    table leaves them out: ``orderlog.orders``), blanks kept blank (FILTER alone turns
+    an empty cell into 0, which would read as a date in 1900)."""
+    return f'FILTER(IF({column}="","",{column}),{NOT_RETURN})'
 
 
 def sales(column: str) -> str:
@@ -256,8 +262,10 @@ CUSTOMERS = Sheet(
             "A10",
             "=RFM_SCORE("
             + ",".join(customer_orders(c) for c in ("customer_id", "order_date", "amount"))
-            + ",$B$4,$B$5:$B$7,$B$8)",
-            "RFM per customer",
+            + ",$B$4,$B$5:$B$7,$B$8,"
+            + customer_orders("order_id")
+            + ")",
+            "RFM per customer (by order)",
         ),
         Spill(
             "K10",
@@ -381,8 +389,21 @@ ORDERS = Sheet(
     spills=(
         Spill(
             "A8",
-            "=ORDER_KPIS(order_date,shipped_date,delivered_date,promised_date,status,error_flag)",
-            "KPIs",
+            "=ORDER_KPIS("
+            + ",".join(
+                order_lines(c)
+                for c in (
+                    "order_date",
+                    "shipped_date",
+                    "delivered_date",
+                    "promised_date",
+                    "status",
+                    "error_flag",
+                    "order_id",
+                )
+            )  # fmt: skip
+            + ")",
+            "KPIs by order",
         ),
         Spill(
             "D8",

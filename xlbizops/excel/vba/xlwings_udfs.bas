@@ -24,26 +24,26 @@ failed:
     ANOMALIES = Err.Description
 End Function
 
-Function CLV(customer_ids, order_dates, amounts, Optional horizon_months, Optional annual_discount_rate, Optional as_of)
+Function CLV(customer_ids, order_dates, amounts, Optional horizon_months, Optional annual_discount_rate, Optional as_of, Optional order_ids)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of), ThisWorkbook, Application.Caller)
+        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of, order_ids), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of))
+        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of, order_ids))
         Exit Function
     #End If
 failed:
     CLV = Err.Description
 End Function
 
-Function COHORT_RETENTION(customer_ids, order_dates, Optional period)
+Function COHORT_RETENTION(customer_ids, order_dates, Optional period, Optional order_ids)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        COHORT_RETENTION = XLPy.CallUDF("xlbizops.udfs", "COHORT_RETENTION", Array(customer_ids, order_dates, period), ThisWorkbook, Application.Caller)
+        COHORT_RETENTION = XLPy.CallUDF("xlbizops.udfs", "COHORT_RETENTION", Array(customer_ids, order_dates, period, order_ids), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        COHORT_RETENTION = XLPy.CallUDF("xlbizops.udfs", "COHORT_RETENTION", Array(customer_ids, order_dates, period))
+        COHORT_RETENTION = XLPy.CallUDF("xlbizops.udfs", "COHORT_RETENTION", Array(customer_ids, order_dates, period, order_ids))
         Exit Function
     #End If
 failed:
@@ -219,13 +219,13 @@ failed:
     NEWSVENDOR = Err.Description
 End Function
 
-Function ORDER_KPIS(order_dates, shipped_dates, delivered_dates, promised_dates, Optional status, Optional error_flags)
+Function ORDER_KPIS(order_dates, shipped_dates, delivered_dates, promised_dates, Optional status, Optional error_flags, Optional order_ids)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        ORDER_KPIS = XLPy.CallUDF("xlbizops.udfs", "ORDER_KPIS", Array(order_dates, shipped_dates, delivered_dates, promised_dates, status, error_flags), ThisWorkbook, Application.Caller)
+        ORDER_KPIS = XLPy.CallUDF("xlbizops.udfs", "ORDER_KPIS", Array(order_dates, shipped_dates, delivered_dates, promised_dates, status, error_flags, order_ids), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        ORDER_KPIS = XLPy.CallUDF("xlbizops.udfs", "ORDER_KPIS", Array(order_dates, shipped_dates, delivered_dates, promised_dates, status, error_flags))
+        ORDER_KPIS = XLPy.CallUDF("xlbizops.udfs", "ORDER_KPIS", Array(order_dates, shipped_dates, delivered_dates, promised_dates, status, error_flags, order_ids))
         Exit Function
     #End If
 failed:
@@ -258,13 +258,13 @@ failed:
     RESAMPLE = Err.Description
 End Function
 
-Function RFM_SCORE(customer_ids, order_dates, amounts, Optional as_of, Optional weights, Optional bins)
+Function RFM_SCORE(customer_ids, order_dates, amounts, Optional as_of, Optional weights, Optional bins, Optional order_ids)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        RFM_SCORE = XLPy.CallUDF("xlbizops.udfs", "RFM_SCORE", Array(customer_ids, order_dates, amounts, as_of, weights, bins), ThisWorkbook, Application.Caller)
+        RFM_SCORE = XLPy.CallUDF("xlbizops.udfs", "RFM_SCORE", Array(customer_ids, order_dates, amounts, as_of, weights, bins, order_ids), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        RFM_SCORE = XLPy.CallUDF("xlbizops.udfs", "RFM_SCORE", Array(customer_ids, order_dates, amounts, as_of, weights, bins))
+        RFM_SCORE = XLPy.CallUDF("xlbizops.udfs", "RFM_SCORE", Array(customer_ids, order_dates, amounts, as_of, weights, bins, order_ids))
         Exit Function
     #End If
 failed:

@@ -1,7 +1,8 @@
-"""The report's heavy aggregations, written once as Ibis expressions.
+"""The order log's sums for the report, written once as Ibis expressions.
 
 Every analysis of the report starts from one of these sums over the cleaned order
-lines (schema: :data:`LINE_SCHEMA`); the models — RFM scores, the CLV fits,
+lines (schema: ``orderlog.schema.LINE_SCHEMA``; which lines count: ``orderlog.rules``;
+orders from lines: ``orderlog.orders``); the models — RFM scores, the CLV fits,
 k-means, ETS, decomposition — then run in Python on their results, which are small:
 one row per customer, SKU, day or month.  Whatever holds the lines executes them:
 DuckDB for a file in memory, a glob of Parquet or CSV files or a DuckDB database;
@@ -22,26 +23,10 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from xlbizops.core.rules import DEMAND_EXCLUDES, SALES_EXCLUDE
+from xlbizops.orderlog import orders as rollup
+from xlbizops.orderlog import rules
+from xlbizops.orderlog.schema import LINE_SCHEMA
 
-# The cleaned order lines every source is brought to (``inputs.clean_orders`` for
-# files read in memory, ``sources.clean`` in an engine).  Optional columns may be absent.
-LINE_SCHEMA = {
-    "order_id": "string",
-    "order_date": "timestamp",
-    "customer_id": "string",
-    "amount": "float64",
-    "is_return": "boolean",
-    "status": "string",
-    "sku": "string",
-    "quantity": "float64",
-    "unit_price": "float64",
-    "shipped_date": "timestamp",
-    "delivered_date": "timestamp",
-    "promised_date": "timestamp",
-    "error_flag": "float64",
-    "supplier": "string",
-}
 DAY_SECONDS = 86400
 MONEY_DECIMALS = 6
 
@@ -119,118 +104,38 @@ def _money(values) -> np.ndarray:
 
 def classify(t):
     """The lines, each classified once for every query after: ``day`` and ``month``
-    numbers, and by its status (``core.rules``; all False where the log has no status)
-    ``sale`` (not in ``SALES_EXCLUDE``), ``demand`` (not in ``DEMAND_EXCLUDES``),
-    ``cancelled`` and ``returned``.  Held by the engine (when the engine cleans a log,
-    in the same pass: ``sources.clean``), the statuses are read once rather than in
-    each of the queries that need them."""
-    status = t.status.lower().strip() if "status" in t.columns else None
-
-    def among(statuses):
-        if status is None:
-            return ibis.literal(False)
-        return status.isin(list(statuses)).fill_null(False)
-
+    numbers, and ``sale``, ``demand``, ``cancelled`` and ``returned`` (``orderlog.rules``;
+    all False where the log has no status).  Held by the engine (when the engine
+    cleans a log, in the same pass: ``report.sources.clean``), the statuses are read
+    once rather than in each of the queries that need them."""
     lines = t.mutate(
         day=day_number(t.order_date),
         month=month_number(t.order_date),
-        sale=~among(SALES_EXCLUDE),
-        demand=~among(DEMAND_EXCLUDES),
-        cancelled=among(("cancelled",)),
-        returned=among(("returned",)),
+        **{name: rules.expr(getattr(rules, name.upper()), t) for name in CLASSES},
     )
-    if status is not None:  # read once, here: not held
+    if "status" in t.columns:  # read once, here: not held
         lines = lines.drop("status")
     return lines
 
 
+CLASSES = ("sale", "demand", "cancelled", "returned")  # rules held as columns by classify
+HELD = {getattr(rules, name.upper()): name for name in CLASSES}  # rule -> its column
+
+
 def revenue_lines(t):
-    """Lines that count as revenue (``core.rules``): not cancelled or returned, plus
-    return lines (negative amounts), which net the sales they refund."""
+    """Lines that count as revenue (``orderlog.rules.REVENUE``): sales, and return
+    lines, which net the sales they refund."""
     return t.filter(t.is_return | t.sale)
 
 
-PROCESSING = ("shipped_date", "delivered_date", "promised_date")
-
-
 def order_table(t, one_line: bool = False):
-    """One row per order of :func:`classify`'d lines, returns left out, in one pass over
-    the lines (grouping by
-    order id is the costliest step on a big log; with ``one_line``, every order id
-    being on one line, there is nothing to group):
-
-    - what customer analyses use, over the order's sales lines (status not in
-      ``SALES_EXCLUDE``): ``day`` and ``month`` of its earliest line, ``customer_id``
-      (the least among its lines: one, in any sound log), ``amount`` summed, and
-      ``sales``, the number of such lines (0: not a sale);
-    - with ship, delivery and promise dates, what the order KPIs use, over all its
-      lines: ordered and shipped when its first line was; delivered when its last
-      line was (not delivered while a line that is not cancelled is not); promised
-      when each such line has a promise; ``late``, its lines delivered after their
-      own promise (the order is on time when delivered, promised and none is late:
-      one rule, by order, for the Summary and the Orders sheet); cancelled, returned
-      or in error if any line is.
-    """
+    """One row per order of :func:`classify`'d lines, returns left out
+    (``orderlog.orders.ORDER_ROLLUP``, the fields the log has), with ``day`` and
+    ``month`` of its first sale line.  With ``one_line`` (every order id on one line)
+    there is nothing to group."""
     kept = t.filter(~t.is_return)
-    sale = kept.sale
-    flags = {
-        "cancelled": kept.cancelled,
-        "returned": kept.returned,
-        "error": (kept.error_flag == 1) if "error_flag" in kept.columns else None,
-    }
-    processing = set(PROCESSING) <= set(t.columns)
-    if one_line:
-        first_sale = sale.ifelse(kept.order_date, ibis.null("timestamp"))
-        sums = {
-            "order_id": kept.order_id,
-            "day": day_number(first_sale),
-            "month": month_number(first_sale),
-            "customer_id": sale.ifelse(kept.customer_id, ibis.null("string")),
-            "amount": sale.ifelse(kept.amount, ibis.null("float64")),
-            "sales": ones(sale),
-        }
-        if processing:
-            late = kept.delivered_date.date() > kept.promised_date.date()
-            sums.update(
-                ordered=kept.order_date,
-                shipped=kept.shipped_date,
-                delivered=kept.delivered_date,
-                promised=kept.promised_date,
-                late=ones(late.fill_null(False)),
-                **{
-                    name: (ones(flag.fill_null(False)) if flag is not None else 0)
-                    for name, flag in flags.items()
-                },
-            )
-        return kept.select(**sums)
-    first_sale = kept.order_date.min(where=sale)
-    sums = {
-        "day": day_number(first_sale),
-        "month": month_number(first_sale),
-        "customer_id": kept.customer_id.min(where=sale),
-        "amount": kept.amount.sum(where=sale),
-        "sales": ones(sale).sum(),
-    }
-    if processing:
-        going = ~kept.cancelled  # a cancelled line is never delivered: it does not count
-        lines = ones(going).sum()
-        late = kept.delivered_date.date() > kept.promised_date.date()
-        sums.update(
-            ordered=kept.order_date.min(),
-            shipped=kept.shipped_date.min(),
-            delivered=(kept.delivered_date.count(where=going) == lines).ifelse(
-                kept.delivered_date.max(where=going), ibis.null("timestamp")
-            ),
-            promised=(kept.promised_date.count(where=going) == lines).ifelse(
-                kept.promised_date.max(where=going), ibis.null("timestamp")
-            ),
-            late=ones(late.fill_null(False)).sum(),
-            **{
-                name: (ones(flag.fill_null(False)).max() if flag is not None else 0)
-                for name, flag in flags.items()
-            },
-        )
-    return kept.group_by("order_id").aggregate(**sums)
+    orders = rollup.rollup_expr(kept, one_line=one_line, held=HELD)
+    return orders.mutate(day=day_number(orders.first_sale), month=month_number(orders.first_sale))
 
 
 def one_line_orders(t, run) -> bool:
@@ -394,29 +299,13 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
 def _order_processing(o, out: Aggregates, run) -> None:
     """From :func:`order_table`'s orders: ``core.orders.kpi_table``'s counts, the spans'
     distinct values with their counts, and the on-time rate by month ordered."""
-    shipped, delivered = o.shipped.notnull(), o.delivered.notnull()
-    known = delivered & o.promised.notnull()
-    in_time = known & (o.late == 0)  # every line by its own promise (order_table)
-    cancelled, returned = o.cancelled == 1, o.returned == 1
+    in_time = rules.expr(rules.ON_TIME, o)
+    known = rules.expr(rules.WITH_PROMISE, o)
 
     def count(condition):  # 0, not null, over no orders
         return ones(condition).sum().fill_null(0)
 
-    counts = run(
-        o.aggregate(
-            orders=o.count(),
-            open=count(~shipped & ~cancelled),
-            in_transit=count(shipped & ~delivered),
-            delivered=count(delivered),
-            on_time=count(in_time),
-            with_promise=count(known),
-            perfect=count(in_time & (o.error == 0) & ~returned),
-            errors=count((o.error == 1) & ~cancelled),
-            not_cancelled=count(~cancelled),
-            cancelled=count(cancelled),
-            returned=count(returned),
-        )
-    )
+    counts = run(rollup.count_orders_expr(o))
     out.order_counts = {k: int(v) for k, v in counts.iloc[0].items()}
     seconds = {
         "to_ship": (o.ordered, o.shipped),
@@ -451,21 +340,17 @@ def _suppliers(lines, run) -> pd.DataFrame:
     """``core.risk.supplier_metrics`` per supplier over its shipped lines: a line ships
     late when it leaves after half of the promised window (at least one day)."""
     shipped = lines.filter(lines.supplier.notnull() & lines.shipped_date.notnull())
-
-    def whole_days(end, start):
-        diff = end.epoch_seconds().cast("int64") - start.epoch_seconds().cast("int64")
-        return (diff / DAY_SECONDS).floor()
-
-    days = whole_days(shipped.shipped_date, shipped.order_date)
-    window = whole_days(shipped.promised_date, shipped.order_date)
-    late = (window.notnull() & (days > ibis.greatest(window, 1) / 2)).fill_null(False)
-    has_errors = "error_flag" in shipped.columns
-    no_flags = days * 0 == 1  # a column of False, where the log has no error flags
-    error = (shipped.error_flag.fill_null(0) == 1) if has_errors else no_flags
+    days = rules.whole_days(shipped.shipped_date, shipped.order_date)
+    late = rules.expr(rules.SHIPPED_LATE, shipped)
+    error = rules.expr(rules.IN_ERROR, shipped)
     table = run(
         shipped.group_by("supplier").aggregate(
             late_shipment_rate=ones(late).cast("float64").mean(),
-            error_rate=ones(error.fill_null(False)).cast("float64").mean(),
+            error_rate=(
+                ones(error).cast("float64").mean()
+                if "error_flag" in shipped.columns
+                else ibis.literal(0.0)  # no flags in the log: no errors
+            ),
             mean_days_to_ship=days.cast("float64").mean(),  # Postgres computes days as NUMERIC
             orders=shipped.count(),
         )
