@@ -149,3 +149,18 @@ def test_refresh_prints_one_line_and_no_progress_bars(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.startswith(f"wrote {out} in ") and done.stdout.count("\n") == 1
+
+
+def test_a_query_engine_stopped_by_ctrl_c_is_an_interruption():
+    """DuckDB stops a query on SIGINT with its own error (RuntimeError "Query
+    interrupted" through Ibis): exit 130 as for Ctrl-C anywhere else, not 4."""
+    from xlbizops.cli import interrupted
+
+    try:
+        try:
+            raise RuntimeError("Query interrupted")
+        except RuntimeError as inner:
+            raise ValueError("while fetching") from inner
+    except ValueError as outer:
+        assert interrupted(outer)
+    assert not interrupted(RuntimeError("Query failed: no such table"))

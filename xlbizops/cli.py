@@ -291,6 +291,19 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
+def interrupted(err: BaseException) -> bool:
+    """Whether an error is Ctrl-C reported by a query engine: DuckDB stops a running
+    query on SIGINT and raises its own error ("Query interrupted", a RuntimeError
+    through Ibis), not KeyboardInterrupt."""
+    while err is not None:
+        if isinstance(err, KeyboardInterrupt) or type(err).__name__ == "InterruptException":
+            return True
+        if isinstance(err, RuntimeError) and str(err).startswith("Query interrupted"):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
+
+
 def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     """Run a command; one line on stderr and a distinct exit code when it fails.
     ``own_process``: the process ends with the command (the ``xlbizops`` program)."""
@@ -317,6 +330,9 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
         print(f"xlbizops {args.command}: out of memory; try a shorter date range", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as err:  # noqa: BLE001 - a scheduler needs an exit code, not a crash
+        if interrupted(err):
+            print(f"xlbizops {args.command}: interrupted; no output was changed", file=sys.stderr)
+            return EXIT_INTERRUPTED
         if os.environ.get("XLBIZOPS_DEBUG"):
             raise
         print(

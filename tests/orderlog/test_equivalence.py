@@ -25,6 +25,7 @@ from xlbizops.core import validation
 from xlbizops.excel import udfs
 from xlbizops.orderlog import rules, schema
 from xlbizops.report.build import run_report
+from xlbizops.template import sheets
 from xlbizops.workbook.refresh import refresh_workbook
 
 AS_OF = "2026-04-30"
@@ -173,7 +174,7 @@ def faces(battery, tmp_path_factory):
     battery.to_csv(csv, index=False)
     with sqlite3.connect(folder / "shop.db") as con:
         battery.to_sql("orders", con, index=False)
-    out = {}
+    out = {"latest order": battery["order_date"].max()}
     duck, _ = run_report(str(csv), folder / "duckdb.xlsx", as_of=AS_OF)
     lite, _ = run_report(f"sqlite:///{folder / 'shop.db'}", folder / "sqlite.xlsx",
                          table="orders", as_of=AS_OF)  # fmt: skip
@@ -202,6 +203,15 @@ def faces(battery, tmp_path_factory):
         "RFM_SCORE": frame_of(udfs.RFM_SCORE(
             [[v] for v in sold["customer_id"]], [[v.to_pydatetime()] for v in sold["order_date"]],
             [[v] for v in sold["amount"]], None, None, 5, [[v] for v in sold["order_id"]],
+        )),
+    }  # fmt: skip
+    demand = orders[rules.evaluate(rules.DEMAND, numpy_columns(orders))]
+    out["demand"] = {
+        "report on DuckDB": report_table(duck, "Supply chain", "SKU"),
+        "report on SQLite": report_table(lite, "Supply chain", "SKU"),
+        "template": table_at(book["Supply chain"], sheets.DEMAND_AT),
+        "DEMAND_BY_ITEM": frame_of(udfs.DEMAND_BY_ITEM(
+            *(cells(name, demand) for name in ("sku", "order_date", "quantity", "unit_price")),
         )),
     }  # fmt: skip
     out["monthly revenue"] = {
@@ -280,8 +290,12 @@ def test_every_face_gives_the_same_customer_sums(faces):
         assert list(got.index) == list(want.index), face
         assert list(got.iloc[:, 1]) == list(want["Frequency"]), face
         assert np.allclose(got.iloc[:, 2].astype(float), want["Monetary"].astype(float)), face
+        # one recency: days from the day after the data's last day to the last
+        # purchase; the report's last day is its as-of date, the template's and the
+        # function's default the latest order's
         shift = want["Recency (days)"].astype(float) - got.iloc[:, 0].astype(float)
-        assert shift.nunique() == 1, face
+        last_day = faces["latest order"] if face != "report on SQLite" else pd.Timestamp(AS_OF)
+        assert (shift == (pd.Timestamp(AS_OF) - last_day).days).all(), face
 
 
 def test_every_face_gives_the_same_monthly_revenue(faces, battery):
@@ -299,3 +313,19 @@ def test_every_face_gives_the_same_supplier_metrics(faces):
         got = tables[face].iloc[:, :5].sort_values(tables[face].columns[0]).to_numpy()
         assert (got[:, 0] == want[:, 0]).all(), face
         assert np.allclose(got[:, 1:].astype(float), want[:, 1:].astype(float)), face
+
+
+def test_every_face_gives_the_same_annual_demand(faces, battery):
+    """Demand leaves out cancelled orders and return lines; every line is inside the
+    365-day window on every face, so annual demand is the units summed per SKU."""
+    tables = faces["demand"]
+    want = tables["report on DuckDB"].set_index("SKU")["Annual demand"].sort_index()
+    kept = battery[rules.evaluate(rules.DEMAND, numpy_columns(battery))]
+    by_hand = kept.groupby("sku")["quantity"].sum().sort_index()
+    assert np.allclose(want.to_numpy(float), by_hand.to_numpy())
+    for face in ("report on SQLite", "template", "DEMAND_BY_ITEM"):
+        got = tables[face]
+        got = got.set_index(got.columns[0]).sort_index()
+        column = "Annual demand" if "Annual demand" in got else "annual_demand"
+        assert list(got.index) == list(want.index), face
+        assert np.allclose(got[column].to_numpy(float), want.to_numpy(float)), face

@@ -225,6 +225,8 @@ def messy_log() -> pd.DataFrame:
         ("A6", "1980-01-01", "C1", 5.0, None),  # before earliest_order_date
         ("A1", "2026-03-02", "C1", 10.0, "2026-03-03"),  # exact duplicate
         (None, "2026-03-10", "C9", 7.0, None),  # no order id: an order of its own
+        ("A7", "2026-03-11", "None", 7.0, None),  # a missing-value word: blank, both ways
+        ("A8", None, None, 7.0, None),  # blank date and customer: the first reason counts
     ]
     rows += [(f"B{k}", f"2026-0{1 + k % 6}-1{k % 9}", f"C{k % 7}", 5.0 + k, None)
              for k in range(60)]  # fmt: skip
@@ -254,7 +256,8 @@ def test_the_engine_rejects_and_counts_what_the_file_path_does(tmp_path):
     assert engine.rows_used == intake.rows_used == len(lines) == 63
     assert got["order_id"].is_unique and got["order_id"].notna().all()
     assert dict(intake.rejected) == {
-        "blank customer_id": 1,
+        "blank order_date": 1,
+        "blank customer_id": 2,
         "unreadable amount": 1,
         "order date after 2026-10-31": 1,
         "order date before 1990-01-01": 1,

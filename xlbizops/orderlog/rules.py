@@ -48,10 +48,11 @@ class Status:
 
 @dataclass(frozen=True)
 class Below:
-    """``field`` < ``value`` (a negative amount: ``Below("amount", 0)``)."""
+    """``field`` < ``value`` (a negative amount: ``Below("amount", 0)``; a date
+    before a day: a ``pd.Timestamp`` value)."""
 
     field: str
-    value: float = 0.0
+    value: object = 0.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Above:
     """``field`` > ``value``."""
 
     field: str
-    value: float = 0.0
+    value: object = 0.0
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,10 @@ def status_words(values) -> np.ndarray:
     """Statuses as the rules compare them: text, trimmed, lower case; blank is ""."""
     import pandas as pd
 
-    series = pd.Series(values, dtype=object)
-    return series.where(series.notna(), "").astype(str).str.strip().str.lower().to_numpy()
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    words = pd.Series(distinct, dtype=object).astype(str).str.strip().str.lower().to_numpy()
+    out = np.append(words, "").astype(object)  # code -1 (missing) takes the last: ""
+    return out[codes]  # each distinct status worked out once
 
 
 def evaluate(rule, columns: dict, n: int | None = None) -> np.ndarray:
@@ -289,12 +292,15 @@ def expr(rule, t, held: dict | None = None):
         late = window.notnull() & (days > ibis.greatest(window, rule.at_least) * rule.share)
         return late.fill_null(False)  # greatest() skips a null window: checked first
     column = t[rule.field]
+    value = getattr(rule, "value", None)
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
     if isinstance(rule, Below):
-        found = column < rule.value
+        found = column < value
     elif isinstance(rule, Above):
-        found = column > rule.value
+        found = column > value
     elif isinstance(rule, Flagged):
-        found = column == 1
+        found = column if column.type().is_boolean() else column == 1
     elif isinstance(rule, Present):
         return column.notnull()
     elif isinstance(rule, LaterDay):

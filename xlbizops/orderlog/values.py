@@ -80,6 +80,13 @@ def blank(values: pd.Series, as_text: pd.Series | None = None) -> pd.Series:
     return values.isna() | (as_text == "") | as_text.isin(BLANK_WORDS)
 
 
+def blank_expr(column):
+    """:func:`blank` of a column, in any engine."""
+    if not column.type().is_string():
+        return column.isnull()
+    return column.isnull() | column.strip().isin(["", *BLANK_WORDS]).fill_null(False)
+
+
 # --- numbers ---------------------------------------------------------------------------
 
 

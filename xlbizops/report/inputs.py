@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from xlbizops.core.errors import InputError, UsageError
-from xlbizops.orderlog import rules, schema, values
+from xlbizops.orderlog import cleaning, rules, schema, values
 from xlbizops.orderlog.schema import FIELDS, REQUIRED
 from xlbizops.report import presets
 
@@ -472,8 +472,7 @@ def clean_orders(
                 blank = blank | long
         unreadable = parsed.isna() & ~blank
         if name in REQUIRED:
-            reason(blank, f"blank {name}")
-            reason(unreadable, f"unreadable {name}")
+            frame[cleaning.blank_flag(name)] = blank.to_numpy(bool)
         elif unreadable.any():
             treated = "read as 0 (no error)" if kind == "flag" else "left blank"
             intake.notes.append(f"{name}: {int(unreadable.sum()):,} unreadable value(s) {treated}")
@@ -482,11 +481,11 @@ def clean_orders(
     # million ids takes a quarter of a second: once, here).
     unique_ids = "order_id" in frame and frame["order_id"].is_unique
     duplicate, duplicate_reason = duplicate_rows(raw, columns, intake, dedupe, unique_ids)
-    first = pd.Timestamp(earliest)
     last = pd.Timestamp(latest) if latest is not None else pd.Timestamp.today().normalize()
-    ordered = frame["order_date"]
-    reason(ordered < first, f"order date before {first:%Y-%m-%d}")
-    reason(ordered >= last + pd.Timedelta(days=1), f"order date after {last:%Y-%m-%d}")
+    lines = {f: frame[f].to_numpy() for f in frame}
+    for rejection in cleaning.rejections(earliest, last):  # the engines' reasons too
+        reason(rules.evaluate(rejection.rule, lines), rejection.reason)
+    frame = frame.drop(columns=[cleaning.blank_flag(f) for f in REQUIRED if f in columns])
     reason(duplicate, duplicate_reason)
     rejected = reject != ""
     intake.rejected.update(reject[rejected].value_counts().to_dict())
@@ -508,9 +507,9 @@ def clean_orders(
                 f"{int(shared.sum()):,} lines share an order id with another line: "
                 "read as multi-line orders"
             )
-    for name in ("shipped_date", "delivered_date"):
+    for name in cleaning.EARLY_BLANKED:
         if name in frame:
-            early = frame[name] < frame["order_date"].dt.normalize()
+            early = rules.evaluate(cleaning.early(name), {f: frame[f].to_numpy() for f in frame})
             if early.any():
                 frame.loc[early, name] = pd.NaT
                 intake.notes.append(

@@ -26,7 +26,7 @@ import ibis
 import pandas as pd
 
 from xlbizops.core.errors import InputError, UsageError
-from xlbizops.orderlog import rules, sums, values
+from xlbizops.orderlog import cleaning, rules, sums, values
 from xlbizops.orderlog.schema import LINE_SCHEMA
 from xlbizops.report import inputs
 from xlbizops.workbook.atomic import remove_stale_temporaries
@@ -699,12 +699,7 @@ def clean(
         raise InputError(f"{intake.source} has no rows")
     if dedupe and (not hashing or stats["distinct"] < stats["rows"]):
         picked = picked.distinct()
-    blank = {}
-    for name in inputs.REQUIRED:
-        given = picked[name]
-        blank[f"_blank_{name}"] = given.isnull()
-        if given.type().is_string():
-            blank[f"_blank_{name}"] = given.isnull() | (given.strip() == "")
+    blank = {cleaning.blank_flag(f): values.blank_expr(picked[f]) for f in inputs.REQUIRED}
     kinds = {f: inputs.FIELDS[f] for f in wanted}
     clocks = {f"_clock_{f}": values.clock_expr(picked[f].cast("string").strip())
               for f in wanted if _reads_text(picked[f], kinds[f])}  # fmt: skip
@@ -717,17 +712,11 @@ def clean(
             for f in wanted
         }  # fmt: skip
     ).drop(*clocks)
-    first = pd.Timestamp(earliest)
     last = pd.Timestamp(latest) if latest is not None else pd.Timestamp.today().normalize()
-    reasons = []
-    for name in inputs.REQUIRED:
-        reasons.append((typed[f"_blank_{name}"], f"blank {name}"))
-        reasons.append((typed[name].isnull(), f"unreadable {name}"))
-    reasons.append(
-        (typed.order_date < first.to_pydatetime(), f"order date before {first:%Y-%m-%d}")
-    )
-    after = (last + pd.Timedelta(days=1)).to_pydatetime()
-    reasons.append((typed.order_date >= after, f"order date after {last:%Y-%m-%d}"))
+    reasons = [  # the file reader's reasons too (orderlog.cleaning)
+        (rules.expr(rejection.rule, typed), rejection.reason)
+        for rejection in cleaning.rejections(earliest, last)
+    ]
     why = ibis.cases(*reasons, else_=ibis.null("string"))
     typed = typed.mutate(reason=why).drop(*blank)
     # Everything else in the same pass: ids for lines without one, dates before their
@@ -737,10 +726,9 @@ def clean(
     elif stats["no_id"]:  # numbering rows is a window over the whole log: only if needed
         row = "row-" + (ibis.row_number() + 2).cast("string")
         typed = typed.mutate(order_id=typed.order_id.fill_null(row))
-    day = typed.order_date.truncate("D")
     early = {
-        f"_early_{name}": (typed[name] < day).fill_null(False)
-        for name in ("shipped_date", "delivered_date")
+        f"_early_{name}": rules.expr(cleaning.early(name), typed)
+        for name in cleaning.EARLY_BLANKED
         if name in typed.columns
     }
     typed = typed.mutate(**early)
