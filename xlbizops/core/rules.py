@@ -89,11 +89,14 @@ Settings.RANGES = {
 ANOMALY_COLUMNS = ["week", "revenue", "score"]
 
 
-def anomalous_weeks(order_dates, revenue, method: str = "mad", threshold: float = 3.5):
+def anomalous_weeks(
+    order_dates, revenue, method: str = "mad", threshold: float = 3.5, first_day=None, last_day=None
+):
     """Weeks whose revenue is far off: revenue summed per week (weeks start on Monday,
     as ``RESAMPLE(..., "week")``), then ``risk.anomalies`` — by default the robust
     z-score 0.6745·(x − median)/MAD above 3.5 (Iglewicz & Hoaglin 1993).  Returns the
-    flagged weeks, the farthest first.  The template computes the same with
+    flagged weeks, the farthest first; given the log's ``first_day`` and ``last_day``,
+    weeks the log does not cover whole are left out.  The template computes the same with
     ``ANOMALIES(RESAMPLE(dates, revenue, "week"), method, threshold)``.
 
     >>> days = pd.date_range("2025-01-06", periods=70)
@@ -102,6 +105,9 @@ def anomalous_weeks(order_dates, revenue, method: str = "mad", threshold: float 
     ['2025-02-10']
     """
     weekly = timeseries.resample(order_dates, revenue, ANOMALY_PERIOD, "sum")
+    if first_day is not None and last_day is not None:  # a cut week is no anomaly
+        whole = timeseries.complete_periods(weekly["period"], "week", first_day, last_day)
+        weekly = weekly[whole].reset_index(drop=True)
     scores = risk.anomalies(weekly["value"].to_numpy(float), method=method, threshold=threshold)
     table = pd.DataFrame(
         {"week": weekly["period"], "revenue": weekly["value"], "score": scores["score"]}

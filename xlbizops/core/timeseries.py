@@ -345,3 +345,104 @@ def future_dates(dates, horizon: int, expected: int) -> np.ndarray:
     if freq is None:
         raise InputError("dates must be evenly spaced (every day, week, month, quarter or year)")
     return pd.date_range(stamps[-1], periods=horizon + 1, freq=freq)[1:].to_numpy()
+
+
+# --- Complete periods and honest forecasts ---------------------------------------------
+
+_OFFSETS = {"week": pd.Timedelta(days=7), "month": pd.DateOffset(months=1)}
+
+
+def complete_periods(starts, period: str, first_day, last_day) -> np.ndarray:
+    """Which periods (given by their first days, weeks starting Monday or months) the
+    log covers whole: the period starts on or after ``first_day`` and ends on or
+    before ``last_day``.  A month with the log's last order on its 1st, or a week cut
+    by the log's start, is partial: its total is not comparable with the others.
+
+    >>> complete_periods(pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+    ...                  "month", "2025-01-01", "2025-03-30").tolist()
+    [True, True, False]
+    """
+    begin = pd.DatetimeIndex(pd.to_datetime(starts)).normalize()
+    end = begin + _OFFSETS[period] - pd.Timedelta(days=1)
+    first, last = pd.Timestamp(first_day).normalize(), pd.Timestamp(last_day).normalize()
+    return np.asarray((begin >= first) & (end <= last))
+
+
+def partial_note(start, period: str, first_day, last_day) -> str:
+    """How a partial period is marked where it is shown: "partial (to 1 Jan)"."""
+    begin = pd.Timestamp(start).normalize()
+    end = begin + _OFFSETS[period] - pd.Timedelta(days=1)
+    first, last = pd.Timestamp(first_day).normalize(), pd.Timestamp(last_day).normalize()
+    if begin < first and end > last:
+        return f"partial ({first.day} {first:%b} to {last.day} {last:%b})"
+    if begin < first:
+        return f"partial (from {first.day} {first:%b})"
+    if end > last:
+        return f"partial (to {last.day} {last:%b})"
+    return ""
+
+
+def seasonal_naive(y, horizon: int, period: int) -> pd.DataFrame:
+    """The seasonal naive forecast ŷ(T+h) = y(T+h−m(k+1)), k = ⌊(h−1)/m⌋, with normal
+    prediction intervals σ̂·√(k+1), σ̂ the in-sample residuals' standard deviation
+    (FPP 3rd ed., §5.5); ``period`` 0 or 1: the naive forecast (m = 1)."""
+    y = np.asarray(y, dtype=float)
+    m = period if period >= 2 else 1
+    steps = np.arange(1, horizon + 1)
+    k = (steps - 1) // m
+    mean = y[len(y) - m + (steps - 1) % m]
+    residuals = y[m:] - y[:-m]
+    sigma = float(np.sqrt(np.mean(residuals**2))) if residuals.size else 0.0
+    spread = sigma * np.sqrt(k + 1)
+    return pd.DataFrame(
+        {
+            "forecast": mean,
+            "lower_80": mean - 1.2816 * spread,
+            "upper_80": mean + 1.2816 * spread,
+            "lower_95": mean - 1.96 * spread,
+            "upper_95": mean + 1.96 * spread,
+        },
+        columns=FORECAST_COLUMNS,
+    )
+
+
+@dataclass
+class Holdout:
+    """How a forecast did on data it had not seen: the last ``held`` points held out,
+    the method refitted on the rest.  MASE scales the mean absolute error by the
+    in-sample seasonal naive error (Hyndman & Koehler 2006): below 1 beats it."""
+
+    held: int
+    mase: float
+    mape: float
+    naive_mase: float
+    naive_mape: float
+    naive_period: int  # the benchmark's season: 1 is the plain naive forecast
+
+
+def holdout(y, period: int) -> Holdout | None:
+    """Hold out the last season when two full seasons are left to fit on (else the
+    last quarter of the points, at most 6), fit :func:`forecast_ets` on the rest
+    (seasonal only when the rest has two seasons) and score it and the seasonal naive
+    forecast (naive without a season in the rest) on what was held out; None when too
+    short to hold anything out."""
+    y = np.asarray(y, dtype=float)
+    m = period if period >= 2 else 1
+    held = m if m > 1 and len(y) >= 3 * m else min(6, len(y) // 4)
+    train, test = y[:-held], y[-held:]
+    if held < 1 or len(train) < 4:
+        return None
+    fit_period = period if m > 1 and len(train) >= 2 * m else 0
+    naive_m = m if len(train) > m else 1
+    fitted = forecast_ets(train, held, fit_period).table["forecast"].to_numpy()
+    naive = seasonal_naive(train, held, naive_m).to_numpy()[:, 0]
+    scale = float(np.mean(np.abs(train[naive_m:] - train[:-naive_m])))
+
+    def scores(pred):
+        errors = np.abs(test - pred)
+        mase = float(errors.mean() / scale) if scale > 0 else np.nan
+        mape = float(np.mean(errors / np.abs(test))) if (test != 0).all() else np.nan
+        return mase, mape
+
+    (mase, mape), (naive_mase, naive_mape) = scores(fitted), scores(naive)
+    return Holdout(held, mase, mape, naive_mase, naive_mape, naive_m)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from xlbizops.orderlog.rules import Above, Below, Flagged, LaterDay, Not, Present, all_of
@@ -51,3 +52,28 @@ def rejections(earliest, latest) -> list[Rejection]:
 def early(field: str):
     """The rule: ``field`` (a ship or delivery date) falls on a day before the order's."""
     return LaterDay("order_date", field)
+
+
+PRICE_NOTE = (
+    "unit_price: derived as amount / quantity (the log has no price column); lines "
+    "without a positive quantity have none"
+)
+
+
+def derives_price(fields) -> bool:
+    """Whether the cleaning derives ``unit_price``: the log has SKU, quantity and amount
+    but no price, and the product analyses need one."""
+    return "unit_price" not in fields and {"sku", "quantity", "amount"} <= set(fields)
+
+
+def derived_price(amount, quantity):
+    """unit price = amount / quantity where quantity > 0, else blank; numpy arrays."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(quantity > 0, amount / quantity, np.nan)
+
+
+def derived_price_expr(t):
+    """:func:`derived_price` in any engine."""
+    import ibis
+
+    return (t.quantity > 0).ifelse(t.amount / t.quantity, ibis.null("float64"))

@@ -134,7 +134,7 @@ def rollup_expr(lines, wanted=tuple(ORDER_ROLLUP), one_line: bool = False, held=
         where = rules.expr(agg.where, lines, held)
         column = lines[agg.field] if agg.field else None
         null = ibis.null(column.type()) if column is not None else None
-        constant = _constant(where)
+        constant = rules.constant(where)
         if constant is not None and agg.how in ("count", "any"):
             # a rule over fields the lines lack: no line holds it (or every line does)
             out[name] = (
@@ -161,13 +161,6 @@ def rollup_expr(lines, wanted=tuple(ORDER_ROLLUP), one_line: bool = False, held=
     return lines.group_by("order_id").aggregate(**out)
 
 
-def _constant(where) -> bool | None:
-    """True or False for a rule that reads no column of the table (a literal), else None."""
-    import ibis.expr.types as ir
-
-    return bool(where.op().value) if isinstance(where, ir.Scalar) else None
-
-
 def count_orders(orders: pd.DataFrame | dict) -> dict[str, int]:
     """``rules.ORDER_COUNTS`` over a rolled-up order table (numpy face)."""
     columns = {k: np.asarray(v) for k, v in dict(orders).items()}
@@ -185,7 +178,7 @@ def count_orders_expr(orders):
     counts = {}
     for name, rule in rules.ORDER_COUNTS.items():
         holds = rules.expr(rule, orders)
-        constant = _constant(holds)
+        constant = rules.constant(holds)
         if constant is None:
             counts[name] = holds.ifelse(1, 0).sum().fill_null(0)
         else:

@@ -273,15 +273,25 @@ def expr(rule, t, held: dict | None = None):
         return t[held[rule]]
 
     if isinstance(rule, AllOf | AnyOf):
-        if not rule.rules:
-            return ibis.literal(isinstance(rule, AllOf))
-        out = expr(rule.rules[0], t, held)
-        for part in rule.rules[1:]:
-            part = expr(part, t, held)
-            out = (out & part) if isinstance(rule, AllOf) else (out | part)
+        every = isinstance(rule, AllOf)  # All: False wins, True drops out; Any: the reverse
+        parts = []
+        for part in rule.rules:
+            found = expr(part, t, held)
+            value = constant(found)
+            if value is None:
+                parts.append(found)
+            elif value != every:
+                return ibis.literal(value)
+        if not parts:
+            return ibis.literal(every)
+        out = parts[0]
+        for part in parts[1:]:
+            out = (out & part) if every else (out | part)
         return out
     if isinstance(rule, Not):
-        return ~expr(rule.rule, t, held)
+        found = expr(rule.rule, t, held)
+        value = constant(found)
+        return ~found if value is None else ibis.literal(not value)
     if not fields_of(rule) <= set(t.columns):
         return ibis.literal(False)
     if isinstance(rule, Status):
@@ -315,6 +325,13 @@ def whole_days(end, start):
     timedelta64 / 1 day: (seconds between) / 86,400, floored."""
     diff = end.epoch_seconds().cast("int64") - start.epoch_seconds().cast("int64")
     return (diff / 86400).floor()
+
+
+def constant(found) -> bool | None:
+    """True or False for a rule :func:`expr` found to read no column (its fields are
+    not in the table), else None."""
+    op = found.op()
+    return bool(op.value) if type(op).__name__ == "Literal" else None
 
 
 # --- Excel -----------------------------------------------------------------------------------

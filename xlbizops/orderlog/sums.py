@@ -245,7 +245,7 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     )
     if {"sku", "quantity"} <= present:
         _demand(lines, as_of, as_of_day, out, run)
-    if {"shipped_date", "delivered_date", "promised_date"} <= present:
+    if present & {"shipped_date", "delivered_date"}:  # KPIs from whatever dates exist
         _order_processing(every_order, out, run)
     if {"supplier", "shipped_date", "promised_date"} <= present:
         out.suppliers = _suppliers(lines, run)
@@ -298,7 +298,8 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
 
 def _order_processing(o, out: Aggregates, run) -> None:
     """From :func:`order_table`'s orders: ``core.orders.kpi_table``'s counts, the spans'
-    distinct values with their counts, and the on-time rate by month ordered."""
+    distinct values with their counts (each span whose two dates the log has), and
+    with promised and delivery dates the on-time rate by month ordered."""
     in_time = rules.expr(rules.ON_TIME, o)
     known = rules.expr(rules.WITH_PROMISE, o)
 
@@ -307,11 +308,15 @@ def _order_processing(o, out: Aggregates, run) -> None:
 
     counts = run(rollup.count_orders_expr(o))
     out.order_counts = {k: int(v) for k, v in counts.iloc[0].items()}
+    steps = {"to_ship": ("ordered", "shipped"), "to_deliver": ("shipped", "delivered"),
+             "total": ("ordered", "delivered")}  # fmt: skip
     seconds = {
-        "to_ship": (o.ordered, o.shipped),
-        "to_deliver": (o.shipped, o.delivered),
-        "total": (o.ordered, o.delivered),
+        name: (o[start], o[end])
+        for name, (start, end) in steps.items()
+        if {start, end} <= set(o.columns)
     }
+    for name in steps:
+        out.spans[name] = (np.array([], dtype=float), np.array([], dtype=np.int64))
     spans = ibis.union(  # one query for the three spans
         *[
             o.select(
@@ -328,6 +333,8 @@ def _order_processing(o, out: Aggregates, run) -> None:
     for name in seconds:
         rows = table[table["span"] == name]
         out.spans[name] = (rows["days"].to_numpy(float), rows["orders"].to_numpy())
+    if not {"delivered", "promised"} <= set(o.columns):
+        return
     by_month = o.mutate(month=month_number(o.ordered)).filter(known)
     out.order_on_time = run(
         by_month.group_by("month")

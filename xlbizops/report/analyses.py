@@ -46,6 +46,8 @@ class ReportData:
     as_of: pd.Timestamp
     settings: ReportSettings
     summary: pd.DataFrame
+    comparison: str  # which months the Summary compares, and why those
+    tile_notes: dict  # KPI -> why it has no value or no change, in words
     monthly: pd.DataFrame
     supply: pd.DataFrame | Missing
     rfm: pd.DataFrame
@@ -126,6 +128,13 @@ def headline(agg: sums.Aggregates, settings, snapshot) -> pd.DataFrame:
         return values
 
     now, before = window(this_end, "this"), window(prev_end, "prev")
+    start = first_day(agg)
+    months = pd.to_datetime(
+        [this_end.to_period("M").start_time, prev_end.to_period("M").start_time]
+    )
+    whole = timeseries.complete_periods(months, "month", start, agg.as_of)
+    if not whole[1]:  # the log starts inside the month before: no fair comparison
+        before = {name: np.nan for name in before}
     rows = []
     for name in now:
         a, b = now[name], before[name]
@@ -136,13 +145,62 @@ def headline(agg: sums.Aggregates, settings, snapshot) -> pd.DataFrame:
         rows.append((name, a, b, change))
     label_now = f"{this_end.to_period('M').start_time:%b %Y}"
     label_before = f"{prev_end.to_period('M').start_time:%b %Y}"
-    return pd.DataFrame(rows, columns=["kpi", label_now, label_before, "change"])
+    table = pd.DataFrame(rows, columns=["kpi", label_now, label_before, "change"])
+    table.attrs["comparison"] = comparison_words(agg.as_of, this_end, prev_end, whole, start)
+    table.attrs["why"] = {
+        kpi: why_empty(kpi, agg, snapshot, label_before, whole)
+        for kpi, value, _, change in rows
+        if pd.isna(value) or pd.isna(change)
+    }
+    return table
+
+
+def comparison_words(as_of, this_end, prev_end, whole, start) -> str:
+    """Which months the Summary compares, and why those: "October is partial (30 of 31
+    days): comparing September 2026 with August 2026"."""
+    this, prev = f"{this_end:%B %Y}", f"{prev_end:%B %Y}"
+    if as_of.normalize() != this_end:
+        days = as_of.days_in_month
+        why = f"{as_of:%B} is partial ({as_of.day} of {days} days): "
+    else:
+        why = ""
+    text = f"{why}comparing {this} with {prev}"
+    if not whole[0]:
+        text += f" ({this} is partial too: the log starts on {start.day} {start:%b %Y})"
+    elif not whole[1]:
+        starts = f"{start.day} {start:%b %Y}"
+        text += f" ({prev} is partial: the log starts on {starts}, so no change is shown)"
+    return text[:1].upper() + text[1:] + "."
+
+
+def why_empty(kpi: str, agg, snapshot, before: str, whole) -> str:
+    """Why a KPI tile has no value or no change, in words (never "no change")."""
+    if kpi == "on-time delivery rate" and agg.order_on_time is None:
+        return "needs promised_date and delivered_date"
+    if kpi == "inventory turnover (annualised)" and (snapshot is None or agg.sold is None):
+        return "needs an inventory snapshot (--inventory) and sku, quantity"
+    if kpi == AT_RISK_KPI:
+        return "needs 2 or more customers in both months"
+    if not whole[1]:
+        return f"{before} is partial: no comparison"
+    return f"no {before} figure to compare with"
+
+
+def first_day(agg: sums.Aggregates) -> pd.Timestamp:
+    """The log's first day with revenue: where its first period starts to count."""
+    days = agg.daily_revenue["day"]
+    return days.min() if len(days) else agg.as_of
 
 
 def monthly_revenue(agg: sums.Aggregates) -> pd.DataFrame:
+    """Revenue per month, a month the log does not cover whole marked "partial (to 1
+    Jan)" (``core.timeseries.partial_note``)."""
     daily = agg.daily_revenue
     table = timeseries.resample(daily["day"], daily["revenue"], "month", "sum")
-    return table.rename(columns={"period": "month", "value": "revenue"})
+    table = table.rename(columns={"period": "month", "value": "revenue"})
+    start = first_day(agg)
+    table["note"] = [timeseries.partial_note(m, "month", start, agg.as_of) for m in table["month"]]
+    return table
 
 
 def supply_chain(
@@ -237,17 +295,52 @@ def trends(agg: sums.Aggregates, s: ReportSettings):
     except InputError as err:
         parts = Missing(f"at least two weeks of daily revenue ({err})")
     monthly = timeseries.resample(daily_sales["day"], daily_sales["revenue"], "month", "sum")
+    complete = timeseries.complete_periods(monthly["period"], "month", first_day(agg), agg.as_of)
+    whole = monthly[complete].reset_index(drop=True)  # a partial month would drag the fit
     try:
-        result = timeseries.forecast_ets(
-            monthly["value"], s.forecast_months, dates=monthly["period"]
-        )
-        forecast = result.table
-        history = monthly.rename(columns={"period": "date", "value": "revenue"})
-        forecast = pd.concat([history, forecast], ignore_index=True)
-        model = f"ETS({result.model}), season {result.period or 'none'}, AICc {result.aicc:,.1f}"
+        forecast, model = honest_forecast(whole, s.forecast_months)
+        left_out = int((~complete).sum())
+        if left_out:
+            model += f"; {left_out} partial month(s) left out of the fit"
     except InputError as err:
-        forecast, model = Missing(f"at least 4 months of revenue ({err})"), ""
+        forecast, model = Missing(f"at least 4 complete months of revenue ({err})"), ""
     return parts, forecast, model
+
+
+SEASON = 12  # monthly revenue's season: a year
+
+
+def honest_forecast(monthly: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, str]:
+    """The forecast of complete months and the words that say what it is.  ETS models
+    with and without a yearly season compete by AICc when two full years exist
+    (``core.timeseries.forecast_ets``); the chosen model is then checked on the last
+    season (or last months) held out (``timeseries.holdout``), and when it did worse
+    than the seasonal naive forecast, that is used instead, and the label says so."""
+    y = monthly["value"].to_numpy(float)
+    period = SEASON if len(y) >= 2 * SEASON else 0
+    result = timeseries.forecast_ets(y, horizon, period, dates=monthly["period"])
+    table = result.table
+    seasonal = result.model.endswith("A")
+    label = f"ETS({result.model}), " + (f"season {SEASON}" if seasonal else "no season")
+    check = timeseries.holdout(y, period)
+    if check is not None:
+        naive = "seasonal naive" if check.naive_period > 1 else "naive"
+        scores = (
+            f"held out the last {check.held} months: MASE {check.mase:.2f} against "
+            f"{naive} {check.naive_mase:.2f}"
+            + ("" if np.isnan(check.mape) else f", MAPE {check.mape:.0%}")
+        )
+        if check.mase > check.naive_mase:
+            dates = table["date"]
+            table = timeseries.seasonal_naive(y, horizon, check.naive_period)
+            table.insert(0, "date", dates)
+            label = f"{naive} (ETS({result.model}) did worse: {scores})"
+        else:
+            label += f", AICc {result.aicc:,.1f}; {scores}"
+    else:
+        label += f", AICc {result.aicc:,.1f}; too short to hold months out for a check"
+    history = monthly.rename(columns={"period": "date", "value": "revenue"})
+    return pd.concat([history, table], ignore_index=True), label
 
 
 def customer_tables(agg: sums.Aggregates, s: ReportSettings):
@@ -286,16 +379,42 @@ def segment_tables(rfm: pd.DataFrame, s: ReportSettings):
     return segmentation.segment_profile(features, result.labels, names), members
 
 
+# Which dates each order KPI needs; a KPI whose dates the log lacks is not shown.
+KPI_NEEDS = {
+    "open orders (not shipped)": {"shipped_date"},
+    "in transit (shipped, not delivered)": {"shipped_date", "delivered_date"},
+    "delivered orders": {"delivered_date"},
+    "order to ship": {"shipped_date"},
+    "ship to delivery": {"shipped_date", "delivered_date"},
+    "order to delivery": {"delivered_date"},
+    "on-time delivery rate": {"delivered_date", "promised_date"},
+    "perfect order rate": {"delivered_date", "promised_date"},
+    "return rate": {"delivered_date"},
+}  # error and cancellation rates need no date: 0 % where the log has no flags or status
+
+
 def order_processing(agg: sums.Aggregates):
-    needed = {"shipped_date", "delivered_date", "promised_date"}
+    """The order KPIs from whatever dates the log has (order-to-ship needs only the
+    ship date), each KPI shown only when its dates exist; cycle days with delivery
+    dates; on-time by month with promised and delivery dates."""
     if agg.order_counts is None:
-        missing = ", ".join(sorted(needed - agg.fields))
-        return (Missing(f"{missing} columns in the order log"),) * 3
+        return (Missing("shipped_date or delivered_date columns in the order log"),) * 3
     table = orders.kpi_table(agg.order_counts, agg.spans)
+
+    def shown(kpi: str) -> bool:
+        needs = next((n for name, n in KPI_NEEDS.items() if kpi.startswith(name)), set())
+        return needs <= agg.fields
+
+    table = table[table["kpi"].map(shown)].reset_index(drop=True)
     days, count = agg.spans["total"]
-    whole = pd.Series(count).groupby(np.trunc(days).astype(int)).sum().sort_index()
-    cycle = pd.DataFrame({"days to deliver": whole.index, "orders": whole.to_numpy()})
+    if len(days):
+        whole = pd.Series(count).groupby(np.trunc(days).astype(int)).sum().sort_index()
+        cycle = pd.DataFrame({"days to deliver": whole.index, "orders": whole.to_numpy()})
+    else:
+        cycle = Missing("delivered_date in the order log")
     rates = agg.order_on_time
+    if rates is None:
+        return table, cycle, Missing("promised_date and delivered_date in the order log")
     monthly = pd.DataFrame(
         {
             "month": pd.PeriodIndex.from_ordinals(rates["month"], freq="M").start_time,
@@ -309,8 +428,9 @@ def risk_tables(agg: sums.Aggregates, supply, settings: ReportSettings, supplier
     try:
         daily = agg.daily_revenue
         weeks = rules.anomalous_weeks(
-            daily["day"], daily["revenue"], settings.anomaly_method, settings.anomaly_threshold
-        )
+            daily["day"], daily["revenue"], settings.anomaly_method, settings.anomaly_threshold,
+            first_day=first_day(agg), last_day=agg.as_of,
+        )  # fmt: skip
     except InputError as err:
         weeks = Missing(f"a few weeks of revenue to compare ({err})")
     if isinstance(supply, Missing) or supply["on_hand"].isna().all():
@@ -429,6 +549,8 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         as_of=agg.as_of,
         settings=s,
         summary=summary,
+        comparison=summary.attrs["comparison"],
+        tile_notes=summary.attrs["why"],
         monthly=monthly,
         supply=supply,
         rfm=rfm,

@@ -515,6 +515,11 @@ def clean_orders(
                 intake.notes.append(
                     f"{name}: {int(early.sum()):,} date(s) before their order date were left blank"
                 )
+    if cleaning.derives_price(frame.columns):
+        frame["unit_price"] = cleaning.derived_price(
+            frame["amount"].to_numpy(float), frame["quantity"].to_numpy(float)
+        )
+        intake.notes.append(cleaning.PRICE_NOTE)
     returns = rules.evaluate(rules.RETURN_LINE, {f: frame[f].to_numpy() for f in frame})
     frame["is_return"] = returns
     if returns.any():

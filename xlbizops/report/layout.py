@@ -86,9 +86,9 @@ def summary_sheet(book: ReportBook, data: ReportData):
     ws = book.sheet("Summary")
     ws.title(
         "Operations summary",
-        f"As of {data.as_of:%Y-%m-%d}. Last full month against the month before.",
+        f"As of {data.as_of:%Y-%m-%d}. {data.comparison}",
     )
-    _kpi_tiles(ws, data.summary, 4)
+    _kpi_tiles(ws, data.summary, 4, data.tile_notes)
     top = 9
     ws.put(top - 1, 1, "Headline KPIs", bold=True)  # prints with the tiles
     this, before = data.summary.columns[1:3]
@@ -127,7 +127,7 @@ def _kpi_format(kpi: str) -> str:
 GOOD, BAD, TILE = "2E7D32", "C62828", "EEF3F8"
 
 
-def _kpi_tiles(ws: ReportSheet, summary: pd.DataFrame, row: int) -> None:
+def _kpi_tiles(ws: ReportSheet, summary: pd.DataFrame, row: int, why: dict) -> None:
     """One tile per headline KPI: its name, this month's value, and the change against
     the month before, green when the change is good news for that KPI, red when bad.
     Written a row at a time across the tiles (the sheet streams row by row)."""
@@ -146,7 +146,8 @@ def _kpi_tiles(ws: ReportSheet, summary: pd.DataFrame, row: int) -> None:
     for k, (kpi, value, _, change) in enumerate(records):
         col = 2 * k + 2
         if pd.isna(change) or pd.isna(value):
-            ws.merge(row + 2, col, col + 1, f"no change to show vs {before}", font_size=9, **tile)
+            reason = why.get(kpi, f"no {before} figure to compare with")
+            ws.merge(row + 2, col, col + 1, reason, font_size=9, **tile)
             continue
         rising = change > 0
         good = rising == HIGHER_IS_BETTER.get(kpi, True)
@@ -400,11 +401,17 @@ def orders_sheet(book: ReportBook, data: ReportData):
     k_last, _ = ws.table(data.kpis, top, freeze=False, row_formats=row_formats)
     ws.set_width(1, 42)
     row = k_last + 3
-    ws.section(row, "Order-to-delivery time")
-    c_last, _ = ws.table(data.cycle_days, row + 1, freeze=False)
-    chart = _bar_chart(ws, "Days from order to delivery", row + 1, c_last, 2)
-    ws.add_chart(chart, top, 5, width=16, height=7.5)
-    row = c_last + 3
+    if isinstance(data.cycle_days, Missing):
+        row = _missing(ws, row, "Order-to-delivery time", data.cycle_days) + 2
+    else:
+        ws.section(row, "Order-to-delivery time")
+        c_last, _ = ws.table(data.cycle_days, row + 1, freeze=False)
+        chart = _bar_chart(ws, "Days from order to delivery", row + 1, c_last, 2)
+        ws.add_chart(chart, top, 5, width=16, height=7.5)
+        row = c_last + 3
+    if isinstance(data.on_time_monthly, Missing):
+        _missing(ws, row, "On-time delivery by month", data.on_time_monthly)
+        return ws
     ws.section(row, "On-time delivery by month")
     m_last, _ = ws.table(
         data.on_time_monthly,

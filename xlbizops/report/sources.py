@@ -740,6 +740,9 @@ def clean(
             for name in early
         }
     )
+    if cleaning.derives_price(typed.columns):
+        typed = typed.mutate(unit_price=cleaning.derived_price_expr(typed))
+        intake.notes.append(cleaning.PRICE_NOTE)
     returns = rules.expr(rules.RETURN_LINE, typed)
     # Classified (day, month, statuses) in the same pass, so the copy the engine keeps
     # is the one every aggregation reads (sums.classify).
