@@ -108,6 +108,7 @@ def test_build_report_writes_report_sheets_from_the_data_sheet(actions, orders):
     added = [a["args"][1] for a in actions["report"] if a["func"] == "addSheet"]
     assert added == [
         "Report Summary",
+        "Report Actions",
         "Report Supply chain",
         "Report Customers",
         "Report Trends",

@@ -72,6 +72,7 @@ def _report(args) -> int:
         query=args.query,
         engine=args.engine,
         spark_master=args.spark_master,
+        actions=args.actions,
     )
     if not args.quiet:
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in progress.timings.items())
@@ -216,6 +217,10 @@ def parser() -> argparse.ArgumentParser:
         "--inventory", help="inventory snapshot: sku, on_hand, unit_cost, lead_time_days"
     )
     r.add_argument("--suppliers", help="supplier metrics: supplier and numeric metric columns")
+    r.add_argument(
+        "--actions",
+        help="also write the Actions sheet's lists (reorder, win back, check) to this CSV",
+    )
     r.add_argument(
         "--date-order",
         choices=["auto", "dmy", "mdy"],

@@ -293,7 +293,7 @@ def test_every_face_gives_the_same_customer_sums(faces):
         # one recency: days from the day after the data's last day to the last
         # purchase; the report's last day is its as-of date, the template's and the
         # function's default the latest order's
-        shift = want["Recency (days)"].astype(float) - got.iloc[:, 0].astype(float)
+        shift = want["Days since last order"].astype(float) - got.iloc[:, 0].astype(float)
         last_day = faces["latest order"] if face != "report on SQLite" else pd.Timestamp(AS_OF)
         assert (shift == (pd.Timestamp(AS_OF) - last_day).days).all(), face
 

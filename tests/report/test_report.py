@@ -14,7 +14,8 @@ from xlbizops.report.build import build_report, run_report
 from xlbizops.report.config import ReportSettings as Settings
 from xlbizops.sampledata import generate_inventory, generate_orders
 
-SHEETS = ["Summary", "Supply chain", "Customers", "Trends", "Segments", "Orders", "Risk", "About"]
+SHEETS = ["Summary", "Actions", "Supply chain", "Customers", "Trends", "Segments", "Orders", "Risk",
+          "About"]  # fmt: skip
 
 
 def table_at(ws, title_text, header_first=False):
@@ -47,6 +48,7 @@ def test_sheets_in_order_with_charts(sample):
     charts = {ws.title: len(ws._charts) for ws in wb}
     assert charts == {
         "Summary": 1,
+        "Actions": 0,
         "Supply chain": 1,
         "Customers": 1,
         "Trends": 5,

@@ -65,6 +65,7 @@ class ReportData:
     anomalous_weeks: pd.DataFrame | Missing
     stockout: pd.DataFrame | Missing
     suppliers: pd.DataFrame | Missing
+    actions: dict = field(default_factory=dict)  # list name -> table or Missing
     notes: list[str] = field(default_factory=list)
 
 
@@ -363,6 +364,8 @@ def customer_tables(agg: sums.Aggregates, s: ReportSettings):
     try:
         clv = customers.lifetime_value_from_summary(summary, s.clv_months, s.discount_rate)
         clv = clv.sort_values("clv", ascending=False, ignore_index=True)
+        # the BG/NBD "recency" is first-to-last purchase: not the RFM table's recency
+        clv = clv.rename(columns={"recency_days": "first_to_last_days"})
     except InputError as err:
         clv = Missing(f"more repeat customers ({err})")
     cohorts = customers.retention_from_counts(agg.cohorts, agg.last_month)
@@ -568,5 +571,68 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         anomalous_weeks=weeks,
         stockout=stock,
         suppliers=suppliers,
+        actions=action_lists(agg.as_of, supply, rfm, clv, weeks),
         notes=notes,
     )
+
+
+# --- The Actions sheet: what to do this week ---------------------------------------------
+
+ACTION_LISTS = ("Reorder now", "Customers to win back", "Check these weeks")
+WIN_BACK_SEGMENTS = ("Can't Lose", "At Risk")
+
+
+def action_lists(as_of, supply, rfm, clv, weeks) -> dict:
+    """The three lists of the Actions sheet, each whole (the sheet shows the first 50):
+
+    - **Reorder now**: SKUs whose stock on hand is at or below the reorder point, the
+      fewest days of supply first, with the quantity to order (up to the reorder
+      point plus the EOQ, whole units; the EOQ left out where a SKU has none) and the
+      date to order by (the as-of date: the stock is already at the point);
+    - **Customers to win back**: Can't Lose and At Risk customers, the highest
+      expected value (CLV) first, with their last order date, orders and spend;
+    - **Check these weeks**: the complete weeks whose revenue stands out.
+    """
+    out = {}
+    if isinstance(supply, Missing) or supply["on_hand"].isna().all():
+        out["Reorder now"] = Missing("an inventory snapshot with on_hand (--inventory FILE)")
+    else:
+        low = supply[supply["on_hand"] <= supply["reorder_point"]].copy()
+        gap = (low["reorder_point"] - low["on_hand"]).clip(lower=0)
+        # order up to the reorder point plus the EOQ (Silver, Pyke & Thomas, (s, Q)
+        # with undershoot): the gap below the point, then one economic lot
+        low["order_quantity"] = np.ceil(gap + low["eoq"].fillna(0)).clip(lower=1)
+        low["order_by"] = as_of.normalize()
+        columns = ["sku", "on_hand", "reorder_point", "order_quantity", "days_of_supply",
+                   "order_by", "abc"]  # fmt: skip
+        out["Reorder now"] = low.sort_values(["days_of_supply", "sku"])[columns].reset_index(
+            drop=True
+        )
+    slipping = rfm[rfm["segment"].isin(WIN_BACK_SEGMENTS)].copy()
+    slipping["last_order"] = as_of.normalize() - pd.to_timedelta(
+        slipping["recency_days"].to_numpy(float) - 1, unit="D"
+    )  # recency is counted from the day after the as-of date (customer_tables)
+    if isinstance(clv, Missing):
+        slipping["clv"] = np.nan
+    else:
+        slipping["clv"] = slipping["customer_id"].map(clv.set_index("customer_id")["clv"])
+    table = slipping.sort_values(["clv", "monetary", "customer_id"], ascending=[False, False, True])
+    out["Customers to win back"] = table[
+        ["customer_id", "segment", "clv", "last_order", "frequency", "monetary"]
+    ].reset_index(drop=True)
+    out["Check these weeks"] = weeks
+    return out
+
+
+def actions_frame(actions: dict) -> pd.DataFrame:
+    """The Actions lists as one table for ``--actions FILE.csv``: a ``list`` column,
+    then each list's columns (blank where a list has no such column)."""
+    parts = [
+        table.assign(list=name)
+        for name, table in actions.items()
+        if not isinstance(table, Missing) and len(table)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["list"])
+    table = pd.concat(parts, ignore_index=True)
+    return table[["list", *[c for c in table.columns if c != "list"]]]

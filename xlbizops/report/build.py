@@ -18,7 +18,7 @@ import pandas as pd
 from xlbizops.core.errors import InputError, UsageError
 from xlbizops.orderlog import values
 from xlbizops.report import inputs, sources
-from xlbizops.report.analyses import analyse, analyse_table
+from xlbizops.report.analyses import actions_frame, analyse, analyse_table
 from xlbizops.report.config import ReportSettings
 from xlbizops.report.progress import Progress
 from xlbizops.workbook.atomic import atomic_target, check_output
@@ -192,12 +192,14 @@ def clean_frame(
     return lines, intake
 
 
-def _analyse_and_write(lines, intake, path, s, as_of, inventory, suppliers, progress) -> Path:
+def _analyse_and_write(
+    lines, intake, path, s, as_of, inventory, suppliers, progress, actions=None
+) -> Path:
     data = analyse(lines, s, as_of, inventory, suppliers, progress)
-    return _write(data, intake, path, progress)
+    return _write(data, intake, path, progress, actions)
 
 
-def _write(data, intake, path, progress) -> Path:
+def _write(data, intake, path, progress, actions=None) -> Path:
     # Imported here: XlsxWriter is desktop-only, and xlwings Lite, which has no file
     # system, builds the report's sheets through macros.build_report_sheets instead.
     from xlbizops.report.layout import write_workbook
@@ -206,6 +208,9 @@ def _write(data, intake, path, progress) -> Path:
     # or interrupted run never leaves a half-written report where the report should be.
     with progress.stage("write"), atomic_target(path) as tmp:
         write_workbook(data, intake, progress.timings, tmp)
+    if actions:  # the Actions lists as CSV, for a ticket system or an e-mail
+        with atomic_target(actions) as tmp:
+            actions_frame(data.actions).to_csv(tmp, index=False, date_format="%Y-%m-%d")
     progress.finish()
     return Path(path)
 
@@ -227,6 +232,7 @@ def run_report(
     query: str | None = None,
     engine: str | None = None,
     spark_master: str | None = None,
+    actions=None,
 ) -> tuple[Path, Progress]:
     """What ``xlbizops report`` does: file, glob, database (or sample data) in,
     workbook out."""
@@ -253,6 +259,8 @@ def run_report(
             p for p in (inventory_path, suppliers_path, config_path) if p
         ]
         check_output(output, inputs_read, (".xlsx",))  # before anything is read or written
+        if actions:
+            check_output(actions, [*inputs_read, output], (".csv",), "--actions")
         as_of = as_of_date(as_of or given.get("as_of"))
         s = settings_from(config, date_order=date_order or given.get("date_order"), dedupe=dedupe)
         mapping = {**config.get("map", {}), **(mapping or {})}
@@ -299,7 +307,7 @@ def run_report(
                                          exports.run, exports.materialize)  # fmt: skip
                 finally:
                     exports.close()
-                return _write(data, intake, output, progress), progress
+                return _write(data, intake, output, progress, actions), progress
             if preset:
                 raise UsageError(
                     "--preset reads a shop's export files (a file, or a glob of CSV or XLSX "
@@ -323,11 +331,13 @@ def run_report(
                 )
             finally:
                 source.close()
-            return _write(data, intake, output, progress), progress
+            return _write(data, intake, output, progress, actions), progress
         with progress.stage("read"):
             lines, intake = inputs.read_orders(
                 orders_path, mapping, s.date_order, s.max_file_mb, s.dedupe,
                 s.earliest_order_date, as_of, preset,
             )  # fmt: skip
-        path = _analyse_and_write(lines, intake, output, s, as_of, inventory, suppliers, progress)
+        path = _analyse_and_write(
+            lines, intake, output, s, as_of, inventory, suppliers, progress, actions
+        )
         return path, progress

@@ -42,6 +42,7 @@ def report_tables(data: ReportData, intake: Intake) -> dict[str, list[list]]:
     about = pd.DataFrame(about_facts(data, intake, {}), columns=["item", "value"])
     areas = {
         "Summary": [("Headline KPIs", data.summary), ("Monthly revenue", data.monthly)],
+        "Actions": list(data.actions.items()),
         "Supply chain": [("Reorder policy per SKU", data.supply)],
         "Customers": [
             ("Customers per segment", data.segment_counts),

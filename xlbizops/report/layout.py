@@ -112,6 +112,50 @@ def summary_sheet(book: ReportBook, data: ReportData):
     return ws
 
 
+ACTIONS_SHOWN = 50  # rows per list on the Actions sheet
+# Where each Actions list is shown whole, and the formats of its columns.
+ACTION_HOMES = {"Reorder now": "Supply chain", "Customers to win back": "Customers",
+                "Check these weeks": "Risk"}  # fmt: skip
+ACTION_WHY = {
+    "Reorder now": "Stock at or below the reorder point: order up to it plus the EOQ.",
+    "Customers to win back": "Can't Lose and At Risk customers, the highest CLV first.",
+    "Check these weeks": "Complete weeks whose revenue stands out, the farthest first.",
+}
+ACTION_FORMATS = {
+    "on_hand": WHOLE, "reorder_point": ONE, "order_quantity": WHOLE, "days_of_supply": ONE,
+    "order_by": "yyyy-mm-dd", "clv": MONEY, "last_order": "yyyy-mm-dd", "frequency": WHOLE,
+    "monetary": MONEY, "week": "yyyy-mm-dd", "revenue": MONEY, "score": "0.0",
+}  # fmt: skip
+
+
+def actions_sheet(book: ReportBook, data: ReportData):
+    """What to do now: SKUs to reorder, customers to win back, weeks to look into
+    (``analyses.action_lists``); each list's first 50 rows, and where the rest is."""
+    ws = book.sheet("Actions")
+    row = ws.title("Actions: what to do now", f"As of {data.as_of:%Y-%m-%d}.")
+    for name, table in data.actions.items():
+        if isinstance(table, Missing):
+            row = _missing(ws, row, name, table) + 1
+            continue
+        ws.section(row, f"{name} ({len(table):,})")
+        ws.put(row + 1, 1, ACTION_WHY[name], italic=True)  # short: it prints whole
+        row += 2
+        if len(table) > ACTIONS_SHOWN:
+            ws.put(row, 1, f"{ACTIONS_SHOWN} of {len(table):,}; the full list is on sheet "
+                   f"{ACTION_HOMES[name]}.", italic=True)  # fmt: skip
+            row += 1
+            table = table.head(ACTIONS_SHOWN)
+        if table.empty:
+            ws.put(row, 1, "Nothing to do here.", italic=True)
+            row += 3
+            continue
+        formats = {c: f for c, f in ACTION_FORMATS.items() if c in table.columns}
+        last, _ = ws.table(table, row, freeze=False, formats=formats)
+        row = last + 3
+    ws.set_width(1, 16)
+    return ws
+
+
 def _kpi_format(kpi: str) -> str:
     return (
         RATE
@@ -530,6 +574,7 @@ def write_workbook(data: ReportData, intake: Intake, timings: dict[str, float], 
         book = ReportBook(path, scratch)
         for make in (
             summary_sheet,
+            actions_sheet,
             supply_sheet,
             customers_sheet,
             trends_sheet,

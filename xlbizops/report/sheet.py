@@ -32,7 +32,11 @@ PX_PER_CM = 96 / 2.54  # chart sizes are given in cm, as on paper
 _WORDS = {"id": "ID", "sku": "SKU", "eoq": "EOQ", "rfm": "RFM", "clv": "CLV", "abc": "ABC",
           "xyz": "XYZ", "cv": "CV", "kpi": "KPI", "sd": "SD", "p": "P", "r": "R", "f": "F",
           "m": "M"}  # fmt: skip
-_NAMES = {"p_alive": "P(alive)", "abc": "ABC class", "xyz": "XYZ class"}
+_NAMES = {"p_alive": "P(alive)", "abc": "ABC class", "xyz": "XYZ class",
+          # one meaning per column name across the workbook (issue 22)
+          "recency_days": "Days since last order",
+          "first_to_last_days": "Days from first to last order",
+          "age_days": "Days since first order"}  # fmt: skip
 
 
 def label(name) -> str:

@@ -108,7 +108,7 @@ def alive(pid: int) -> bool:
     return True
 
 
-def check_output(output, inputs, suffixes: tuple[str, ...]) -> None:
+def check_output(output, inputs, suffixes: tuple[str, ...], flag: str = "-o") -> None:
     """Refuse, before any work, an output that would destroy an input or cannot be
     written: one of ``inputs`` (the same path, a symlink to it, or a case variant on a
     case-insensitive file system; a UsageError), without one of ``suffixes`` (a
@@ -117,10 +117,10 @@ def check_output(output, inputs, suffixes: tuple[str, ...]) -> None:
 
     for given in inputs:
         if given and same_file(given, output):
-            raise UsageError(f"-o {output} is the input {given}; write the output elsewhere")
+            raise UsageError(f"{flag} {output} is the input {given}; write the output elsewhere")
     target = Path(output)
     if target.suffix.lower() not in suffixes:
-        raise UsageError(f"-o {output}: the output must end in {' or '.join(suffixes)}")
+        raise UsageError(f"{flag} {output}: the output must end in {' or '.join(suffixes)}")
     if target.is_dir():
         raise IsADirectoryError(f"cannot write {output}: it is a folder")
     for folder in target.parents:

@@ -1,0 +1,84 @@
+"""The Actions sheet (issue 22): SKUs to reorder now, customers to win back, weeks to
+check; each list checked against the report's own tables with pandas, capped at 50
+rows with a pointer to the whole list, and written whole with --actions."""
+
+from __future__ import annotations
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from xlbizops import sampledata
+from xlbizops.cli import main
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("actions")
+    sampledata.write_orders(folder / "orders.csv", 20_000)
+    log = pd.read_csv(folder / "orders.csv", parse_dates=["order_date"])
+    sampledata.generate_inventory(log).to_csv(folder / "inventory.csv", index=False)
+    argv = ["report", str(folder / "orders.csv"), "--inventory", str(folder / "inventory.csv"),
+            "-o", str(folder / "r.xlsx"), "--actions", str(folder / "actions.csv"),
+            "-q"]  # fmt: skip
+    code = main(argv)
+    assert code == 0
+    book = openpyxl.load_workbook(folder / "r.xlsx", data_only=True)
+    return folder, book, pd.read_csv(folder / "actions.csv", parse_dates=["order_by"])
+
+
+def table_under(ws, first_header: str, wanted_column: str | None = None) -> pd.DataFrame:
+    rows = list(ws.iter_rows(values_only=True))
+    for k, r in enumerate(rows):
+        if r[0] == first_header and (wanted_column is None or wanted_column in r):
+            header = [h for h in r if h is not None]
+            body = []
+            for row in rows[k + 1 :]:
+                if row[0] is None:
+                    break
+                body.append(row[: len(header)])
+            return pd.DataFrame(body, columns=header)
+    raise AssertionError(f"no table {first_header} with {wanted_column}")
+
+
+def test_actions_is_the_second_sheet(report):
+    _, book, _ = report
+    assert book.sheetnames[:2] == ["Summary", "Actions"]
+
+
+def test_reorder_now_lists_every_sku_at_or_below_its_reorder_point(report):
+    _, book, actions = report
+    supply = table_under(book["Supply chain"], "SKU", "Reorder point")
+    low = supply[supply["On hand"] <= supply["Reorder point"]]
+    listed = actions[actions["list"] == "Reorder now"]
+    assert len(listed) > 0 and set(listed["sku"]) == set(low["SKU"])
+    merged = listed.merge(low, left_on="sku", right_on="SKU")
+    want = np.ceil(merged["Reorder point"] - merged["On hand"] + merged["EOQ"].fillna(0))
+    assert (merged["order_quantity"] == want.clip(lower=1)).all()
+    assert list(listed["days_of_supply"]) == sorted(listed["days_of_supply"])
+    assert (listed["order_by"] == pd.Timestamp(book["Summary"]["A2"].value[6:16])).all()
+    sheet = [r[0] for r in book["Actions"].iter_rows(values_only=True) if r[0]]
+    assert f"Reorder now ({len(low)})" in sheet
+
+
+def test_customers_to_win_back_are_the_slipping_ones_by_value(report):
+    _, book, actions = report
+    rfm = table_under(book["Customers"], "Customer ID", "Segment")
+    clv = table_under(book["Customers"], "Customer ID", "CLV").set_index("Customer ID")["CLV"]
+    slipping = rfm[rfm["Segment"].isin(["Can't Lose", "At Risk"])]
+    listed = actions[actions["list"] == "Customers to win back"]
+    assert set(listed["customer_id"]) == set(slipping["Customer ID"])
+    values = listed["customer_id"].map(clv).fillna(-1).to_numpy()
+    assert (np.diff(values) <= 1e-9).all()  # the highest expected value first
+    sheet = [r[0] for r in book["Actions"].iter_rows(values_only=True) if r[0]]
+    if len(listed) > 50:
+        assert f"50 of {len(listed):,}; the full list is on sheet Customers." in sheet
+
+
+def test_the_actions_csv_cannot_overwrite_an_input(report, capsys):
+    folder, _, _ = report
+    code = main(["report", str(folder / "orders.csv"), "-o", str(folder / "x.xlsx"),
+                 "--actions", str(folder / "orders.csv")])  # fmt: skip
+    assert code == 2
+    assert "--actions" in capsys.readouterr().err
