@@ -82,3 +82,18 @@ def test_the_actions_csv_cannot_overwrite_an_input(report, capsys):
                  "--actions", str(folder / "orders.csv")])  # fmt: skip
     assert code == 2
     assert "--actions" in capsys.readouterr().err
+
+
+def test_the_summary_opens_with_the_numbers_in_words(report):
+    _, book, actions = report
+    ws = book["Summary"]
+    text = ws["A3"].value
+    kpis = {r[0]: r for r in ws.iter_rows(min_row=9, max_row=16, values_only=True) if r[0]}
+    month = ws["B9"].value  # "Oct 2026"
+    revenue = kpis["revenue (net of returns)"][1]
+    assert text.startswith(f"Revenue {revenue:,.0f} in {pd.Timestamp(month):%B %Y}")
+    low = (actions["list"] == "Reorder now").sum()
+    assert f"{low:,} SKU(s) at or below their reorder point" in text
+    slipping = actions[actions["list"] == "Customers to win back"]
+    assert f"{len(slipping):,} customers to win back" in text
+    assert f"worth {slipping['clv'].sum():,.0f} in expected value" in text

@@ -66,6 +66,7 @@ class ReportData:
     stockout: pd.DataFrame | Missing
     suppliers: pd.DataFrame | Missing
     actions: dict = field(default_factory=dict)  # list name -> table or Missing
+    narrative: str = ""  # the Summary's opening paragraph
     notes: list[str] = field(default_factory=list)
 
 
@@ -571,7 +572,8 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         anomalous_weeks=weeks,
         stockout=stock,
         suppliers=suppliers,
-        actions=action_lists(agg.as_of, supply, rfm, clv, weeks),
+        actions=(todo := action_lists(agg.as_of, supply, rfm, clv, weeks)),
+        narrative=narrative(summary, todo),
         notes=notes,
     )
 
@@ -636,3 +638,35 @@ def actions_frame(actions: dict) -> pd.DataFrame:
         return pd.DataFrame(columns=["list"])
     table = pd.concat(parts, ignore_index=True)
     return table[["list", *[c for c in table.columns if c != "list"]]]
+
+
+def narrative(summary: pd.DataFrame, actions: dict) -> str:
+    """The Summary's opening paragraph, built from the numbers: "Revenue 245,362 in
+    September 2026, +18.2 % on August. 40 SKUs at or below their reorder point. 545
+    customers to win back (Can't Lose, At Risk), worth 48,300 in expected value."
+    """
+    this, before = summary.columns[1:3]
+    kpis = summary.set_index("kpi")
+    month, previous = pd.Timestamp(this), pd.Timestamp(before)
+    revenue, change = kpis.loc["revenue (net of returns)", [this, "change"]]
+    text = f"Revenue {revenue:,.0f} in {month:%B %Y}"
+    text += f", {change:+.1%} on {previous:%B}." if pd.notna(change) else "."
+    orders_now, orders_change = kpis.loc["orders", [this, "change"]]
+    text += f" {orders_now:,.0f} orders" + (
+        f" ({orders_change:+.1%})." if pd.notna(orders_change) else "."
+    )
+    on_time = kpis.loc["on-time delivery rate", this]
+    if pd.notna(on_time):
+        text += f" {on_time:.0%} delivered on time."
+    low = actions.get("Reorder now")
+    if isinstance(low, pd.DataFrame):
+        text += f" {len(low):,} SKU(s) at or below their reorder point."
+    slipping = actions.get("Customers to win back")
+    if isinstance(slipping, pd.DataFrame) and len(slipping):
+        worth = slipping["clv"].sum(min_count=1)
+        text += f" {len(slipping):,} customers to win back (Can't Lose, At Risk)"
+        text += f", worth {worth:,.0f} in expected value." if pd.notna(worth) else "."
+    weeks = actions.get("Check these weeks")
+    if isinstance(weeks, pd.DataFrame) and len(weeks):
+        text += f" {len(weeks)} week(s) of unusual revenue to check."
+    return text

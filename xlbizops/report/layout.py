@@ -88,6 +88,10 @@ def summary_sheet(book: ReportBook, data: ReportData):
         "Operations summary",
         f"As of {data.as_of:%Y-%m-%d}. {data.comparison}",
     )
+    if data.narrative:  # wrapped across the tiles' width: it prints whole
+        ws.row_height(3, 30)
+        ws.merge(3, 1, 2 * len(data.summary) + 1, data.narrative, text_wrap=True,
+                 valign="top")  # fmt: skip
     _kpi_tiles(ws, data.summary, 4, data.tile_notes)
     top = 9
     ws.put(top - 1, 1, "Headline KPIs", bold=True)  # prints with the tiles
