@@ -130,3 +130,21 @@ def test_headers_are_words_and_axes_have_no_needless_decimals(report_book):
         for chart in ws._charts:
             fmt = chart.y_axis.numFmt
             assert fmt is None or ".00" not in (fmt.formatCode or ""), (ws.title, chart)
+
+
+def test_every_page_says_where_it_comes_from_and_which_page_it_is(rendered):
+    """A header with the report, its source and as-of date, and "Page N of M" at the
+    bottom of every printed page (issue 22: a loose page must say what it is)."""
+    pdf, pages = rendered
+    import subprocess
+
+    from tests.report.render import tools  # noqa: F401 - pdftotext is installed with it
+
+    count = len(pages)
+    for number in range(1, count + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert f"Page {number} of {count}" in text, number
+        assert "xlbizops report: xlbizops sample data, as of 2026-10-31" in text, number

@@ -588,4 +588,4 @@ def write_workbook(data: ReportData, intake: Intake, timings: dict[str, float], 
         ):
             make(book, data)
         about_sheet(book, data, intake, timings)
-        book.close()
+        book.close(f"xlbizops report: {intake.source}, as of {data.as_of:%Y-%m-%d}")

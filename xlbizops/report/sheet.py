@@ -102,9 +102,15 @@ class ReportBook:
         """A native chart: "column", "bar" (horizontal), "line" or "scatter"."""
         return self.book.add_chart({"type": kind})
 
-    def close(self) -> None:
+    def close(self, header: str = "") -> None:
+        """Finish every sheet and write the file.  Each printed page carries ``header``
+        (the report, its source and as-of date) at the top and "Page N of M" at the
+        bottom, so a loose page still says where it comes from."""
         for sheet in self.sheets:
             sheet.finish()
+            if header:
+                sheet.ws.set_header("&L&8" + header.replace("&", "&&") + "&R&8&A")
+            sheet.ws.set_footer("&C&8Page &P of &N")
         self.book.close()
 
 
