@@ -22,7 +22,12 @@ def table_at(ws, title_text, header_first=False):
     """The table under the heading ``title_text``, or whose header starts with it,
     with the column headers a reader sees ("Annual demand", "EOQ")."""
     rows = list(ws.iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(rows) if r[0] == title_text) + (0 if header_first else 1)
+    # a heading may go on to say its table is cut on paper: "… (on paper the first 29 …)"
+    start = next(
+        i
+        for i, r in enumerate(rows)
+        if r[0] == title_text or str(r[0]).startswith(title_text + " (")
+    ) + (0 if header_first else 1)
     header = [h for h in rows[start] if h is not None]
     body = []
     for r in rows[start + 1 :]:

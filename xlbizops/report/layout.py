@@ -144,9 +144,17 @@ def actions_sheet(book: ReportBook, data: ReportData):
         ws.section(row, f"{name} ({len(table):,})")
         ws.put(row + 1, 1, ACTION_WHY[name], italic=True)  # short: it prints whole
         row += 2
-        if len(table) > ACTIONS_SHOWN:
-            ws.put(row, 1, f"{ACTIONS_SHOWN} of {len(table):,}; the full list is on sheet "
-                   f"{ACTION_HOMES[name]}.", italic=True)  # fmt: skip
+        shown = min(len(table), ACTIONS_SHOWN)
+        on_paper = min(shown, ws.printed_rows(row + 1))
+        if on_paper < len(table):  # said where it prints, above the table
+            here = (
+                f"Here the first {shown} of {len(table):,}"
+                if shown < len(table)
+                else (f"All {shown} here")
+            )
+            paper = f", on paper the first {on_paper}" if on_paper < shown else ""
+            ws.put(row, 1, f"{here}{paper}; the full list is on sheet {ACTION_HOMES[name]}.",
+                   italic=True)  # fmt: skip
             row += 1
             table = table.head(ACTIONS_SHOWN)
         if table.empty:

@@ -186,6 +186,22 @@ class ReportSheet:
         self.put(row, 1, text, **SECTION)
         if row not in self.sections:
             self.sections = sorted([*self.sections, row])
+        self._heading = (row, text)
+
+    def printed_rows(self, top: int) -> int:
+        """How many data rows of a table whose header is at ``top`` go on paper: its
+        section prints :data:`PRINT_ROWS` rows from the heading (``print_ranges``)."""
+        start = max([s for s in self._range_starts() if s <= top], default=1)
+        return max(start + PRINT_ROWS - top, 0)
+
+    def _range_starts(self) -> list[int]:
+        """The first row of each printed range: each section's heading, except that a
+        heading with no table under it (a sheet's title and note) prints with the
+        section after it, and the first range starts at row 1."""
+        marked = self.sections or [1]
+        starts = [s for i, s in enumerate(marked) if i + 1 == len(marked) or marked[i + 1] - s > 4]
+        starts[0] = 1
+        return starts
 
     def table(
         self,
@@ -202,6 +218,12 @@ class ReportSheet:
         Adds an autofilter, freezes the header (when ``freeze``) and sizes columns to
         their content (header and first 200 rows)."""
         formats = formats or {}
+        heading_row, heading = getattr(self, "_heading", (None, ""))
+        shown = self.printed_rows(top)
+        if heading_row == top - 1 and len(frame) > shown:
+            # the heading is the row being written: it can still say the print is cut
+            self.put(heading_row, 1, f"{heading} (on paper the first {shown:,} of "
+                     f"{len(frame):,} rows; all of them on this sheet)", **SECTION)  # fmt: skip
         header = self.book.style(**HEADER)
         for j, name in enumerate(frame.columns):
             self._streamed(top, self.ws.write_string(top - 1, left - 1 + j, label(name), header))
@@ -259,11 +281,7 @@ class ReportSheet:
         on a new page): its heading, its table's header and first rows (at most
         :data:`PRINT_ROWS`), and the charts anchored beside it, so a table never prints
         apart from its heading and a chart never across a page break."""
-        marked = self.sections
-        # A heading with no table under it (a sheet's title and note) prints with the
-        # section after it.
-        starts = [s for i, s in enumerate(marked) if i + 1 == len(marked) or marked[i + 1] - s > 4]
-        starts[0] = 1
+        starts = self._range_starts()
         ends = [s - 1 for s in starts[1:]] + [max(self.max_row, 1)]
         charts = [
             (row, col + int(width / 1.7), row + int(height * 2))
