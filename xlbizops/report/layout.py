@@ -373,9 +373,16 @@ def trends_sheet(book: ReportBook, data: ReportData):
     # Charts read weekly means: 730 daily points print as a solid band.
     weekly = parts.set_index("date").resample("W-MON", label="left", closed="left").mean()
     weekly = weekly.reset_index().rename(columns={"date": "week"})
+    if s.season_length == 7:  # a week's mean of a weekly season is 0 by construction
+        weekly = weekly.drop(columns="seasonal")
     ws.section(row, "Revenue decomposition by week (mean of the days)")
     w_last, w_col = ws.table(weekly, row + 1, freeze=False, formats=money)
-    charts = [("Observed and trend", [2, 3]), ("Cycle", [5]), ("Residual", [6])]
+    column = {name: k + 1 for k, name in enumerate(weekly.columns)}
+    charts = [
+        ("Observed and trend", [column["observed"], column["trend"]]),
+        ("Cycle", [column["cycle"]]),
+        ("Residual", [column["residual"]]),
+    ]
     for i, (name, cols) in enumerate(charts):
         chart = _line_chart(ws, name, row + 1, w_last, cols)
         ws.add_chart(chart, row + 1 + i * 14, w_col + 2, width=18, height=6.5)
