@@ -580,7 +580,6 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
 
 # --- The Actions sheet: what to do this week ---------------------------------------------
 
-ACTION_LISTS = ("Reorder now", "Customers to win back", "Check these weeks")
 WIN_BACK_SEGMENTS = ("Can't Lose", "At Risk")
 
 
