@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlbizops.core import InputError
-from xlbizops.core.customers import quantile_scores, rfm_segment, rfm_table
+from xlbizops.core.customers import frequency_ranks, quantile_scores, rfm_segment, rfm_table
 
 # Five customers, as_of 2024-07-01.  Worked by hand:
 #   A: last 06-30 -> 1 day,  3 orders, 200      B: last 06-20 -> 11 days, 1 order, 500
@@ -37,12 +37,12 @@ def test_recency_frequency_monetary_by_hand():
 
 def test_scores_segments_and_weighted_score_by_hand():
     # Five customers, five bins: each score is the customer's rank.  R ranks recency
-    # (fewest days = 5); B and E tie on one order: "first" puts B (earlier id) lower.
+    # (fewest days = 5); B and E tie on one order: B spent 500, E 10, so B ranks higher.
     t = _rfm()
-    assert t["RFM"].to_dict() == {"A": "543", "B": "414", "C": "232", "D": "355", "E": "121"}
+    assert t["RFM"].to_dict() == {"A": "543", "B": "424", "C": "232", "D": "355", "E": "111"}
     assert t["segment"].to_dict() == {
         "A": "Champions",
-        "B": "Promising",
+        "B": "Potential Loyalists",
         "C": "At Risk",
         "D": "Loyal Customers",
         "E": "Hibernating",
@@ -53,10 +53,35 @@ def test_scores_segments_and_weighted_score_by_hand():
     assert weighted.loc["A", "score"] == pytest.approx(0.5 * 5 + 0.3 * 4 + 0.2 * 3)
 
 
-def test_default_as_of_is_the_day_after_the_latest_order():
+def test_default_as_of_is_the_latest_orders_day():
     ids, dates, amounts = zip(*LOG, strict=True)
     t = rfm_table(ids, dates, amounts).set_index("customer_id")
-    assert t.loc["A", "recency_days"] == 1  # latest order 2024-06-30, as_of 07-01
+    assert t.loc["A", "recency_days"] == 0  # latest order 2024-06-30: 0 days ago
+    assert t.loc["B", "recency_days"] == 10
+
+
+def test_frequency_ties_are_broken_by_spend_then_recency_never_by_id():
+    # by hand: (frequency, spend, days) → rank; c and e are equal on all three
+    ranks = frequency_ranks([2, 1, 1, 1, 1], [9.0, 5.0, 7.0, 5.0, 5.0], [1, 30, 30, 3, 30])
+    assert ranks.tolist() == [5.0, 1.5, 4.0, 3.0, 1.5]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(1, 3)),
+                min_size=3, max_size=40))  # fmt: skip
+def test_renaming_customers_changes_no_score(orders):
+    # ids renamed in a way that reverses their text order: "C001" → "9998" etc.
+    ids = [f"C{c:03d}" for c, _, _ in orders]
+    renamed = [str(9999 - c) for c, _, _ in orders]
+    dates = [pd.Timestamp("2025-01-01") + pd.Timedelta(days=d) for _, d, _ in orders]
+    money = [10.0 * m for _, _, m in orders]
+    a = rfm_table(ids, dates, money).drop(columns="customer_id")
+    b = rfm_table(renamed, dates, money).drop(columns="customer_id")
+    order_a = np.argsort([int(i[1:]) for i in sorted(set(ids))])
+    order_b = np.argsort([9999 - int(i) for i in sorted(set(renamed))])
+    pd.testing.assert_frame_equal(
+        a.iloc[order_a].reset_index(drop=True), b.iloc[order_b].reset_index(drop=True)
+    )
 
 
 def test_header_and_order_of_columns():

@@ -280,7 +280,7 @@ def test_a_late_second_line_makes_its_order_late_on_every_face(faces, battery):
 def test_every_face_gives_the_same_customer_sums(faces):
     """Frequency counts orders (a two-line order is one purchase), monetary sums its
     lines; recency differs only by where each face counts from (the report from the
-    as-of date, the template from the day after the latest order)."""
+    as-of date, the template from the latest order's day)."""
     tables = faces["customers"]
     want = tables["report on DuckDB"].set_index("Customer ID").sort_index()
     assert want.loc["C9", "Frequency"] == 5  # five orders of two lines each, by hand
@@ -290,7 +290,7 @@ def test_every_face_gives_the_same_customer_sums(faces):
         assert list(got.index) == list(want.index), face
         assert list(got.iloc[:, 1]) == list(want["Frequency"]), face
         assert np.allclose(got.iloc[:, 2].astype(float), want["Monetary"].astype(float)), face
-        # one recency: days from the day after the data's last day to the last
+        # one recency: days from the data's last day to the last
         # purchase; the report's last day is its as-of date, the template's and the
         # function's default the latest order's
         shift = want["Days since last order"].astype(float) - got.iloc[:, 0].astype(float)

@@ -99,3 +99,35 @@ def test_the_summary_opens_with_the_numbers_in_words(report):
     slipping = actions[actions["list"] == "Customers to win back"]
     assert f"{len(slipping):,} customers to win back" in text
     assert f"worth {slipping['clv'].sum():,.0f} in expected value" in text
+
+
+def test_order_quantities_are_whole_packs_when_the_snapshot_has_pack_sizes(report):
+    folder, book, actions = report
+    stock = pd.read_csv(folder / "inventory.csv")
+    stock["pack_size"] = np.where(np.arange(len(stock)) % 2 == 0, 12.0, np.nan)  # blank: singles
+    stock.to_csv(folder / "packs.csv", index=False)
+    argv = ["report", str(folder / "orders.csv"), "--inventory", str(folder / "packs.csv"),
+            "-o", str(folder / "packs.xlsx"), "--actions", str(folder / "packs-actions.csv"),
+            "-q"]  # fmt: skip
+    assert main(argv) == 0
+    packed = pd.read_csv(folder / "packs-actions.csv")
+    packed = packed[packed["list"] == "Reorder now"].set_index("sku")
+    single = actions[actions["list"] == "Reorder now"].set_index("sku")["order_quantity"]
+    pack = stock.set_index("sku")["pack_size"].fillna(1.0)
+    want = np.ceil(single / pack.reindex(single.index)) * pack.reindex(single.index)
+    assert (packed.loc[single.index, "order_quantity"] == want).all()
+    assert (packed.loc[single.index, "pack_size"] == pack.reindex(single.index)).all()
+    assert (pack.reindex(single.index) == 12).any()
+
+
+def test_a_pack_size_of_zero_is_refused_naming_its_line(report, capsys):
+    folder, _, _ = report
+    stock = pd.read_csv(folder / "inventory.csv")
+    stock["pack_size"] = 6
+    stock.loc[3, "pack_size"] = 0
+    stock.to_csv(folder / "zero-pack.csv", index=False)
+    argv = ["report", str(folder / "orders.csv"), "--inventory", str(folder / "zero-pack.csv"),
+            "-o", str(folder / "zero.xlsx"), "-q"]  # fmt: skip
+    assert main(argv) != 0
+    assert "pack_size must be above 0 on line 5" in capsys.readouterr().err
+    assert not (folder / "zero.xlsx").exists()

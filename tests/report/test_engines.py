@@ -113,7 +113,7 @@ def test_rfm_equals_rfm_table_over_the_orders(analysed):
     lines, data = analysed
     o = per_order(lines)
     expected = customers.rfm_table(
-        o["customer_id"], o["order_date"], o["amount"], as_of="2026-11-01"
+        o["customer_id"], o["order_date"], o["amount"], as_of="2026-10-31"
     )
     got = data.rfm
     assert got["customer_id"].tolist() == expected["customer_id"].tolist()
@@ -122,9 +122,16 @@ def test_rfm_equals_rfm_table_over_the_orders(analysed):
     np.testing.assert_allclose(got["monetary"], expected["monetary"], rtol=1e-12)
     # The engine rounds money sums to 1e-6, so that totals equal in cents tie whatever
     # order they were added in; the scores are those of the same sums rounded alike.
+    # R is cut at the shop's buying cycle (the report's default; the cut points are
+    # checked against numpy in test_buying_cycle), from the test's own order table
+    days = o["order_date"].dt.normalize().groupby(o["customer_id"]).agg(["min", "max", "count"])
+    day = pd.Timestamp("1970-01-01")
+    cuts = customers.buying_cycle_cuts(
+        (days["min"] - day).dt.days, (days["max"] - day).dt.days, days["count"]
+    )
     rounded = customers.rfm_scores(
         expected["customer_id"], expected["recency_days"], expected["frequency"],
-        np.round(expected["monetary"].to_numpy(), 6),
+        np.round(expected["monetary"].to_numpy(), 6), recency_cuts=cuts,
     )  # fmt: skip
     for column in ("R", "F", "M", "RFM", "segment"):
         assert got[column].tolist() == rounded[column].tolist(), column

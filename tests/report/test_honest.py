@@ -156,3 +156,97 @@ def test_order_to_ship_from_order_and_ship_dates_only(sample):
     assert "on-time delivery rate" not in kpis and "delivered orders" not in kpis
     tiles = [c.value for c in book["Summary"][6]]
     assert "needs promised_date and delivered_date" in tiles
+
+
+def plain_log(first: str, last: str, seed=5) -> pd.DataFrame:
+    """One order a day or so, amounts only: revenue is the amounts summed."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range(first, last, freq="D")
+    days = days.repeat(rng.integers(1, 4, len(days)))
+    return pd.DataFrame({
+        "order_id": [f"O{k}" for k in range(len(days))],
+        "customer_id": [f"C{k % 97}" for k in range(len(days))],
+        "order_date": days,
+        "amount": rng.gamma(2.0, 40.0, len(days)).round(2),
+    })  # fmt: skip
+
+
+def to_date_of(log: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    from xlbizops.report.analyses import analyse
+    from xlbizops.report.build import clean_frame
+    from xlbizops.report.config import ReportSettings
+
+    lines, _ = clean_frame(log, ReportSettings(), "plain", as_of=pd.Timestamp(as_of))
+    return analyse(lines, ReportSettings(), as_of=as_of)
+
+
+def test_month_and_year_to_date_against_the_same_days_before():
+    log = plain_log("2025-01-01", "2026-10-17")
+    data = to_date_of(log, "2026-10-17")
+
+    def revenue(a, b):
+        return log.loc[log["order_date"].between(a, b), "amount"].sum()
+
+    want = [
+        ("Month to date, 1–17 Oct 2026", revenue("2026-10-01", "2026-10-17"), "1–17 Sep 2026",
+         revenue("2026-09-01", "2026-09-17")),
+        ("Month to date, 1–17 Oct 2026", revenue("2026-10-01", "2026-10-17"), "1–17 Oct 2025",
+         revenue("2025-10-01", "2025-10-17")),
+        ("Sep 2026", revenue("2026-09-01", "2026-09-30"), "Sep 2025",
+         revenue("2025-09-01", "2025-09-30")),
+        ("Year to date, 1 Jan–17 Oct 2026", revenue("2026-01-01", "2026-10-17"),
+         "1 Jan–17 Oct 2025", revenue("2025-01-01", "2025-10-17")),
+    ]  # fmt: skip
+    got = data.to_date
+    assert got["period"].tolist() == [w[0] for w in want]
+    assert got["compared_with"].tolist() == [w[2] for w in want]
+    assert np.allclose(got["revenue"], [w[1] for w in want])
+    assert np.allclose(got["revenue_then"], [w[3] for w in want])
+    assert np.allclose(got["change"], [w[1] / w[3] - 1 for w in want])
+    change = f"{want[0][1] / want[0][3] - 1:+.1%}"
+    assert f"Month to date (1–17 Oct 2026): {change} on 1–17 Sep 2026" in data.narrative
+
+
+def test_same_days_of_a_shorter_month_end_at_its_last_day_and_no_year_without_history():
+    log = plain_log("2026-01-01", "2026-10-31")
+    data = to_date_of(log, "2026-10-31")  # October complete: no month-to-date rows
+    assert data.to_date["period"].tolist() == []  # and no year of history: nothing to show
+    log = plain_log("2026-01-01", "2026-03-30")
+    data = to_date_of(log, "2026-03-30")  # 1–30 Mar against all of February's 28 days
+    got = data.to_date.set_index("compared_with")
+    assert list(got.index) == ["Feb 2026"]
+    assert got.loc["Feb 2026", "revenue_then"] == pytest.approx(
+        log.loc[log["order_date"].dt.month == 2, "amount"].sum()
+    )
+
+
+def test_top_sellers_and_decliners_against_pandas():
+    log = plain_log("2026-03-01", "2026-10-31", seed=9)
+    rng = np.random.default_rng(9)
+    log["sku"] = [f"S{k:02d}" for k in rng.integers(0, 30, len(log))]
+    log["quantity"] = rng.integers(1, 5, len(log))
+    log["status"] = np.where(rng.random(len(log)) < 0.05, "cancelled", "delivered")
+    data = to_date_of(log, "2026-10-31")
+    sold = log[log["status"] != "cancelled"]
+    days = (pd.Timestamp("2026-10-31") - sold["order_date"]).dt.days
+    recent = sold[days < 90].groupby("sku")["amount"].sum()
+    earlier = sold[(days >= 90) & (days < 180)].groupby("sku")["amount"].sum()
+    both = pd.DataFrame({"recent": recent, "earlier": earlier}).fillna(0)
+    top = both.sort_values("recent", ascending=False).head(10)
+    fall = (both["recent"] - both["earlier"])[both["earlier"] > 0]
+    down = fall[fall < 0].sort_values().head(10)
+    got = data.movers
+    sellers, decliners = got[got["mover"] == "top seller"], got[got["mover"] == "decliner"]
+    assert sellers["sku"].tolist() == top.index.tolist()
+    assert np.allclose(sellers["revenue_recent"], top["recent"])
+    assert np.allclose(sellers["revenue_earlier"], top["earlier"])
+    assert decliners["sku"].tolist() == down.index.tolist()
+    units = sold[days < 90].groupby("sku")["quantity"].sum()
+    assert np.allclose(decliners["units_recent"], units.reindex(down.index).fillna(0))
+
+
+def test_movers_need_180_days_and_say_so():
+    log = plain_log("2026-06-01", "2026-10-31")
+    log["sku"], log["quantity"] = "S1", 1
+    movers = to_date_of(log, "2026-10-31").movers
+    assert "180 days of order log" in movers.needs

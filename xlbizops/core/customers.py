@@ -2,8 +2,9 @@
 
 RFM after Hughes, *Strategic Database Marketing* (1994); quantile scores follow the
 common convention (oracles README): recency in days since the last order, fewer days
-score higher; frequency ranked "first" to break ties before cutting into quantiles;
-monetary ascending.  Named segments use the widely published R×F map.
+score higher; frequency ties broken before cutting into quantiles (by spend, then
+recency: see :func:`frequency_ranks`, never by how ids are spelled); monetary
+ascending.  Named segments use the widely published R×F map.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def rfm_table(
     """One row per customer: recency, frequency, monetary, R/F/M scores, score, segment.
 
     Each input row is one order.  ``recency_days`` = whole days from the customer's
-    last order to ``as_of`` (default: the day after the latest order);
+    last order to ``as_of`` (default: the latest order's day, so a customer who
+    bought that day has 0: the as-of date printed is the day counted from);
     ``frequency`` = number of orders; ``monetary`` = sum of amounts (refunds, as
     negative amounts, reduce it).  R, F and M are :func:`quantile_scores` 1..bins;
     ``RFM`` is the three digits as text ("545"; joined by "-" when bins > 9);
@@ -180,7 +182,7 @@ def rfm_table(
     days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     latest = int(days.max())
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
-        as_of_day = latest + 1
+        as_of_day = latest
     else:
         stamp = v.as_date("as_of", as_of)
         as_of_day = int(np.datetime64(stamp.date(), "D").astype(np.int64))
@@ -196,13 +198,24 @@ def rfm_table(
     return rfm_scores(customers, as_of_day - last_day, frequency, monetary, weights, bins)
 
 
-def rfm_scores(customer_ids, recency_days, frequency, monetary, weights=(1 / 3,) * 3, bins=5):
+def rfm_scores(
+    customer_ids,
+    recency_days,
+    frequency,
+    monetary,
+    weights=(1 / 3,) * 3,
+    bins=5,
+    recency_cuts=None,
+):
     """The RFM table from each customer's recency, frequency and monetary value.
 
     What :func:`rfm_table` does once it has summed the orders; the report calls it on
     per-customer sums its query engine computed.  R = :func:`quantile_scores` of
-    −recency (average ranks for ties), F of frequency (ties in customer order, as
-    Hughes' "first"), M of monetary; ``score`` = w1·R + w2·F + w3·M.
+    −recency (average ranks for ties), F of :func:`frequency_ranks` (ties broken by
+    spend, then recency), M of monetary; ``score`` = w1·R + w2·F + w3·M.
+    ``recency_cuts`` (``bins`` − 1 ascending day counts, e.g. from
+    :func:`buying_cycle_cuts`) scores R by fixed days instead: ``bins`` up to the
+    first cut, one less past each.
 
     >>> rfm_scores(["a", "b"], [3, 40], [5, 1], [120.0, 15.0], bins=2)["RFM"].tolist()
     ['222', '111']
@@ -215,6 +228,8 @@ def rfm_scores(customer_ids, recency_days, frequency, monetary, weights=(1 / 3,)
     v.non_negative("frequency", frequency)
     recency, frequency = np.asarray(recency_days), np.asarray(frequency)
     monetary = v.as_numbers("monetary", monetary)
+    if recency_cuts is not None and len(recency_cuts) != bins - 1:
+        raise InputError(f"recency_cuts must be {bins - 1} days, one fewer than bins")
     # A column of ids stays in its own type (pandas' text, Arrow, categorical): turning
     # 100,000 of them into Python strings for each table costs a tenth of a second.
     ids = customer_ids.array if isinstance(customer_ids, pd.Series) else customer_ids
@@ -225,8 +240,11 @@ def rfm_scores(customer_ids, recency_days, frequency, monetary, weights=(1 / 3,)
         frequency=frequency,
         monetary=monetary,
     )
-    r = quantile_scores(-recency, bins)
-    f = quantile_scores(frequency, bins, ties="first")
+    if recency_cuts is None:
+        r = quantile_scores(-recency, bins)
+    else:  # R = bins while recency ≤ the first cut, … 1 past the last
+        r = bins - np.searchsorted(np.asarray(recency_cuts, float), recency, side="left")
+    f = quantile_scores(frequency_ranks(frequency, monetary, recency), bins)
     m = quantile_scores(monetary, bins)
     return pd.DataFrame(
         {
@@ -243,6 +261,69 @@ def rfm_scores(customer_ids, recency_days, frequency, monetary, weights=(1 / 3,)
         },
         columns=RFM_COLUMNS,
     )
+
+
+def frequency_ranks(frequency, monetary, recency_days) -> np.ndarray:
+    """Ranks 1..n of frequency with its ties broken by the customer's data, not id.
+
+    Most customers of a shop have one or two orders, so frequency ties are the rule;
+    the common recipe breaks them "first", by position, which makes a customer's F
+    depend on how the ids sort (renaming ``C000617`` to ``617`` moved 10 customers
+    in or out of At Risk on a real log).  Here a tie in frequency goes to the larger
+    spend, then the more recent last order; customers equal on all three share the
+    average of their ranks.
+
+    >>> frequency_ranks([1, 1, 3, 1], [10.0, 50.0, 5.0, 10.0], [9, 2, 4, 9]).tolist()
+    [1.5, 3.0, 4.0, 1.5]
+    """
+    f = np.asarray(frequency, dtype=float)
+    m = np.asarray(monetary, dtype=float)
+    r = np.asarray(recency_days, dtype=float)
+    if not len(f):
+        return np.zeros(0)
+    order = np.lexsort((-r, m, f))  # ascending: last key (frequency) first
+    key = np.stack([f[order], m[order], -r[order]])
+    new_group = np.r_[True, (np.diff(key, axis=1) != 0).any(axis=0)]
+    group = np.cumsum(new_group) - 1
+    position = np.arange(1, len(f) + 1, dtype=float)
+    starts = position[new_group]
+    ends = np.r_[starts[1:] - 1, len(f)]
+    ranks = np.empty(len(f))
+    ranks[order] = ((starts + ends) / 2)[group]
+    return ranks
+
+
+BUYING_CYCLE_SHARES = (0.50, 0.75, 0.90, 0.95)  # R 5..1 cut at these shares of gaps
+MIN_GAPS = 30  # fewer gaps between orders than this: no cycle to read, use quantiles
+
+
+def buying_cycle_cuts(first_day, last_day, orders, shares=BUYING_CYCLE_SHARES):
+    """Recency cut points, in days, from the shop's own time between orders.
+
+    Quantile recency scores rank customers against each other, so on a shop whose
+    customers buy every week the bottom fifth is "Hibernating" after 11 days.  Here
+    R is read against how long the shop's customers usually wait between orders: a
+    customer silent for longer than 95 % of the gaps between repeat orders is R 1,
+    longer than 90 % R 2, 75 % R 3, 50 % R 4, else R 5 (cut points: the 50th, 75th,
+    90th and 95th percentiles of the gaps, rounded up to whole days).  Each repeat
+    customer contributes ``orders − 1`` gaps of their average length
+    (last − first) / (orders − 1) (Fader, Hardie & Lee 2005 use the same summary:
+    first, last and number of purchases).  Returns None with fewer than
+    :data:`MIN_GAPS` gaps, when the log has no buying cycle to read.
+
+    >>> buying_cycle_cuts([0] * 40, [70] * 40, [11] * 40)  # everyone every 7 days
+    [7, 7, 7, 7]
+    """
+    first, last = np.asarray(first_day, float), np.asarray(last_day, float)
+    n = np.asarray(orders, float)
+    repeat = n > 1
+    gaps, weight = (last - first)[repeat] / (n[repeat] - 1), (n - 1)[repeat]
+    if weight.sum() < MIN_GAPS:
+        return None
+    order = np.argsort(gaps, kind="stable")
+    cumulative = np.cumsum(weight[order]) / weight.sum()
+    at = np.searchsorted(cumulative, np.asarray(shares) - 1e-12, side="left")
+    return [int(np.ceil(gaps[order][i])) for i in at]
 
 
 def _score_text(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.ndarray:

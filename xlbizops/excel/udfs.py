@@ -111,7 +111,7 @@ def EOQ(annual_demand, order_cost, holding_cost):
 @arg("customer_ids", "Customer of each order: a column, one row per order.")
 @arg("order_dates", "Date of each order: dates, Excel serials or yyyy-mm-dd text.")
 @arg("amounts", "Value of each order (refunds negative).")
-@arg("as_of", "Optional. Date recency is counted to; default the day after the latest order.")
+@arg("as_of", "Optional. Date recency is counted to; default the latest order's day.")
 @arg("weights", "Optional. 3 cells: weights of R, F and M in the score; default 1/3 each.")
 @arg("bins", "Optional. Number of score groups, default 5 (quintiles).")
 @arg("order_ids", "Optional. Order id of each line: the lines of one order count as one order.")

@@ -28,6 +28,7 @@ from xlbizops.orderlog import rules
 from xlbizops.orderlog.schema import LINE_SCHEMA
 
 DAY_SECONDS = 86400
+MOVER_DAYS = 90  # top sellers and decliners: the last 90 days against the 90 before
 MONEY_DECIMALS = 6
 
 
@@ -45,6 +46,7 @@ class Aggregates:
     demand: pd.DataFrame | None = None  # per sku: total, squares, value, priced_qty
     monthly_demand: pd.DataFrame | None = None  # sku, month, quantity (12 months)
     sold: pd.DataFrame | None = None  # sku, month, quantity (headline months, COGS)
+    movers: pd.DataFrame | None = None  # sku, window (0 last 90 days, 1 the 90 before), Σq, Σamount
     order_counts: dict | None = None  # core.orders.kpi_table's counts
     spans: dict = field(default_factory=dict)  # name → (days, orders)
     order_on_time: pd.DataFrame | None = None  # month, hits, known (per order)
@@ -294,6 +296,14 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
     months = [p.to_period("M").ordinal for p in (this_end, prev_end)]
     headline = sold.filter(sold.month.isin(months))
     out.sold = run(headline.group_by(["sku", "month"]).aggregate(quantity=headline.quantity.sum()))
+    # top sellers and decliners: units and money per SKU, last 90 days and the 90 before
+    half = demand.filter((demand.day > as_of_day - 2 * MOVER_DAYS) & (demand.day <= as_of_day))
+    half = half.mutate(window=(half.day <= as_of_day - MOVER_DAYS).ifelse(1, 0))
+    out.movers = run(
+        half.group_by(["sku", "window"]).aggregate(
+            quantity=half.quantity.sum(), amount=half.amount.sum()
+        )
+    )
 
 
 def _order_processing(o, out: Aggregates, run) -> None:

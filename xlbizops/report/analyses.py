@@ -49,7 +49,9 @@ class ReportData:
     comparison: str  # which months the Summary compares, and why those
     tile_notes: dict  # KPI -> why it has no value or no change, in words
     monthly: pd.DataFrame
+    to_date: pd.DataFrame  # month and year to date against the same days before
     supply: pd.DataFrame | Missing
+    movers: pd.DataFrame | Missing
     rfm: pd.DataFrame
     segment_counts: pd.DataFrame
     clv: pd.DataFrame | Missing
@@ -87,6 +89,8 @@ def _window(frame: pd.DataFrame, column: str, month: int) -> pd.DataFrame:
 def headline(agg: sums.Aggregates, settings, snapshot) -> pd.DataFrame:
     """Headline KPIs for the last full month and the month before, with the change."""
     this_end, prev_end = sums.headline_months(agg.as_of)
+    c = agg.customers
+    cuts, _ = recency_cuts(c["first_day"], c["last_day"], c["orders"], settings)
 
     def window(end: pd.Timestamp, name: str):
         month = end.to_period("M").ordinal
@@ -110,9 +114,10 @@ def headline(agg: sums.Aggregates, settings, snapshot) -> pd.DataFrame:
             end_day = sums.day_of(end)
             table = customers.rfm_scores(
                 bought["customer_id"],
-                end_day + 1 - bought[f"last_day_{name}"].to_numpy(np.int64),
+                end_day - bought[f"last_day_{name}"].to_numpy(np.int64),
                 bought[f"orders_{name}"].to_numpy(np.int64),
                 bought[f"monetary_{name}"].to_numpy(float),
+                recency_cuts=cuts,
             )
             values[AT_RISK_KPI] = int(table["segment"].isin(AT_RISK_SEGMENTS).sum())
         else:
@@ -188,6 +193,98 @@ def why_empty(kpi: str, agg, snapshot, before: str, whole) -> str:
     return f"no {before} figure to compare with"
 
 
+def to_date_revenue(agg: sums.Aggregates) -> pd.DataFrame:
+    """Revenue so far this month and this year against the same days before, and the
+    last full month against the same month a year earlier.
+
+    Month to date is day 1 to the as-of day; "the same days" of an earlier month run
+    from its day 1 to the same day number (to its last day when it is shorter: 1–30
+    Sep against 1–31 Oct).  A comparison is made only when the log covers the earlier
+    days whole (it starts on or before their first day), so a year-over-year row needs
+    a year of history.  Columns: ``period``, ``revenue``, ``compared_with``,
+    ``revenue_then``, ``change`` (a share: 0.05 is +5 %)."""
+    daily, as_of, start = agg.daily_revenue, agg.as_of.normalize(), first_day(agg)
+
+    def revenue(first, last):
+        return float(daily["revenue"][(daily["day"] >= first) & (daily["day"] <= last)].sum())
+
+    def same_days(month_start):
+        end = month_start + pd.offsets.MonthEnd(0)
+        return month_start, min(month_start + pd.Timedelta(days=as_of.day - 1), end)
+
+    def span(first, last):
+        if first.day == 1 and last == first + pd.offsets.MonthEnd(0):
+            return f"{first:%b %Y}"  # a whole month
+        if first.month == last.month:
+            return f"{first.day}–{last.day} {last:%b %Y}"
+        return f"{first.day} {first:%b}–{last.day} {last:%b %Y}"
+
+    month_start = as_of.replace(day=1)
+    this_end, _ = sums.headline_months(as_of)
+    full = this_end.replace(day=1)
+    pairs = []
+    if as_of != this_end:  # the as-of month is partial: month to date
+        now = (month_start, as_of)
+        pairs.append(("month to date", now, same_days(month_start - pd.DateOffset(months=1))))
+        pairs.append(("month to date", now, same_days(month_start - pd.DateOffset(years=1))))
+    year_ago = full - pd.DateOffset(years=1)
+    pairs.append(("month", (full, this_end), (year_ago, year_ago + pd.offsets.MonthEnd(0))))
+    year_start = as_of.replace(month=1, day=1)
+    then = year_start - pd.DateOffset(years=1)
+    last_then = min(as_of - pd.DateOffset(years=1), then + pd.offsets.YearEnd(0))
+    pairs.append(("year to date", (year_start, as_of), (then, last_then)))
+    rows = []
+    for what, (a, b), (c, d) in pairs:
+        if c < start or (what != "year to date" and a < start):
+            continue  # the log does not cover the earlier days (or these) whole
+        now, before = revenue(a, b), revenue(c, d)
+        change = (now - before) / before if before else np.nan
+        label = span(a, b) if what == "month" else f"{what}, {span(a, b)}"
+        rows.append((label[:1].upper() + label[1:], now, span(c, d), before, change))
+    return pd.DataFrame(rows, columns=["period", "revenue", "compared_with", "revenue_then",
+                                       "change"])  # fmt: skip
+
+
+MOVERS_SHOWN = 10  # top sellers and decliners listed
+
+
+def product_movers(agg: sums.Aggregates) -> pd.DataFrame | Missing:
+    """Top sellers and decliners per SKU: revenue in the last 90 days against the 90
+    days before (demand lines: cancelled orders and return lines left out).
+
+    The top sellers are the 10 SKUs with the most revenue in the last 90 days; the
+    decliners the 10 whose revenue fell the most in money (a SKU that sold 5,000 and
+    now 3,000 before one that fell from 10 to 0), among those that sold before.
+    Needs 180 days of log before the as-of date."""
+    if agg.movers is None:
+        return Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
+    days = 2 * sums.MOVER_DAYS
+    if first_day(agg) > agg.as_of - pd.Timedelta(days=days - 1):
+        return Missing(f"{days} days of order log before the as-of date (the last 90 days "
+                       "and the 90 before)")  # fmt: skip
+    wide = agg.movers.pivot_table(
+        index="sku", columns="window", values=["amount", "quantity"], aggfunc="sum", fill_value=0
+    )
+    table = pd.DataFrame({
+        "sku": wide.index.astype(str),
+        "revenue_recent": wide.get(("amount", 0), 0.0),
+        "revenue_earlier": wide.get(("amount", 1), 0.0),
+        "units_recent": wide.get(("quantity", 0), 0.0),
+        "units_earlier": wide.get(("quantity", 1), 0.0),
+    }).reset_index(drop=True)  # fmt: skip
+    before = table["revenue_earlier"]
+    table["change"] = np.where(before > 0, table["revenue_recent"] / before.where(before > 0) - 1,
+                               np.nan)  # fmt: skip
+    top = table.sort_values(["revenue_recent", "sku"], ascending=[False, True])
+    top = top.head(MOVERS_SHOWN).assign(mover="top seller")
+    fall = table["revenue_recent"] - table["revenue_earlier"]
+    down = table[(before > 0) & (fall < 0)].assign(fall=fall)
+    down = down.sort_values(["fall", "sku"]).head(MOVERS_SHOWN).assign(mover="decliner")
+    columns = ["mover", "sku", "revenue_recent", "revenue_earlier", "change", "units_recent",
+               "units_earlier"]  # fmt: skip
+    return pd.concat([top, down], ignore_index=True)[columns]
+
+
 def first_day(agg: sums.Aggregates) -> pd.Timestamp:
     """The log's first day with revenue: where its first period starts to count."""
     days = agg.daily_revenue["day"]
@@ -221,6 +318,8 @@ def supply_chain(
         table["unit_cost"] = table["sku"].map(snap["unit_cost"])
         table["lead_time_days"] = table["sku"].map(snap["lead_time_days"]).fillna(s.lead_time_days)
         table["on_hand"] = table["sku"].map(snap["on_hand"])
+        if "pack_size" in snap:
+            table["pack_size"] = table["sku"].map(snap["pack_size"])
     else:
         if not has_prices:
             return Missing("unit_price in the order log, or an inventory snapshot (--inventory)")
@@ -284,7 +383,7 @@ def supply_chain(
         "cumulative_share",
         "abc",
         "xyz",
-    ]
+    ] + (["pack_size"] if "pack_size" in table else [])
     return table[columns].sort_values("annual_value", ascending=False, ignore_index=True)
 
 
@@ -346,17 +445,19 @@ def honest_forecast(monthly: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, 
 
 
 def customer_tables(agg: sums.Aggregates, s: ReportSettings):
-    """RFM (as of the day after as_of), CLV (BG/NBD + Gamma-Gamma) and cohorts, from the
-    per-customer sums (``core.customers.summary_from_sums``)."""
+    """RFM (days since the last order, from as_of; R cut as ``s.recency_cuts`` says),
+    CLV (BG/NBD + Gamma-Gamma) and cohorts, from the per-customer sums
+    (``core.customers.summary_from_sums``)."""
     c = agg.customers
     as_of_day = sums.day_of(agg.as_of)
     first, last = c["first_day"].to_numpy(np.int64), c["last_day"].to_numpy(np.int64)
+    orders = c["orders"].to_numpy(np.int64)
+    cuts, how = recency_cuts(first, last, orders, s)
     rfm = customers.rfm_scores(
-        c["customer_id"],
-        as_of_day + 1 - last,
-        c["orders"].to_numpy(np.int64),
-        c["monetary"].to_numpy(float),
-    )
+        c["customer_id"], as_of_day - last, orders, c["monetary"].to_numpy(float),
+        recency_cuts=cuts,
+    )  # fmt: skip
+    rfm.attrs["recency"] = how
     counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")
     summary = customers.summary_from_sums(
         c["customer_id"], first, last, c["purchase_days"], c["monetary"], c["first_amount"],
@@ -371,6 +472,28 @@ def customer_tables(agg: sums.Aggregates, s: ReportSettings):
         clv = Missing(f"more repeat customers ({err})")
     cohorts = customers.retention_from_counts(agg.cohorts, agg.last_month)
     return rfm, counts, clv, cohorts
+
+
+def recency_cuts(first, last, orders, s: ReportSettings):
+    """The R cut points the settings ask for, and the words that say how R was scored."""
+    fixed = s.fixed_recency_cuts()
+    if fixed:
+        return (
+            fixed,
+            "R by fixed days since the last order: 5 up to {}, 4 up to {}, "
+            "3 up to {}, 2 up to {}, else 1".format(*fixed),
+        )
+    quintiles = "R, F, M quintile scores (5 = best)"
+    if s.recency_cuts == "quantiles":
+        return None, quintiles
+    cuts = customers.buying_cycle_cuts(first, last, orders)
+    if cuts is None:
+        return None, f"{quintiles}; too few repeat orders to read a buying cycle"
+    return cuts, (
+        "R from this shop's gaps between orders: 5 within {} days (half of all gaps are "
+        "shorter), 4 within {}, 3 within {}, 2 within {} (95 % of gaps), else 1; F, M "
+        "quintiles".format(*cuts)
+    )
 
 
 def segment_tables(rfm: pd.DataFrame, s: ReportSettings):
@@ -537,8 +660,10 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
     with step("summary"):
         summary = headline(agg, s, snapshot)
         monthly = monthly_revenue(agg)
+        to_date = to_date_revenue(agg)
     with step("supply chain"):
         supply = supply_chain(agg, s, snapshot, notes)
+        movers = product_movers(agg)
     with step("customers"):
         rfm, counts, clv, cohorts = customer_tables(agg, s)
     with step("trends"):
@@ -556,7 +681,9 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         comparison=summary.attrs["comparison"],
         tile_notes=summary.attrs["why"],
         monthly=monthly,
+        to_date=to_date,
         supply=supply,
+        movers=movers,
         rfm=rfm,
         segment_counts=counts,
         clv=clv,
@@ -573,7 +700,7 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         stockout=stock,
         suppliers=suppliers,
         actions=(todo := action_lists(agg.as_of, supply, rfm, clv, weeks)),
-        narrative=narrative(summary, todo),
+        narrative=narrative(summary, todo, to_date),
         notes=notes,
     )
 
@@ -588,8 +715,9 @@ def action_lists(as_of, supply, rfm, clv, weeks) -> dict:
 
     - **Reorder now**: SKUs whose stock on hand is at or below the reorder point, the
       fewest days of supply first, with the quantity to order (up to the reorder
-      point plus the EOQ, whole units; the EOQ left out where a SKU has none) and the
-      date to order by (the as-of date: the stock is already at the point);
+      point plus the EOQ, whole units, rounded up to whole packs when the snapshot
+      has a ``pack_size``; the EOQ left out where a SKU has none) and the date to
+      order by (the as-of date: the stock is already at the point);
     - **Customers to win back**: Can't Lose and At Risk customers, the highest
       expected value (CLV) first, with their last order date, orders and spend;
     - **Check these weeks**: the complete weeks whose revenue stands out.
@@ -603,16 +731,20 @@ def action_lists(as_of, supply, rfm, clv, weeks) -> dict:
         # order up to the reorder point plus the EOQ (Silver, Pyke & Thomas, (s, Q)
         # with undershoot): the gap below the point, then one economic lot
         low["order_quantity"] = np.ceil(gap + low["eoq"].fillna(0)).clip(lower=1)
-        low["order_by"] = as_of.normalize()
         columns = ["sku", "on_hand", "reorder_point", "order_quantity", "days_of_supply",
                    "order_by", "abc"]  # fmt: skip
+        if "pack_size" in low:  # whole packs: the next multiple of the pack size up
+            pack = low["pack_size"].fillna(1.0)
+            low["order_quantity"] = np.ceil(low["order_quantity"] / pack - 1e-9) * pack
+            columns.insert(4, "pack_size")
+        low["order_by"] = as_of.normalize()
         out["Reorder now"] = low.sort_values(["days_of_supply", "sku"])[columns].reset_index(
             drop=True
         )
     slipping = rfm[rfm["segment"].isin(WIN_BACK_SEGMENTS)].copy()
     slipping["last_order"] = as_of.normalize() - pd.to_timedelta(
-        slipping["recency_days"].to_numpy(float) - 1, unit="D"
-    )  # recency is counted from the day after the as-of date (customer_tables)
+        slipping["recency_days"].to_numpy(float), unit="D"
+    )  # recency is counted from the as-of date (customer_tables)
     if isinstance(clv, Missing):
         slipping["clv"] = np.nan
     else:
@@ -639,7 +771,35 @@ def actions_frame(actions: dict) -> pd.DataFrame:
     return table[["list", *[c for c in table.columns if c != "list"]]]
 
 
-def narrative(summary: pd.DataFrame, actions: dict) -> str:
+def to_date_words(to_date) -> str:
+    """ " Month to date (1–17 Oct 2026): +25.1% on 1–17 Sep 2026, +25.9% on 1–17 Oct
+    2025. Year on year: Sep 2026 +23.9%, year to date +43.4%." from
+    :func:`to_date_revenue`'s rows with a change."""
+    if to_date is None:
+        return ""
+    rows = to_date[to_date["change"].notna()]
+    mtd = rows[rows["period"].str.startswith("Month to date")]
+    text = ""
+    if len(mtd):
+        span = mtd["period"].iloc[0].split(", ", 1)[1]
+        text += (
+            f" Month to date ({span}): "
+            + ", ".join(
+                f"{c:+.1%} on {w}" for c, w in zip(mtd["change"], mtd["compared_with"], strict=True)
+            )
+            + "."
+        )
+    yearly = rows[~rows["period"].str.startswith("Month to date")]
+    if len(yearly):
+        parts = [
+            f"{p.split(', ')[0].lower() if p.startswith('Year') else p} {c:+.1%}"
+            for p, c in zip(yearly["period"], yearly["change"], strict=True)
+        ]
+        text += " Year on year: " + ", ".join(parts) + "."
+    return text
+
+
+def narrative(summary: pd.DataFrame, actions: dict, to_date=None) -> str:
     """The Summary's opening paragraph, built from the numbers: "Revenue 245,362 in
     September 2026, +18.2 % on August. 40 SKUs at or below their reorder point. 545
     customers to win back (Can't Lose, At Risk), worth 48,300 in expected value."
@@ -654,6 +814,7 @@ def narrative(summary: pd.DataFrame, actions: dict) -> str:
     text += f" {orders_now:,.0f} orders" + (
         f" ({orders_change:+.1%})." if pd.notna(orders_change) else "."
     )
+    text += to_date_words(to_date)
     on_time = kpis.loc["on-time delivery rate", this]
     if pd.notna(on_time):
         text += f" {on_time:.0%} delivered on time."

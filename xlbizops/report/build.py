@@ -137,6 +137,13 @@ def read_inventory(path) -> pd.DataFrame:
         if out[name].isna().any():
             row = int(out[name].isna().to_numpy().argmax()) + 2
             raise InputError(f"inventory snapshot: {name} is blank or not a number on line {row}")
+    if "pack_size" in table.columns:  # optional: order quantities rounded up to whole packs
+        packs = values.numbers(table["pack_size"])
+        bad = packs.notna() & ~(packs > 0)
+        if bad.any():
+            row = int(bad.to_numpy().argmax()) + 2
+            raise InputError(f"inventory snapshot: pack_size must be above 0 on line {row}")
+        out["pack_size"] = packs.fillna(1.0)
     return out
 
 

@@ -23,6 +23,10 @@ class ReportSettings(Settings):
     date_order: str = "auto"
     dedupe: bool = False  # reject identical rows in a log without order ids
     earliest_order_date: str = "1990-01-01"  # order dates before it are rejected as typos
+    # RFM recency scores: "buying_cycle" (cut at the shop's own gaps between orders,
+    # core.customers.buying_cycle_cuts), "quantiles" (fifths of the customers), or four
+    # ascending day counts "14, 30, 60, 120" (R 5 up to 14 days, … R 1 past 120)
+    recency_cuts: str = "buying_cycle"
 
     RANGES = Settings.RANGES | {
         "top_rows": (0, None, "at least 1"),
@@ -36,6 +40,7 @@ class ReportSettings(Settings):
             raise UsageError(
                 f"setting date_order must be auto, dmy or mdy (got {self.date_order!r})"
             )
+        self.fixed_recency_cuts()  # refused here, before any reading
         try:
             dt.date.fromisoformat(self.earliest_order_date)
         except ValueError:
@@ -43,3 +48,16 @@ class ReportSettings(Settings):
                 "setting earliest_order_date must be a date written yyyy-mm-dd "
                 f"(got {self.earliest_order_date!r})"
             ) from None
+
+    def fixed_recency_cuts(self) -> list[int] | None:
+        """The four day counts of ``recency_cuts`` when it gives them, else None."""
+        if self.recency_cuts in ("buying_cycle", "quantiles"):
+            return None
+        words = "buying_cycle, quantiles or four ascending whole days such as '14, 30, 60, 120'"
+        try:
+            days = [int(part) for part in self.recency_cuts.split(",")]
+        except ValueError:
+            days = []
+        if len(days) != 4 or days != sorted(set(days)) or days[0] < 0:
+            raise UsageError(f"setting recency_cuts must be {words} (got {self.recency_cuts!r})")
+        return days

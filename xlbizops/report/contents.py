@@ -41,9 +41,16 @@ def report_tables(data: ReportData, intake: Intake) -> dict[str, list[list]]:
     cap = data.settings.top_rows
     about = pd.DataFrame(about_facts(data, intake, {}), columns=["item", "value"])
     areas = {
-        "Summary": [("Headline KPIs", data.summary), ("Monthly revenue", data.monthly)],
+        "Summary": [
+            ("Headline KPIs", data.summary),
+            ("Revenue against the same days before", data.to_date),
+            ("Monthly revenue", data.monthly),
+        ],
         "Actions": list(data.actions.items()),
-        "Supply chain": [("Reorder policy per SKU", data.supply)],
+        "Supply chain": [
+            ("Reorder policy per SKU", data.supply),
+            ("Top sellers and decliners", data.movers),
+        ],
         "Customers": [
             ("Customers per segment", data.segment_counts),
             ("RFM per customer", data.rfm),

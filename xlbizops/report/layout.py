@@ -102,14 +102,16 @@ def summary_sheet(book: ReportBook, data: ReportData):
         | ({"change": '+0.0" pts";-0.0" pts"'} if "rate" in kpi else {})
         for kpi in data.summary.iloc[:, 0]
     ]
-    last, last_col = ws.table(
-        data.summary, top, formats={"change": RATE}, freeze=False, row_formats=row_formats
-    )
+    last, last_col = ws.table(data.summary, top, formats={"change": RATE}, row_formats=row_formats)
+    if len(data.to_date):  # month and year to date against the same days before
+        ws.section(last + 2, "Revenue against the same days before")
+        last, _ = ws.table(
+            data.to_date, last + 3,
+            formats={"revenue": MONEY, "revenue_then": MONEY, "change": RATE},
+        )  # fmt: skip
     start = last + 3
     ws.section(start - 1, "Monthly revenue")
-    m_last, _ = ws.table(
-        data.monthly, start, formats={"revenue": MONEY, "month": "mmm yyyy"}, freeze=False
-    )
+    m_last, _ = ws.table(data.monthly, start, formats={"revenue": MONEY, "month": "mmm yyyy"})
     chart = _bar_chart(ws, "Monthly revenue", start, m_last, 2, x_format="mmm yy")
     ws.add_chart(chart, start - 1, last_col + 2, width=18, height=8)
     ws.set_width(1, 34)
@@ -162,7 +164,7 @@ def actions_sheet(book: ReportBook, data: ReportData):
             row += 3
             continue
         formats = {c: f for c, f in ACTION_FORMATS.items() if c in table.columns}
-        last, _ = ws.table(table, row, freeze=False, formats=formats)
+        last, _ = ws.table(table, row, formats=formats)
         row = last + 3
     ws.set_width(1, 16)
     return ws
@@ -250,10 +252,10 @@ def supply_sheet(book: ReportBook, data: ReportData):
     policy = [c for c in POLICY_COLUMNS if c in table]
     detail = ["sku", *[c for c in table.columns if c not in policy]]
     ws.section(top, "Reorder policy per SKU")
-    last, _ = ws.table(table[policy], top + 1, formats=formats)
+    last, _ = ws.table(table[policy], top + 1, formats=formats, main=True)
     top = last + 3
     ws.section(top, "Demand, cost and ABC value per SKU")
-    last, last_col = ws.table(table[detail], top + 1, formats=formats, freeze=False)
+    last, last_col = ws.table(table[detail], top + 1, formats=formats)
     top += 1
     # ABC Pareto: annual value bars for the top SKUs, cumulative share line on a 2nd axis.
     shown = min(last, top + 40)
@@ -267,6 +269,14 @@ def supply_sheet(book: ReportBook, data: ReportData):
     bars.combine(line)
     bars.set_legend({"position": "right"})
     ws.add_chart(bars, top - 1, last_col + 2, width=18, height=9)
+    top = last + 3
+    ws.section(top, "Top sellers and decliners: the last 90 days against the 90 before")
+    if isinstance(data.movers, Missing):
+        _missing(ws, top + 1, "Top sellers and decliners", data.movers)
+    else:
+        movers_formats = {"revenue_recent": MONEY, "revenue_earlier": MONEY, "change": RATE,
+                          "units_recent": WHOLE, "units_earlier": WHOLE}  # fmt: skip
+        ws.table(data.movers, top + 1, formats=movers_formats)
     return ws
 
 
@@ -282,12 +292,13 @@ def customers_sheet(book: ReportBook, data: ReportData):
     s = data.settings
     top = ws.title(
         "Customers: RFM segments, lifetime value and retention",
-        "R, F, M quintile scores (5 = best); score = (R+F+M)/3; cancelled and returned "
+        f"{data.rfm.attrs.get('recency', 'R, F, M quintile scores')}; score = (R+F+M)/3; "
+        "cancelled and returned "
         f"orders excluded. CLV: BG/NBD + Gamma-Gamma, next {s.clv_months} months, "
         f"discounted at {s.discount_rate:.0%} a year.",
     )
     ws.section(top, "Customers per segment")
-    counts_last, _ = ws.table(data.segment_counts, top + 1, freeze=False)
+    counts_last, _ = ws.table(data.segment_counts, top + 1)
     chart = _bar_chart(ws, "Customers per segment", top + 1, counts_last, 2, horizontal=True)
     ws.add_chart(chart, top, 4, width=14, height=8)
     row = max(counts_last + 3, top + 18)
@@ -298,7 +309,6 @@ def customers_sheet(book: ReportBook, data: ReportData):
         clv_last, _ = ws.table(
             data.clv.head(50),
             row + 1,
-            freeze=False,
             formats={
                 "p_alive": RATE,
                 "expected_purchases": "0.00",
@@ -313,7 +323,6 @@ def customers_sheet(book: ReportBook, data: ReportData):
     c_last, c_col = ws.table(
         cohorts,
         row + 1,
-        freeze=False,
         formats={c: RATE for c in cohorts.columns[2:]} | {"cohort": "mmm yyyy"},
     )
     ws.ws.conditional_format(
@@ -330,7 +339,7 @@ def customers_sheet(book: ReportBook, data: ReportData):
         s.top_rows,
         "customers (largest monetary first)",
     )
-    ws.table(rfm, row, freeze=False, formats={"monetary": MONEY, "score": SCORE})
+    ws.table(rfm, row, formats={"monetary": MONEY, "score": SCORE}, main=True)
     return ws
 
 
@@ -354,9 +363,7 @@ def trends_sheet(book: ReportBook, data: ReportData):
         if history.any() and (~history).any():  # the forecast line starts at the last month
             last = history[history].index[-1]
             table.loc[last, "forecast"] = table.loc[last, "revenue"]
-        f_last, f_col = ws.table(
-            table, top + 1, freeze=False, formats={c: MONEY for c in table.columns[1:]}
-        )
+        f_last, f_col = ws.table(table, top + 1, formats={c: MONEY for c in table.columns[1:]})
         cols = [
             list(table.columns).index(c) + 1
             for c in ("revenue", "forecast", "lower_95", "upper_95")
@@ -376,7 +383,7 @@ def trends_sheet(book: ReportBook, data: ReportData):
     if s.season_length == 7:  # a week's mean of a weekly season is 0 by construction
         weekly = weekly.drop(columns="seasonal")
     ws.section(row, "Revenue decomposition by week (mean of the days)")
-    w_last, w_col = ws.table(weekly, row + 1, freeze=False, formats=money)
+    w_last, w_col = ws.table(weekly, row + 1, formats=money)
     column = {name: k + 1 for k, name in enumerate(weekly.columns)}
     charts = [
         ("Observed and trend", [column["observed"], column["trend"]]),
@@ -392,12 +399,12 @@ def trends_sheet(book: ReportBook, data: ReportData):
         cycle = cycle.sort_values("date", key=lambda d: d.dt.day_of_week)
     cycle = pd.DataFrame({"day": cycle["date"].dt.day_name(), "seasonal": cycle["seasonal"]})
     ws.section(row, "Weekly pattern: the seasonal component, one cycle")
-    s_last, s_col = ws.table(cycle, row + 1, freeze=False, formats={"seasonal": MONEY})
+    s_last, s_col = ws.table(cycle, row + 1, formats={"seasonal": MONEY})
     chart = _bar_chart(ws, "Seasonal", row + 1, s_last, 2)
     ws.add_chart(chart, row + 1, s_col + 2, width=14, height=6.5)
     row = max(s_last, row + 15) + 3
     ws.section(row, "Daily revenue decomposition")
-    ws.table(parts, row + 1, freeze=False, formats=money)
+    ws.table(parts, row + 1, formats=money, main=True)
     return ws
 
 
@@ -410,7 +417,6 @@ def segments_sheet(book: ReportBook, data: ReportData):
     p_last, p_col = ws.table(
         data.profile,
         top,
-        freeze=False,
         formats={"share": RATE, "recency_days": ONE, "frequency": ONE, "monetary": MONEY},
     )
     row = p_last + 3
@@ -418,7 +424,7 @@ def segments_sheet(book: ReportBook, data: ReportData):
     sample = members.groupby("segment").head(300).sort_values("segment", kind="stable")
     ws.put(row, 1, "Customers by segment (up to 300 per segment shown in the chart)", bold=True)
     chart_rows = sample[["segment", "recency_days", "monetary"]].reset_index(drop=True)
-    s_last, _ = ws.table(chart_rows, row + 1, freeze=False, formats={"monetary": MONEY})
+    s_last, _ = ws.table(chart_rows, row + 1, formats={"monetary": MONEY})
     chart = book.chart("scatter")
     chart.set_title({"name": "Recency vs monetary by segment"})
     chart.set_style(13)
@@ -442,7 +448,7 @@ def segments_sheet(book: ReportBook, data: ReportData):
     start = s_last + 3
     ws.section(start, "Every customer's segment")
     members, start = _capped(ws, members, start + 1, data.settings.top_rows, "customers")
-    ws.table(members, start, freeze=False, formats={"monetary": MONEY})
+    ws.table(members, start, formats={"monetary": MONEY}, main=True)
     return ws
 
 
@@ -461,14 +467,14 @@ def orders_sheet(book: ReportBook, data: ReportData):
         {value: RATE if "rate" in name else (ONE if "days" in name else WHOLE)}
         for name in data.kpis.iloc[:, 0]
     ]
-    k_last, _ = ws.table(data.kpis, top, freeze=False, row_formats=row_formats)
+    k_last, _ = ws.table(data.kpis, top, row_formats=row_formats)
     ws.set_width(1, 42)
     row = k_last + 3
     if isinstance(data.cycle_days, Missing):
         row = _missing(ws, row, "Order-to-delivery time", data.cycle_days) + 2
     else:
         ws.section(row, "Order-to-delivery time")
-        c_last, _ = ws.table(data.cycle_days, row + 1, freeze=False)
+        c_last, _ = ws.table(data.cycle_days, row + 1)
         chart = _bar_chart(ws, "Days from order to delivery", row + 1, c_last, 2)
         ws.add_chart(chart, top, 5, width=16, height=7.5)
         row = c_last + 3
@@ -479,7 +485,6 @@ def orders_sheet(book: ReportBook, data: ReportData):
     m_last, _ = ws.table(
         data.on_time_monthly,
         row + 1,
-        freeze=False,
         formats={"on-time rate": RATE, "month": "mmm yyyy"},
     )
     chart = _line_chart(ws, "On-time delivery rate by month", row + 1, m_last, [2])
@@ -512,7 +517,6 @@ def risk_sheet(book: ReportBook, data: ReportData):
         a_last, _ = ws.table(
             weeks,
             top + 2,
-            freeze=False,
             formats={"week": "yyyy-mm-dd", "revenue": MONEY, "score": SCORE},
         )
         row = a_last + 3
@@ -524,7 +528,6 @@ def risk_sheet(book: ReportBook, data: ReportData):
         s_last, s_col = ws.table(
             data.suppliers,
             row + 1,
-            freeze=False,
             formats={**fmt, "mean_days_to_ship": ONE, "risk_score": ONE, "orders": WHOLE},
         )
         score_col = list(data.suppliers.columns).index("risk_score") + 1
@@ -545,7 +548,6 @@ def risk_sheet(book: ReportBook, data: ReportData):
         ws.table(
             stock,
             start,
-            freeze=False,
             formats={
                 "on_hand": WHOLE,
                 "daily_mean": "0.00",
@@ -553,6 +555,7 @@ def risk_sheet(book: ReportBook, data: ReportData):
                 "lead_time_days": WHOLE,
                 "stockout_probability": RATE,
             },
+            main=True,
         )
     return ws
 
@@ -569,12 +572,13 @@ def about_sheet(book: ReportBook, data: ReportData, intake: Intake, timings: dic
     for heading, rows in groups.items():
         if rows:
             ws.section(row, heading)
-            last, _ = ws.table(pd.DataFrame(rows, columns=["item", "value"]), row + 1, freeze=False)
+            last, _ = ws.table(pd.DataFrame(rows, columns=["item", "value"]), row + 1)
             row = last + 3
     ws.set_width(1, 40)
     ws.set_width(2, 70)
     notes = [
-        "Methods: EOQ (Harris 1913); safety stock z*sqrt(L*sd^2 + d^2*sdL^2); RFM quintiles; "
+        "Methods: EOQ (Harris 1913); safety stock z*sqrt(L*sd^2 + d^2*sdL^2); RFM (R as "
+        "the Customers sheet says; F, M quintiles); "
         "BG/NBD and Gamma-Gamma (Fader, Hardie & Lee 2005); classical decomposition with HP "
         "trend/cycle split; ETS forecast by AICc; k-means (standardised); robust z-score "
         "anomalies (Iglewicz & Hoaglin 1993).",

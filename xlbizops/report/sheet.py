@@ -36,7 +36,11 @@ _NAMES = {"p_alive": "P(alive)", "abc": "ABC class", "xyz": "XYZ class",
           # one meaning per column name across the workbook (issue 22)
           "recency_days": "Days since last order",
           "first_to_last_days": "Days from first to last order",
-          "age_days": "Days since first order"}  # fmt: skip
+          "age_days": "Days since first order",
+          "revenue_recent": "Revenue, last 90 days",
+          "revenue_earlier": "Revenue, 90 days before",
+          "units_recent": "Units, last 90 days",
+          "units_earlier": "Units, 90 days before"}  # fmt: skip
 
 
 def label(name) -> str:
@@ -68,6 +72,9 @@ def default_format(name, values: pd.Series) -> str | None:
     if pd.api.types.is_integer_dtype(values):
         return "#,##0"
     return "#,##0.00"
+
+
+FREEZE_WITHIN = 15  # a main table's header this near the top is frozen on screen
 
 
 class ReportBook:
@@ -209,14 +216,16 @@ class ReportSheet:
         top: int,
         left: int = 1,
         formats: dict[str, str] | None = None,
-        freeze: bool = True,
+        main: bool = False,
         row_formats: list[dict[str, str]] | None = None,
     ) -> tuple[int, int]:
         """Write ``frame`` with a styled header row at (top, left); returns (last_row,
         last_col).  ``formats`` (column → number format) applies to a whole column,
         ``row_formats[i]`` to row i's cells (a table of KPIs in different units).
-        Adds an autofilter, freezes the header (when ``freeze``) and sizes columns to
-        their content (header and first 200 rows)."""
+        Sizes columns to their content (header and first 200 rows).  The sheet's
+        ``main`` table (one per sheet) gets the autofilter, and its header is frozen
+        when it sits near the top (:data:`FREEZE_WITHIN` rows): frozen lower, the rows
+        above it would fill the screen."""
         formats = formats or {}
         heading_row, heading = getattr(self, "_heading", (None, ""))
         shown = self.printed_rows(top)
@@ -245,9 +254,12 @@ class ReportSheet:
                     write(r, c, values[i], cell_format)
         last_row, last_col = top + len(frame), left + len(frame.columns) - 1
         self._filled(top, last_row, last_col)
-        self._filter = (top, left, max(last_row, top + 1), last_col)
-        if freeze:
-            self._freeze = (top, left - 1)
+        if main:
+            if self._filter:
+                raise RuntimeError(f"{self.name}: a second main table at row {top}")
+            self._filter = (top, left, max(last_row, top + 1), last_col)
+            if top <= FREEZE_WITHIN:
+                self._freeze = (top, left - 1)
         return last_row, last_col
 
     def _writer(self, values: list, number_format: str | None):

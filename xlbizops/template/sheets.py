@@ -251,7 +251,7 @@ CUSTOMERS = Sheet(
         "segment from the Segments sheet's k."
     ),
     inputs=(
-        Input("As of (day after the latest order)", "=MAX(order_date)+1", "yyyy-mm-dd"),
+        Input("As of (the latest order's day)", "=MAX(order_date)", "yyyy-mm-dd"),
         Input("Weight of R (recency)", "=1/3", "0.000"),
         Input("Weight of F (frequency)", "=1/3", "0.000"),
         Input("Weight of M (monetary)", "=1/3", "0.000"),
