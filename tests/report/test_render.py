@@ -150,3 +150,75 @@ def test_every_page_says_where_it_comes_from_and_which_page_it_is(rendered):
         ).stdout  # fmt: skip
         assert f"Page {number} of {count}" in text, number
         assert "xlbizops report: xlbizops sample data, as of 2026-10-31" in text, number
+
+
+def print_boxes(book) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Sheet → its print ranges as (first row, last row, first column, last column)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.cell import range_boundaries
+
+    out = {}
+    for ws in load_workbook(book):
+        boxes = []
+        for part in str(ws.print_area).split(","):
+            first_col, first_row, last_col, last_row = range_boundaries(part.split("!")[-1])
+            boxes.append((first_row, last_row, first_col, last_col))
+        out[ws.title] = boxes
+    return out
+
+
+def test_no_row_prints_twice(report_book):
+    """Print ranges never overlap: a chart reaching into the next section makes one
+    range of the two, not two ranges sharing rows (issue 22 saw a table printed twice)."""
+    for sheet, boxes in print_boxes(report_book).items():
+        rows = sorted((a, b) for a, b, _, _ in boxes)
+        for (_, end), (start, _) in zip(rows, rows[1:], strict=False):
+            assert start > end, f"{sheet}: rows {start}-{end} print twice"
+
+
+def test_no_text_runs_past_the_page_edge(rendered, report_book):
+    """Every text in column A that prints (notes, explanations, the narrative, each
+    list's 'first 50 of N') is on the paper whole: a text wider than the print range
+    would be cut at its right edge (issue 22: "what's missing" cut mid-sentence)."""
+    from openpyxl import load_workbook
+
+    pdf, _ = rendered
+    import subprocess
+
+    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    printed = "".join(raw.split())
+    boxes = print_boxes(report_book)
+    checked = 0
+    for ws in load_workbook(report_book):
+        for first, last, _, _ in boxes[ws.title]:
+            for (cell,) in ws.iter_rows(min_row=first, max_row=last, max_col=1):
+                if isinstance(cell.value, str) and len(cell.value) > 40:
+                    text = "".join(cell.value.split())
+                    assert text in printed, f"{ws.title}!{cell.coordinate} cut: {cell.value!r}"
+                    checked += 1
+    assert checked >= 15  # the titles' notes, the narrative, the Actions notes, About
+
+
+def test_the_summary_is_one_page_with_its_chart(rendered):
+    """The Summary, tiles, tables and the monthly chart, fits one printed page."""
+    pdf, pages = rendered
+    texts = pdf_text(pdf).split("\f")
+    summary = [t for t in texts if "Operations summary" in t or "Headline KPIs" in t]
+    assert len(summary) == 1
+    squeezed = "".join(summary[0].split())
+    for part in ("Headline KPIs", "Revenue against the same days before", "Monthly revenue"):
+        assert "".join(part.split()) in squeezed
+    assert squeezed.count("Monthlyrevenue") >= 2  # the section and the chart's title
+
+
+def test_the_cohort_matrix_prints_a_readable_year_and_says_so(report_book):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(report_book)["Customers"]
+    boxes = print_boxes(report_book)["Customers"]
+    heading = next(c for (c,) in ws.iter_rows(max_col=1) if str(c.value).startswith("Cohort"))
+    box = next(b for b in boxes if b[0] <= heading.row <= b[1])
+    header = [c.value for c in ws[heading.row + 1] if c.value]
+    assert "on paper months 0-12 of 0-" in heading.value
+    assert box[3] == 15 and header[14] == "Month 12" and len(header) > 15

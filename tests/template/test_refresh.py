@@ -15,6 +15,7 @@ from tests.template.package import WORKBOOKS, array_cells, sheet_xml
 from xlbizops.core import timeseries
 from xlbizops.macros import refresh_all
 from xlbizops.report.analyses import analyse
+from xlbizops.report.config import ReportSettings
 from xlbizops.report.inputs import read_orders
 from xlbizops.template.sheets import template_orders
 from xlbizops.workbook.filebook import FileBook
@@ -24,11 +25,12 @@ from xlbizops.workbook.refresh import refresh_workbook
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    """The report's analyses of the orders the template ships with."""
+    """The report's analyses of the orders the template ships with, RFM recency in
+    quintiles as RFM_SCORE scores it (the report's default reads the buying cycle)."""
     folder = tmp_path_factory.mktemp("report")
     template_orders().to_csv(folder / "orders.csv", index=False, date_format="%Y-%m-%d")
     lines, _ = read_orders(folder / "orders.csv")
-    return analyse(lines)
+    return analyse(lines, ReportSettings(recency_cuts="quantiles"))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -125,7 +126,10 @@ def test_the_xlsx_is_a_values_snapshot_of_the_xlsm():
         theirs = shown[ws.title]
         for row in ws.iter_rows():
             for cell in row:
-                assert cell.value == theirs[cell.coordinate].value, f"{ws.title}!{cell.coordinate}"
+                value = cell.value  # a date the snapshot formats is the serial the .xlsm holds
+                if isinstance(value, dt.datetime) and not theirs[cell.coordinate].is_date:
+                    value = (value - dt.datetime(1899, 12, 30)).days
+                assert value == theirs[cell.coordinate].value, f"{ws.title}!{cell.coordinate}"
     charts = sorted(n for n in snapshot if n.startswith("xl/charts/"))
     assert charts and all(snapshot[n] == live[n] for n in charts)
 
@@ -375,3 +379,45 @@ def test_every_module_of_the_project_compiles():
     assert {"xlbizops_ribbon", "xlwings_udfs", "xlwings", "dictionary"} <= set(
         app.interpreter.modules
     )
+
+
+def test_the_snapshot_shows_every_number_with_a_format():
+    """Issue 22: dates as dates, not serial numbers; no number in General (10 to 13
+    decimals); each column's format from its name, checked cell by cell against what
+    the .xlsm holds."""
+    book = load_workbook(XLSX)
+    live = load_workbook(XLSM, data_only=True)
+    general = []
+    for ws in book:
+        if ws.title in ("Start", "xlwings.conf"):
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                number = isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
+                if number and cell.number_format == "General":
+                    general.append(f"{ws.title}!{cell.coordinate}")
+    assert not general, general[:10]
+    trends = book["Trends"]  # the RESAMPLE spill at A10: period (dates), value
+    assert str(trends["A10"].value).lower() == "period"
+    assert trends["A11"].is_date and trends["A11"].number_format == "yyyy-mm-dd"
+    serial = live["Trends"]["A11"].value
+    assert trends["A11"].value.date() == (dt.datetime(1899, 12, 30) + dt.timedelta(serial)).date()
+    supply = book["Supply chain"]  # DEMAND_BY_ITEM at A12: whole annual demand, cents
+    assert supply["B12"].value == "annual_demand" and supply["B13"].number_format == "#,##0"
+    assert supply["C13"].number_format == "#,##0.00"  # daily_mean
+
+
+def test_the_snapshot_reads_without_python_and_prints_its_data_page_only():
+    """The Start sheet speaks of a snapshot (no ribbon to press), the xlwings.conf sheet
+    is hidden, and the Data sheet prints its first page, not 28."""
+    book = load_workbook(XLSX)
+    start = " ".join(str(c.value) for row in book["Start"].iter_rows() for c in row if c.value)
+    assert "values snapshot" in start
+    assert not [b for b, _ in BUTTONS if b in start]  # no ribbon instructions
+    assert "ribbon" not in start.lower()
+    assert book["xlwings.conf"].sheet_state == "hidden"
+    assert book["Data"].print_area == "'Data'!$A$1:$R$41"  # header and 40 rows
+    macro = load_workbook(XLSM, keep_vba=True)
+    assert macro["xlwings.conf"].sheet_state == "visible"  # xlwings reads it there
+    live_start = " ".join(str(c.value) for r in macro["Start"].iter_rows() for c in r if c.value)
+    assert all(b in live_start for b, _ in BUTTONS)

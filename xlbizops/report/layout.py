@@ -25,15 +25,18 @@ NO_DECIMALS = {"num_format": "#,##0"}  # no needless decimals on a value axis
 
 
 def _missing(ws: ReportSheet, row: int, what: str, gap: Missing) -> int:
-    ws.put(row, 1, f"{what}: not in this report. It needs {gap.needs}.", italic=True,
-           font_color="#9C0006")  # fmt: skip
+    ws.paragraph(row, f"{what}: not in this report. It needs {gap.needs}.", italic=True,
+                 font_color="#9C0006")  # fmt: skip
     return row + 2
+
+
+COHORT_MONTHS_PRINTED = 13  # a year on from the first order, readable on one page
 
 
 def _capped(ws: ReportSheet, frame: pd.DataFrame, row: int, cap: int, what: str):
     if len(frame) <= cap:
         return frame, row
-    ws.put(row, 1, f"Showing the first {cap:,} of {len(frame):,} {what}.", italic=True)
+    ws.paragraph(row, f"Showing the first {cap:,} of {len(frame):,} {what}.", italic=True)
     return frame.head(cap), row + 1
 
 
@@ -88,10 +91,9 @@ def summary_sheet(book: ReportBook, data: ReportData):
         "Operations summary",
         f"As of {data.as_of:%Y-%m-%d}. {data.comparison}",
     )
+    ws.one_page = True  # the manager's page: tiles, tables and chart on one sheet of paper
     if data.narrative:  # wrapped across the tiles' width: it prints whole
-        ws.row_height(3, 30)
-        ws.merge(3, 1, 2 * len(data.summary) + 1, data.narrative, text_wrap=True,
-                 valign="top")  # fmt: skip
+        ws.paragraph(3, data.narrative, last_col=2 * len(data.summary) + 1)
     _kpi_tiles(ws, data.summary, 4, data.tile_notes)
     top = 9
     ws.put(top - 1, 1, "Headline KPIs", bold=True)  # prints with the tiles
@@ -114,7 +116,7 @@ def summary_sheet(book: ReportBook, data: ReportData):
     m_last, _ = ws.table(data.monthly, start, formats={"revenue": MONEY, "month": "mmm yyyy"})
     chart = _bar_chart(ws, "Monthly revenue", start, m_last, 2, x_format="mmm yy")
     ws.add_chart(chart, start - 1, last_col + 2, width=18, height=8)
-    ws.set_width(1, 34)
+    ws.set_width(1, max(34, 2 + max(len(k) for k in data.summary.iloc[:, 0])))  # names whole
     return ws
 
 
@@ -144,7 +146,7 @@ def actions_sheet(book: ReportBook, data: ReportData):
             row = _missing(ws, row, name, table) + 1
             continue
         ws.section(row, f"{name} ({len(table):,})")
-        ws.put(row + 1, 1, ACTION_WHY[name], italic=True)  # short: it prints whole
+        ws.paragraph(row + 1, ACTION_WHY[name], italic=True)
         row += 2
         shown = min(len(table), ACTIONS_SHOWN)
         on_paper = min(shown, ws.printed_rows(row + 1))
@@ -155,7 +157,7 @@ def actions_sheet(book: ReportBook, data: ReportData):
                 else (f"All {shown} here")
             )
             paper = f", on paper the first {on_paper}" if on_paper < shown else ""
-            ws.put(row, 1, f"{here}{paper}; the full list is on sheet {ACTION_HOMES[name]}.",
+            ws.paragraph(row, f"{here}{paper}; the full list is on sheet {ACTION_HOMES[name]}.",
                    italic=True)  # fmt: skip
             row += 1
             table = table.head(ACTIONS_SHOWN)
@@ -317,9 +319,15 @@ def customers_sheet(book: ReportBook, data: ReportData):
             },
         )
         row = clv_last + 3
-    ws.section(row, "Cohort retention (share of each first-order month buying again)")
     cohorts = data.cohorts.copy()
     cohorts.columns = ["cohort", "customers"] + [f"month {c}" for c in cohorts.columns[2:]]
+    heading = "Cohort retention (share of each first-order month buying again)"
+    months = len(cohorts.columns) - 2
+    if months > COHORT_MONTHS_PRINTED:  # a 48-column matrix would print at 2 pt
+        heading += (f" (on paper months 0-{COHORT_MONTHS_PRINTED - 1} of 0-{months - 1}; "
+                    "all of them on this sheet)")  # fmt: skip
+        ws.print_columns(row, 2 + COHORT_MONTHS_PRINTED)
+    ws.section(row, heading)
     c_last, c_col = ws.table(
         cohorts,
         row + 1,
@@ -512,7 +520,7 @@ def risk_sheet(book: ReportBook, data: ReportData):
     else:
         weeks = data.anomalous_weeks
         high = int((weeks["score"] > 0).sum())
-        ws.put(top + 1, 1, f"{len(weeks)} week(s) stand out: {high} high, "
+        ws.paragraph(top + 1, f"{len(weeks)} week(s) stand out: {high} high, "
                f"{len(weeks) - high} low; the farthest first.")  # fmt: skip
         a_last, _ = ws.table(
             weeks,
@@ -534,9 +542,8 @@ def risk_sheet(book: ReportBook, data: ReportData):
         chart = _bar_chart(ws, "Supplier risk score", row + 1, s_last, score_col, horizontal=True)
         ws.add_chart(chart, row, s_col + 3, width=14, height=8)
         directions = data.suppliers.attrs.get("directions", {})
-        ws.put(
+        ws.paragraph(
             s_last + 2,
-            1,
             "Metric directions: " + "; ".join(f"{m} {d}" for m, d in directions.items()),
         )
         row = s_last + 4
@@ -586,7 +593,7 @@ def about_sheet(book: ReportBook, data: ReportData, intake: Intake, timings: dic
     ]
     row = ws.max_row + 2
     for text in notes:
-        ws.put(row, 1, text)
+        ws.paragraph(row, text)
         row += 1
     return ws
 

@@ -19,12 +19,14 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from xlbizops.workbook import formats
 from xlbizops.workbook.writing import plain, write_cell
 
 NAVY = "#1F4E78"
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "pattern": 1}
 TITLE = {"bold": True, "font_size": 14}
 SECTION = {"bold": True, "font_size": 12, "font_color": NAVY}
+PARAGRAPH_COLUMNS = 8  # a note wraps inside columns A..H: every printed range is as wide
 PRINT_ROWS = 30  # rows of a section that go on paper (one page); the workbook has the rest
 DATE = "yyyy-mm-dd"
 PX_PER_CM = 96 / 2.54  # chart sizes are given in cm, as on paper
@@ -58,20 +60,13 @@ def label(name) -> str:
 
 
 def default_format(name, values: pd.Series) -> str | None:
-    """The number format a column gets unless one is given: dates as dates, rates as
-    percentages, days in whole days, other numbers with thousands separators."""
-    text = str(name).lower()
+    """The number format a column gets unless one is given (``workbook.formats``:
+    dates as dates, rates as percentages, days and counts whole, the rest to cents)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return DATE
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return None
-    if text.endswith(("rate", "share", "probability")) or text.startswith("p_"):
-        return "0.0%"
-    if "days" in text or text in ("quantity", "orders", "customers", "rank", "k"):
-        return "#,##0"
-    if pd.api.types.is_integer_dtype(values):
-        return "#,##0"
-    return "#,##0.00"
+    return formats.column_format(name, whole=pd.api.types.is_integer_dtype(values))
 
 
 FREEZE_WITHIN = 15  # a main table's header this near the top is frozen on screen
@@ -136,6 +131,8 @@ class ReportSheet:
         self._widths: dict[int, float] = {}
         self._filter: tuple[int, int, int, int] | None = None
         self._freeze: tuple[int, int] | None = None
+        self.one_page = False  # the whole sheet on one printed page (the Summary)
+        self._print_cols: dict[int, int] = {}  # section heading row → last printed column
 
     # cells ----------------------------------------------------------------------
     def put(self, row: int, col: int, value, number_format: str | None = None, **style):
@@ -179,13 +176,24 @@ class ReportSheet:
 
     # structure ------------------------------------------------------------------
     def title(self, text: str, note: str = "") -> int:
-        """A sheet title in A1 and an optional note in A2; returns the next free row.
-        The title starts the sheet's first printed section."""
+        """A sheet title in A1 and an optional note in A2, wrapped inside the print
+        width; returns the next free row.  The title starts the sheet's first section."""
         self.put(1, 1, text, **TITLE)
         if note:
-            self.put(2, 1, note)
+            self.paragraph(2, note)
             return 4
         return 3
+
+    def paragraph(self, row: int, text: str, last_col: int = PARAGRAPH_COLUMNS, **style) -> None:
+        """``text`` merged across columns 1..``last_col`` and wrapped, its row as tall
+        as its lines: a long note prints whole inside the page, never past its edge.
+        The lines are counted on the columns' widths known now (9 characters where
+        none is yet; tables written later only widen them, so it errs tall)."""
+        chars = sum(self._widths.get(c, 9.0) for c in range(1, last_col + 1))
+        lines = max(1, math.ceil(len(str(text)) * 1.1 / chars))
+        if lines > 1:
+            self.row_height(row, 15 * lines)
+        self.merge(row, 1, last_col, text, text_wrap=True, valign="top", **style)
 
     def section(self, row: int, text: str) -> None:
         """A section heading at ``row``: on paper each section starts a page, so a
@@ -293,6 +301,13 @@ class ReportSheet:
         on a new page): its heading, its table's header and first rows (at most
         :data:`PRINT_ROWS`), and the charts anchored beside it, so a table never prints
         apart from its heading and a chart never across a page break."""
+        if self.one_page:
+            last_col = max([c for _, _, c in self._blocks] + [1])
+            last_row = max(self.max_row, 1)
+            for row, col, width, height in self._charts:
+                last_col = max(last_col, col + int(width / 1.7))
+                last_row = max(last_row, row + int(height * 2))
+            return [f"$A$1:${xl_col_to_name(last_col - 1)}${last_row}"]
         starts = self._range_starts()
         ends = [s - 1 for s in starts[1:]] + [max(self.max_row, 1)]
         charts = [
@@ -309,8 +324,20 @@ class ReportSheet:
             for first, last, col in self._blocks:
                 if first <= last_row and last >= start:
                     last_col = max(last_col, col)
-            ranges.append(f"$A${start}:${xl_col_to_name(last_col - 1)}${last_row}")
-        return ranges
+            heading = max([r for r in self._print_cols if start <= r <= last_row], default=None)
+            if heading is not None:  # a wide block printed in part (its heading says so)
+                last_col = max(PARAGRAPH_COLUMNS, self._print_cols[heading])
+            box = [start, last_row, last_col]
+            if ranges and ranges[-1][1] >= start:  # a chart reaches into this section:
+                box = [ranges[-1][0], max(ranges[-1][1], last_row),  # one range, so no row
+                       max(ranges[-1][2], last_col)]  # prints twice  # fmt: skip
+                ranges.pop()
+            ranges.append(box)
+        return [f"$A${a}:${xl_col_to_name(c - 1)}${b}" for a, b, c in ranges]
+
+    def print_columns(self, heading_row: int, last_col: int) -> None:
+        """Print the section headed at ``heading_row`` only to column ``last_col``."""
+        self._print_cols[heading_row] = last_col
 
     def finish(self) -> None:
         """Column widths, the autofilter, frozen panes and the page setup: landscape,
@@ -326,7 +353,7 @@ class ReportSheet:
         area = ",".join(f"{quoted}!{r}" for r in self.print_ranges())
         self.book.book.define_name(f"{quoted}!_xlnm.Print_Area", area)
         self.ws.set_landscape()
-        self.ws.fit_to_pages(1, 0)
+        self.ws.fit_to_pages(1, 1 if self.one_page else 0)
 
 
 def _shown(value) -> str:

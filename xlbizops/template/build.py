@@ -13,6 +13,7 @@ time with the sizes the first refresh found, so charts cover the whole spill).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from xlbizops.excel.registration import FINGERPRINT_NAME, fingerprint
 from xlbizops.sampledata import COLUMNS
 from xlbizops.template import sheets as layout
 from xlbizops.template.sheets import template_orders
+from xlbizops.workbook import formats
 from xlbizops.workbook.refresh import refresh_workbook, write_values
 from xlbizops.workbook.snapshot import values_snapshot
 from xlbizops.workbook.writing import write_cell, xlsx_scratch
@@ -66,7 +68,7 @@ def build_templates(out_dir, orders: pd.DataFrame | None = None) -> list[Path]:
         # The .xlsx is the values snapshot: formulas need the .xlsm (classic xlwings) or
         # xlwings Lite, and an .xlsx can hold neither VBA nor, as far as is published,
         # a binding to Lite's functions.
-        values_snapshot(formulas, xlsx)
+        values_snapshot(formulas, xlsx, computed.spills)
         # The .xlsm has the same formulas (only the Start sheet's wording differs), so
         # the values computed for the .xlsx are written into it: one engine run, not two.
         write_workbook(sheets, orders, spills, macros=True)
@@ -84,7 +86,8 @@ class _Formats:
         self.title = book.add_format({"bold": True, "font_size": 16, "font_color": "#1F4E79"})
         self.intro = book.add_format({"text_wrap": True, "valign": "top", "italic": True})
         self.caption = book.add_format({"bold": True, "font_color": "#1F4E79"})
-        self.label = book.add_format({"bold": True})
+        self.label = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.wrapped = book.add_format({"text_wrap": True, "valign": "top"})
         self.input = book.add_format({"bg_color": "#FFF2CC", "border": 1})
         self.date = book.add_format({"num_format": "yyyy-mm-dd"})
         self.header = book.add_format({"bold": True, "bottom": 1})
@@ -134,6 +137,8 @@ def _write_workbook(path, orders, spills, macros, scratch) -> None:
     conf.write_row(0, 0, ["UDF Modules", "xlbizops.udfs"])
     conf.write_row(1, 0, ["Show Console", "False"])
     conf.set_column(0, 1, 22)
+    if not macros:
+        conf.hide()  # the snapshot runs no Python: the sheet would only puzzle a reader
     book.close()
 
 
@@ -142,35 +147,42 @@ def _start_sheet(ws, fmt, macros: bool) -> None:
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 100)
     ws.write(0, 0, "xlbizops operations workbook", fmt.title)
-    lines = [
-        "One sheet per operational area, each an inputs block (yellow cells), xlbizops "
-        "formulas over the Data sheet and charts over their results.",
-        "Data: the order log as an Excel table (one row per order line). Paste your own "
-        "orders over it with the same columns, or use the ribbon's Load sample data.",
-        "Formulas need Excel on Windows with the xlwings add-in and the xlbizops package "
-        "(run `xlbizops excel-setup` once); the xlwings.conf sheet points xlwings at "
-        "xlbizops.udfs.",
-        "Without Excel: `xlbizops refresh xlbizops.xlsm -o refreshed.xlsm` computes every "
-        "formula headlessly, and `xlbizops report` builds the full report.",
-    ]
     if macros:
-        lines.append(
+        lines = [
+            "One sheet per operational area, each an inputs block (yellow cells), xlbizops "
+            "formulas over the Data sheet and charts over their results.",
+            "Data: the order log as an Excel table (one row per order line). Paste your own "
+            "orders over it with the same columns, or use the ribbon's Load sample data.",
+            "Formulas need Excel on Windows with the xlwings add-in and the xlbizops package "
+            "(run `xlbizops excel-setup` once); the xlwings.conf sheet points xlwings at "
+            "xlbizops.udfs.",
+            "Without Excel: `xlbizops refresh xlbizops.xlsm -o refreshed.xlsm` computes every "
+            "formula headlessly, and `xlbizops report` builds the full report.",
             "The xlbizops tab on the ribbon runs the actions below (macros must be enabled)."
-            " Opening shows the stored numbers; Refresh all recomputes them."
-        )
-    else:
-        lines.append(
-            "This .xlsx is a values snapshot: the numbers and charts of xlbizops.xlsm, "
-            "without formulas or macros. For live formulas open xlbizops.xlsm."
-        )
+            " Opening shows the stored numbers; Refresh all recomputes them.",
+        ]
+    else:  # the snapshot: numbers to read, nothing to run
+        lines = [
+            "This .xlsx is a values snapshot of xlbizops.xlsm: one sheet per operational "
+            "area, with the numbers and charts computed from the sample order log on the "
+            "Data sheet. It has no formulas and no macros, so it reads the same in any "
+            "spreadsheet program.",
+            "Yellow cells show the inputs the numbers were computed with; changing them here "
+            "changes nothing.",
+            "For live formulas on your own orders open xlbizops.xlsm (Excel on Windows with "
+            "xlwings; run `xlbizops excel-setup` once). Without Excel, `xlbizops report "
+            "orders.csv` builds the full report from your shop's export.",
+        ]
     for row, text in enumerate(lines, start=2):
-        ws.write(row, 1, text)
-    ws.write(7, 0, "Last action", fmt.label)
-    ws.write(8, 0, "Ribbon button", fmt.header)
-    ws.write(8, 1, "What it does", fmt.header)
-    for row, (button, text) in enumerate(BUTTONS, start=9):
-        ws.write(row, 0, button, fmt.label)
-        ws.write(row, 1, text)
+        ws.set_row(row, 15 * math.ceil(len(text) / 95))  # column B holds 100 characters
+        ws.write(row, 1, text, fmt.wrapped)
+    if macros:
+        ws.write(7, 0, "Last action", fmt.label)
+        ws.write(8, 0, "Ribbon button", fmt.header)
+        ws.write(8, 1, "What it does", fmt.header)
+        for row, (button, text) in enumerate(BUTTONS, start=9):
+            ws.write(row, 0, button, fmt.label)
+            ws.write(row, 1, text)
     ws.write(17, 0, "Sheets", fmt.header)
     for row, sheet in enumerate(layout.AREAS, start=18):
         ws.write_url(row, 0, f"internal:'{sheet.name}'!A1", string=sheet.name)
@@ -195,14 +207,23 @@ def _data_sheet(book, orders: pd.DataFrame, fmt) -> None:
             ws.set_column(j, j, 12)
         else:
             cells = values.astype(object).where(values.notna(), None).tolist()
+            style = None
+            if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+                whole = bool((values.dropna() % 1 == 0).all())  # every number with a format
+                style = fmt.number(formats.column_format(name, whole=whole))
             for i, value in enumerate(cells):
                 if value != "":
-                    write_cell(ws, i + 1, j, value)
+                    write_cell(ws, i + 1, j, value, style)
             ws.set_column(j, j, 12 if j else 14)
         # The name follows the table as it grows (rows typed or pasted below it).
         book.define_name(name, f"={layout.TABLE}[{name}]")
     ws.freeze_panes(1, 0)
     _print_setup(ws)
+    # on paper its first page only: the log is thousands of rows, read on screen
+    ws.print_area(0, 0, min(max(n, 1), DATA_ROWS_PRINTED), len(COLUMNS) - 1)
+
+
+DATA_ROWS_PRINTED = 40  # the Data sheet prints its header and first rows: one page
 
 
 def _print_setup(ws) -> None:
@@ -267,11 +288,11 @@ def _risk_inputs(ws, fmt) -> None:
     """Supplier weights in W10:Y10 (labels above) and the risk register in Q10:S14."""
     ws.write("V10", "Supplier risk weights", fmt.label)
     for j, weight in enumerate(layout.SUPPLIER_WEIGHTS):
-        ws.write(9, 22 + j, weight, fmt.input)
+        ws.write(9, 22 + j, weight, fmt.number("0.00", is_input=True))
     for i, (name, likelihood, impact) in enumerate(layout.REGISTER):
         ws.write(9 + i, 16, name, fmt.input)
-        ws.write(9 + i, 17, likelihood, fmt.input)
-        ws.write(9 + i, 18, impact, fmt.input)
+        ws.write(9 + i, 17, likelihood, fmt.number("0", is_input=True))
+        ws.write(9 + i, 18, impact, fmt.number("0", is_input=True))
 
 
 def _cell(reference: str) -> tuple[int, int]:

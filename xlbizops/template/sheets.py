@@ -217,7 +217,7 @@ SUPPLY = Sheet(
     ),
     formulas=(
         *(
-            Formula(f"E{5 + i}", f"Class {c} items", f'=COUNTIF({ABC_CLASS_CELLS},"{c}")')
+            Formula(f"E{5 + i}", f"Class {c} items", f'=COUNTIF({ABC_CLASS_CELLS},"{c}")', "0")
             for i, c in enumerate("ABC")
         ),
         Formula(
