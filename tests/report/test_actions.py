@@ -131,3 +131,41 @@ def test_a_pack_size_of_zero_is_refused_naming_its_line(report, capsys):
     assert main(argv) != 0
     assert "pack_size must be above 0 on line 5" in capsys.readouterr().err
     assert not (folder / "zero.xlsx").exists()
+
+
+def test_win_back_list_carries_each_customers_latest_email_on_every_engine(report, tmp_path):
+    """With an e-mail column the win-back list gives each customer the address on
+    their latest order (checked with pandas); a file read in memory and a SQLite
+    table give the same addresses."""
+    import sqlite3
+
+    folder, _, _ = report
+    log = pd.read_csv(folder / "orders.csv")
+    rng = np.random.default_rng(4)
+    log["Email"] = [f"{c.lower()}-{k}@example.com" for c, k in
+                    zip(log["customer_id"], rng.integers(0, 3, len(log)), strict=True)]  # fmt: skip
+    log.loc[rng.random(len(log)) < 0.1, "Email"] = ""  # some lines without one
+    log.to_csv(tmp_path / "mail.csv", index=False)
+    with sqlite3.connect(tmp_path / "shop.db") as con:
+        log.to_sql("orders", con, index=False)
+    dated = log.assign(day=pd.to_datetime(log["order_date"]).dt.normalize())
+    known = dated[dated["Email"] != ""]
+    last = known[known["day"] == known.groupby("customer_id")["day"].transform("max")]
+    want = last.groupby("customer_id")["Email"].max()
+    got = {}
+    for name, argv in {
+        "file": [str(tmp_path / "mail.csv")],
+        "sqlite": [f"sqlite:///{tmp_path / 'shop.db'}", "--table", "orders"],
+    }.items():
+        out = tmp_path / f"{name}.csv"
+        code = main(["report", *argv, "-o", str(tmp_path / f"{name}.xlsx"), "--actions",
+                     str(out), "--as-of", "2026-10-31", "-q"])  # fmt: skip
+        assert code == 0, name
+        actions = pd.read_csv(out)
+        got[name] = actions[actions["list"] == "Customers to win back"].set_index("customer_id")
+    listed = got["file"]
+    assert len(listed) > 50
+    mismatch = listed["email"].fillna("") != want.reindex(listed.index).fillna("")
+    assert not mismatch.any(), listed[mismatch].head()
+    sqlite = got["sqlite"]["email"].fillna("")
+    assert (sqlite == listed["email"].reindex(sqlite.index).fillna("")).all()

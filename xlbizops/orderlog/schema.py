@@ -28,8 +28,12 @@ FIELDS = {
     "status": "text",
     "error_flag": "flag",
     "error_type": "text",
+    "email": "text",
 }
-COLUMNS = list(FIELDS)
+# Read by the report for people to act on (the Actions sheet's win-back list), never
+# summed and not a column of the template's Data sheet or the sample log.
+CONTACT = ("email",)
+COLUMNS = [f for f in FIELDS if f not in CONTACT]
 REQUIRED = ("order_date", "customer_id", "amount")
 # The fields the report's analyses read (its cleaned lines, LINE_SCHEMA below);
 # customer type, category, channel, region and error type describe orders on the

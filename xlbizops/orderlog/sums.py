@@ -51,6 +51,7 @@ class Aggregates:
     spans: dict = field(default_factory=dict)  # name → (days, orders)
     order_on_time: pd.DataFrame | None = None  # month, hits, known (per order)
     suppliers: pd.DataFrame | None = None  # core.risk.supplier_metrics' table
+    emails: pd.DataFrame | None = None  # customer_id, email (the last one written)
 
 
 def arrow_lines(lines: pd.DataFrame, threads: int | None = None, fields=()):
@@ -251,7 +252,19 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
         _order_processing(every_order, out, run)
     if {"supplier", "shipped_date", "promised_date"} <= present:
         out.suppliers = _suppliers(lines, run)
+    if "email" in present:  # one address per customer: their latest order's
+        out.emails = _emails(lines, run)
     return out
+
+
+def _emails(lines, run) -> pd.DataFrame:
+    """Per customer the e-mail address on their latest order line that has one (the
+    alphabetically last of that day's, so every engine picks the same)."""
+    known = lines.filter(lines.email.notnull() & (lines.email.strip() != ""))
+    latest = known.day.max().over(group_by=known.customer_id)
+    last = known.mutate(latest=latest)
+    last = last.filter(last.day == last.latest)
+    return run(last.group_by("customer_id").aggregate(email=last.email.max()))
 
 
 def headline_months(as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -699,7 +699,7 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         anomalous_weeks=weeks,
         stockout=stock,
         suppliers=suppliers,
-        actions=(todo := action_lists(agg.as_of, supply, rfm, clv, weeks)),
+        actions=(todo := action_lists(agg.as_of, supply, rfm, clv, weeks, agg.emails)),
         narrative=narrative(summary, todo, to_date),
         notes=notes,
     )
@@ -710,7 +710,7 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
 WIN_BACK_SEGMENTS = ("Can't Lose", "At Risk")
 
 
-def action_lists(as_of, supply, rfm, clv, weeks) -> dict:
+def action_lists(as_of, supply, rfm, clv, weeks, emails=None) -> dict:
     """The three lists of the Actions sheet, each whole (the sheet shows the first 50):
 
     - **Reorder now**: SKUs whose stock on hand is at or below the reorder point, the
@@ -719,7 +719,8 @@ def action_lists(as_of, supply, rfm, clv, weeks) -> dict:
       has a ``pack_size``; the EOQ left out where a SKU has none) and the date to
       order by (the as-of date: the stock is already at the point);
     - **Customers to win back**: Can't Lose and At Risk customers, the highest
-      expected value (CLV) first, with their last order date, orders and spend;
+      expected value (CLV) first, with their last order date, orders and spend, and
+      their e-mail address when the log has an ``email`` column (``emails``);
     - **Check these weeks**: the complete weeks whose revenue stands out.
     """
     out = {}
@@ -750,9 +751,11 @@ def action_lists(as_of, supply, rfm, clv, weeks) -> dict:
     else:
         slipping["clv"] = slipping["customer_id"].map(clv.set_index("customer_id")["clv"])
     table = slipping.sort_values(["clv", "monetary", "customer_id"], ascending=[False, False, True])
-    out["Customers to win back"] = table[
-        ["customer_id", "segment", "clv", "last_order", "frequency", "monetary"]
-    ].reset_index(drop=True)
+    columns = ["customer_id", "segment", "clv", "last_order", "frequency", "monetary"]
+    if emails is not None:
+        table["email"] = table["customer_id"].map(emails.set_index("customer_id")["email"])
+        columns.append("email")
+    out["Customers to win back"] = table[columns].reset_index(drop=True)
     out["Check these weeks"] = weeks
     return out
 

@@ -112,6 +112,7 @@ def _shopify(raw: pd.DataFrame):
         status=pd.Series(status, index=raw.index),
         channel=carried["Source"],
         region=carried["Shipping Country"],
+        email=_text(carried["Email"]),
     )
     # A partial refund is an order-level amount: one return line per order nets it.
     refunded = _number(carried["Refunded Amount"]).fillna(0)
@@ -170,6 +171,7 @@ def _amazon(raw: pd.DataFrame):
         status=status,
         channel=_text(_col(raw, "sales-channel")),
         region=_text(_col(raw, "ship-state")),
+        email=buyer,
     )
     notes = (
         []
