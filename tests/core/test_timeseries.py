@@ -176,3 +176,28 @@ def test_seasonal_strength_bounds():
     assert seasonal_strength(pure + 0.01 * t, 7) > 0.99
     noise = np.random.default_rng(3).normal(0, 1, 84)
     assert seasonal_strength(noise, 7) < 0.5
+
+
+def test_a_strongly_seasonal_log_gets_a_seasonal_model_not_a_stuck_fit():
+    """Issue 22: on a four-year monthly revenue with a strong yearly pattern, fitting the
+    12 initial seasonal states by likelihood stopped in a poor optimum (here: AICc
+    1,066 against the flat model's 1,036), so the flat model won and the forecast
+    ignored December.  Started from the classical decomposition the seasonal model's
+    AICc is about 924, and it is chosen."""
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(11)
+    days = pd.date_range("2022-11-01", "2026-10-31", freq="D")
+    season = np.array([60, 50, 80, 90, 100, 120, 150, 140, 110, 100, 130, 200]) / 100
+    rate = 12 * season[days.month - 1] * (1 + 0.1 * (days.year - 2022))
+    revenue = pd.Series(rng.poisson(rate) * rng.gamma(4, 14, len(days)), index=days)
+    y = revenue.resample("MS").sum().to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        flat = ETSModel(pd.Series(y), error="add").fit(disp=False).aicc
+    result = forecast_ets(y, 12, 12)
+    assert result.model.endswith("A") and result.aicc < flat - 50
+    forecast = result.table["forecast"].to_numpy()  # Nov 2026 .. Oct 2027
+    assert forecast[1] == forecast.max() and forecast[3] == forecast.min()  # Dec high, Feb low

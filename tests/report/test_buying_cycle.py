@@ -95,3 +95,17 @@ def test_fixed_day_cut_points_from_the_settings(weekly):
 def test_bad_recency_cuts_are_refused_with_the_setting_named(text):
     with pytest.raises(UsageError, match="setting recency_cuts must be buying_cycle"):
         ReportSettings(recency_cuts=text).check()
+
+
+def test_the_report_gives_renamed_customers_the_same_segments(weekly):
+    """Issue 22: renaming ids (H0007 → 7, which sorts differently) moved customers in
+    and out of At Risk when frequency ties were broken by id order."""
+    log, as_of, rfm = weekly
+    renamed = log.assign(customer_id=log["customer_id"].str[1:].astype(int).astype(str))
+    lines, _ = clean_frame(renamed, ReportSettings(), "renamed", as_of=as_of)
+    for how in ("buying_cycle", "quantiles"):
+        again = analyse(lines, ReportSettings(recency_cuts=how), as_of=as_of).rfm
+        again = again.set_index(again["customer_id"].map(lambda c: f"H{int(c):04d}"))
+        first = rfm[how].set_index("customer_id")
+        for column in ("R", "F", "M", "segment"):
+            assert (again.loc[first.index, column] == first[column]).all(), (how, column)

@@ -265,7 +265,24 @@ def _fit_ets(y, code, period, smoothing_level=None, initial_level=None):
         if smoothing_level is not None:
             with model.fix_params({"smoothing_level": float(smoothing_level)}):
                 return model.fit(disp=False)
-        return model.fit(disp=False)
+        fit = model.fit(disp=False)
+        if seasonal and initial_level is None:
+            # Estimating the 12 initial seasonal states with the smoothing weights
+            # often stops in a poor local optimum (on a 4-year monthly log: α 0.001,
+            # γ 0.999, log-likelihood −535); the classical-decomposition start
+            # (Hyndman & Athanasopoulos, FPP3 §8.6) found −458 there.  Both are
+            # fitted; the lower AICc (statsmodels counts each one's own parameters) wins.
+            try:
+                heuristic = ETSModel(
+                    pd.Series(y), error="add", trend=trend, damped_trend=damped,
+                    seasonal=seasonal, seasonal_periods=period,
+                    initialization_method="heuristic",
+                ).fit(disp=False)  # fmt: skip
+            except ValueError:  # too short for the decomposition start: keep the first
+                return fit
+            if np.isfinite(heuristic.aicc) and not heuristic.aicc >= fit.aicc:
+                fit = heuristic
+        return fit
 
 
 def forecast_ets(

@@ -30,6 +30,7 @@ def _missing(ws: ReportSheet, row: int, what: str, gap: Missing) -> int:
     return row + 2
 
 
+HISTORY_MONTHS_SHOWN = 18  # beside the forecast: a season and a half, and it all prints
 COHORT_MONTHS_PRINTED = 13  # a year on from the first order, readable on one page
 
 
@@ -365,9 +366,16 @@ def trends_sheet(book: ReportBook, data: ReportData):
         row = _missing(ws, top, "The forecast", data.forecast)
         f_col = 1
     else:
-        ws.section(top, "Monthly revenue and forecast")
         table = data.forecast.copy()
         history = table["revenue"].notna()
+        shown = history[history].index[-HISTORY_MONTHS_SHOWN:]  # the forecast prints too
+        heading = "Monthly revenue and forecast"
+        if history.sum() > len(shown):
+            heading += (f" (the last {len(shown)} of {int(history.sum())} months; every month "
+                        "on the Summary sheet)")  # fmt: skip
+            table = table[table.index >= shown[0]].reset_index(drop=True)
+            history = table["revenue"].notna()
+        ws.section(top, heading)
         if history.any() and (~history).any():  # the forecast line starts at the last month
             last = history[history].index[-1]
             table.loc[last, "forecast"] = table.loc[last, "revenue"]

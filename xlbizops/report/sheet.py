@@ -205,7 +205,10 @@ class ReportSheet:
 
     def printed_rows(self, top: int) -> int:
         """How many data rows of a table whose header is at ``top`` go on paper: its
-        section prints :data:`PRINT_ROWS` rows from the heading (``print_ranges``)."""
+        section prints :data:`PRINT_ROWS` rows from the heading (``print_ranges``),
+        a sheet printed on one page all of them."""
+        if self.one_page:
+            return 1 << 30
         start = max([s for s in self._range_starts() if s <= top], default=1)
         return max(start + PRINT_ROWS - top, 0)
 
@@ -248,7 +251,7 @@ class ReportSheet:
         for j, name in enumerate(frame.columns):
             values = frame[name].tolist()
             number_format = formats.get(name) or default_format(name, frame[name])
-            columns.append((name, *self._writer(values, number_format)))
+            columns.append((name, *self._writer(values, number_format, indent=j > 0)))
             sample = [label(name)] + values[:200]
             self.width(left + j, min(max(max(len(_shown(v)) for v in sample) + 2, 9), 40))
         # Row by row: the workbook streams each row to disk once the next one starts.
@@ -270,16 +273,19 @@ class ReportSheet:
                 self._freeze = (top, left - 1)
         return last_row, last_col
 
-    def _writer(self, values: list, number_format: str | None):
+    def _writer(self, values: list, number_format: str | None, indent: bool = False):
         """(write, values, format) for one column: ``write(row, col, value, format)``
         (zero-based) is XlsxWriter's own method when the column is all numbers or all
         text, else :func:`~xlbizops.workbook.writing.write_cell` on the values made plain
-        (dates get a date format)."""
+        (dates get a date format).  A text column after the first is indented one
+        step (``indent``), so a left-aligned word never touches the right-aligned
+        number before it ("5.00Champions")."""
         cell_format = self.book.style(number_format)
         if all(type(v) is int or (type(v) is float and not math.isnan(v)) for v in values):
             return self.ws.write_number, values, cell_format
         if all(type(v) is str for v in values):
-            return self.ws.write_string, values, cell_format
+            text_format = self.book.style(number_format, indent=1) if indent else cell_format
+            return self.ws.write_string, values, text_format
         values = [plain(v) for v in values]
         if not number_format and any(isinstance(v, dt.datetime | dt.date) for v in values):
             cell_format = self.book.style(DATE)
