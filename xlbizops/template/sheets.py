@@ -312,7 +312,8 @@ TRENDS = Sheet(
         "Revenue per month (cancelled and returned orders left out), decomposed into "
         "trend, seasonal, cycle and residual (classical moving averages; the first and "
         "last half-season of the trend are blank), and an exponential-smoothing forecast "
-        "with 80% and 95% intervals (model chosen by AICc)."
+        "with 80% and 95% intervals (model chosen by AICc; seasonal when two full seasons "
+        "of the season length in B4 exist)."
     ),
     inputs=(
         Input("Season length (months)", 12, "0"),
@@ -325,7 +326,7 @@ TRENDS = Sheet(
             "Revenue by month",
         ),
         Spill("D10", f"=DECOMPOSE({MONTHLY_REVENUE},$B$4)", "Decomposition"),
-        Spill("J10", f"=FORECAST_HW({MONTHLY_REVENUE},$B$5,,{MONTHS})", "Forecast"),
+        Spill("J10", f"=FORECAST_HW({MONTHLY_REVENUE},$B$5,$B$4,{MONTHS})", "Forecast"),
         Spill("Q10", f"=SEASONALITY({MONTHLY_REVENUE})", "Seasonality"),
     ),
     formulas=(Formula("E5", "Total revenue", f"=SUM({MONTHLY_REVENUE})", "#,##0"),),
