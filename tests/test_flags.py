@@ -66,3 +66,16 @@ def test_the_file_reader_and_the_engine_read_them_alike():
     cleaned = sources.clean(source, {}, inputs.Intake(source="orders"), latest="2026-01-31")
     got = cleaned.select("order_id", "error_flag").to_pandas().sort_values("order_id")
     assert list(got["error_flag"]) == list(WORDS.values())
+
+
+def test_a_date_where_a_flag_belongs_is_refused_by_name_and_row():
+    """Hypothesis found it: a date in error_flags raised pandas' 'Cannot cast
+    DatetimeArray to dtype float64' (an internal error in the cell), not a message."""
+    import datetime as dt
+
+    with pytest.raises(InputError, match=r"error_flags must be 1/0, TRUE/FALSE or yes/no "
+                                         r"\(got the date 2000-01-01 in row 2\)"):  # fmt: skip
+        validation.flags("error_flags", [1, dt.datetime(2000, 1, 1)], 2)
+    with pytest.raises(InputError, match=r"\(got the date 2000-01-01\)"):
+        validation.flags("error_flags", [dt.datetime(2000, 1, 1)], 1)
+    assert validation.flags("error_flags", pd.Series([pd.NaT]), 1).tolist() == [0.0]

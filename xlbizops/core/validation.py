@@ -8,6 +8,8 @@ return float arrays or raise :class:`InputError`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,12 @@ def got(arr: np.ndarray, bad: np.ndarray) -> str:
     rows counted from 1.  Every message that points at a value ends with this."""
     idx = int(np.flatnonzero(bad)[0])
     value = arr.flat[idx]
-    shown = f"{value:g}" if isinstance(value, float | np.floating) else repr(value)
+    if isinstance(value, float | np.floating):
+        shown = f"{value:g}"
+    elif isinstance(value, np.datetime64 | pd.Timestamp | dt.datetime | dt.date):
+        shown = f"the date {pd.Timestamp(value).date()}"  # not numpy's repr
+    else:
+        shown = repr(value)
     if arr.ndim == 0 or arr.size == 1:
         return f"(got {shown})"
     return f"(got {shown} in row {idx + 1})"

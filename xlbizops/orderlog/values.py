@@ -339,6 +339,8 @@ def flags(values: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         out = values.astype(float).fillna(0.0)
         return out.where(out.isin((0.0, 1.0)))
+    if pd.api.types.is_datetime64_any_dtype(values):  # a date is no flag; blank is 0
+        return pd.Series(np.where(values.isna(), 0.0, np.nan), index=values.index)
     word = text(values).str.lower()
     out = pd.Series(np.nan, index=values.index)
     out[word.isin(TRUE_WORDS)] = 1.0
