@@ -125,6 +125,12 @@ CASES = {
         None,
         3.0,
     ],  # noqa: E501
+    "DEMAND_CLASS": [
+        col("A", "A", "B", "A"),
+        col(Date(2026, 3, 2), Date(2026, 3, 10), Date(2026, 3, 11), Date(2026, 3, 24)),
+        col(5.0, 6.0, 2.0, 5.0),
+        "week",
+    ],
     "RFM_SCORE": [ORDER_IDS, ORDER_DATES, AMOUNTS, Date(2025, 2, 15)],
     "RFM_SEGMENT": [col(5.0, 1.0, None, 3.0), col(5.0, 5.0, None, 3.0)],
     "CLV": [
@@ -428,6 +434,7 @@ CHOICES = {
     "EOQ_DISCOUNT.KIND": ["all_units", "incremental"],
     "NEWSVENDOR.DISTRIBUTION": ["normal", "poisson"],
     "COHORT_RETENTION.PERIOD": ["month", "week", "quarter"],
+    "DEMAND_CLASS.PERIOD": ["day", "week", "month"],
     "RESAMPLE.PERIOD": ["day", "week", "month", "quarter", "year"],
     "RESAMPLE.HOW": ["sum", "mean", "count", "min", "max"],
     "CYCLE_TIME.UNIT": ["days", "hours"],

@@ -7,6 +7,7 @@ argument's declared options; see ``windows_excel``.
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 import xlbizops.udfs as plain_udfs
@@ -303,3 +304,30 @@ def test_segment_blank_row_gives_blank_segment():
 )
 def test_segment_bad_input(table, k, message):
     assert call(udfs.SEGMENT, table, k) == message
+
+
+def test_demand_class_per_sku_by_hand():
+    """Issue 23: A sells in weeks of 2, 9 and 23 March 2026 (5, 6, 5 units), nothing
+    in the week of the 16th: 4 weeks, 3 with demand, ADI 4/3, CV² of (5, 6, 5) by
+    hand; B once, in the week of the 9th, then 2 weeks without: ADI 3."""
+    mon = 46083  # 2026-03-02, a Monday, as Excel's serial
+    got = udfs.DEMAND_CLASS(
+        [["A"], ["A"], ["B"], ["A"]], [[mon], [mon + 8], [mon + 9], [mon + 22]],
+        [[5], [6], [2], [5]],
+    )  # fmt: skip
+    assert got[0] == ["sku", "periods", "demand_periods", "adi", "cv2", "class"]
+    sizes = np.array([5.0, 6.0, 5.0])
+    assert got[1][:4] == ["A", 4, 3, pytest.approx(4 / 3)]
+    assert got[1][4] == pytest.approx(sizes.var(ddof=1) / sizes.mean() ** 2)
+    assert got[1][5] == "intermittent"  # ADI 1.33 ≥ 1.32, CV² 0.012 < 0.49
+    assert got[2] == ["B", 3, 1, 3.0, 0.0, "intermittent"]
+    monthly = udfs.DEMAND_CLASS([["A"], ["A"]], [[mon], [mon + 40]], [[5], [6]], "month")
+    assert monthly[1][:3] == ["A", 2, 2] and monthly[1][5] == "smooth"
+
+
+def test_demand_class_bad_input_is_one_line():
+    assert udfs.DEMAND_CLASS([["A"]], [[46083]], [[5]], "fortnight") == (
+        'DEMAND_CLASS: period must be "day", "week" or "month" (got \'fortnight\')'
+    )
+    got = udfs.DEMAND_CLASS([["A"], ["A"]], [[46083], ["soon"]], [[5], [6]])
+    assert got.startswith("DEMAND_CLASS: dates") and "row 2" in got

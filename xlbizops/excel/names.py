@@ -8,7 +8,7 @@ AREAS = {
     "Supply chain and inventory": [
         "EOQ", "EOQ_COST", "EOQ_BACKORDER", "EPQ", "EOQ_DISCOUNT", "SAFETY_STOCK",
         "REORDER_POINT", "NEWSVENDOR", "RQ_POLICY", "ABC_CLASS", "XYZ_CLASS",
-        "INVENTORY_TURNOVER", "DAYS_OF_SUPPLY", "DEMAND_BY_ITEM",
+        "INVENTORY_TURNOVER", "DAYS_OF_SUPPLY", "DEMAND_BY_ITEM", "DEMAND_CLASS",
     ],
     "Customers": ["RFM_SCORE", "RFM_SEGMENT", "CLV", "COHORT_RETENTION"],
     "Trends and forecasting": ["DECOMPOSE", "FORECAST_HW", "SEASONALITY", "RESAMPLE"],

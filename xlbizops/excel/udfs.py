@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from xlbizops.core import customers, inventory, orders, risk, segmentation, timeseries
+from xlbizops.core import customers, demand, inventory, orders, risk, segmentation, timeseries
 from xlbizops.core.errors import InputError
 from xlbizops.excel import cells
 from xlbizops.excel.guard import excel_function
@@ -38,6 +38,7 @@ DiscountKind = Annotated[Literal["all_units", "incremental"], _DEFAULT_CONVERTER
 DemandDistribution = Annotated[Literal["normal", "poisson"], _DEFAULT_CONVERTER]
 CohortPeriod = Annotated[Literal["month", "week", "quarter"], _DEFAULT_CONVERTER]
 Period = Annotated[Literal["day", "week", "month", "quarter", "year"], _DEFAULT_CONVERTER]
+DemandPeriod = Annotated[Literal["day", "week", "month"], _DEFAULT_CONVERTER]
 Aggregation = Annotated[Literal["sum", "mean", "count", "min", "max"], _DEFAULT_CONVERTER]
 TimeUnit = Annotated[Literal["days", "hours"], _DEFAULT_CONVERTER]
 AnomalyMethod = Annotated[Literal["mad", "iqr", "iforest"], _DEFAULT_CONVERTER]
@@ -510,6 +511,31 @@ def DEMAND_BY_ITEM(items, dates, quantities, unit_prices=None, as_of=None, windo
         as_of=_optional_date("as_of", as_of),
         window_days=cells.optional(window_days, 365),
         unit_prices=x["unit_prices"][used] if "unit_prices" in x else None,
+    )
+    return cells.to_cells(table)
+
+
+@xw.func(category=CATEGORY)
+@arg("skus", "SKU of each order line: one column.")
+@arg("dates", "Order date of each line.")
+@arg("quantities", "Units on each line (0 or less is not demand).")
+@arg("period", 'Optional. "day", "week" (default, Monday start) or "month".')
+@arg("as_of", "Optional. Last day counted; default the latest date.")
+@excel_function
+def DEMAND_CLASS(skus, dates, quantities, period: DemandPeriod = "week", as_of=None):
+    """Demand class per SKU from order lines: periods, periods with demand, ADI, CV² and smooth/erratic/intermittent/lumpy (Syntetos-Boylan-Croston)."""  # noqa: E501
+    used, x = cells.aligned(
+        broadcast=False,
+        skus=cells.labels("skus", cells.column("skus", skus)),
+        dates=_dates("dates", dates),
+        quantities=_numbers("quantities", quantities),
+    )
+    table = demand.demand_classes(
+        x["skus"][used],
+        x["dates"][used],
+        x["quantities"][used],
+        cells.optional(period, "week"),
+        _optional_date("as_of", as_of),
     )
     return cells.to_cells(table)
 

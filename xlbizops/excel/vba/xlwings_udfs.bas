@@ -102,6 +102,19 @@ failed:
     DEMAND_BY_ITEM = Err.Description
 End Function
 
+Function DEMAND_CLASS(skus, dates, quantities, Optional period, Optional as_of)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        DEMAND_CLASS = XLPy.CallUDF("xlbizops.udfs", "DEMAND_CLASS", Array(skus, dates, quantities, period, as_of), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        DEMAND_CLASS = XLPy.CallUDF("xlbizops.udfs", "DEMAND_CLASS", Array(skus, dates, quantities, period, as_of))
+        Exit Function
+    #End If
+failed:
+    DEMAND_CLASS = Err.Description
+End Function
+
 Function EOQ(annual_demand, order_cost, holding_cost)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
