@@ -86,11 +86,10 @@ def _window(frame: pd.DataFrame, column: str, month: int) -> pd.DataFrame:
     return frame[frame[column] == month]
 
 
-def headline(agg: sums.Aggregates, settings, snapshot) -> pd.DataFrame:
-    """Headline KPIs for the last full month and the month before, with the change."""
+def headline(agg: sums.Aggregates, settings, snapshot, cuts=None) -> pd.DataFrame:
+    """Headline KPIs for the last full month and the month before, with the change;
+    the at-risk count scores recency with ``cuts`` (:func:`recency_cuts`)."""
     this_end, prev_end = sums.headline_months(agg.as_of)
-    c = agg.customers
-    cuts, _ = recency_cuts(c["first_day"], c["last_day"], c["orders"], settings)
 
     def window(end: pd.Timestamp, name: str):
         month = end.to_period("M").ordinal
@@ -233,7 +232,7 @@ def to_date_revenue(agg: sums.Aggregates) -> pd.DataFrame:
     then = year_start - pd.DateOffset(years=1)
     last_then = min(as_of - pd.DateOffset(years=1), then + pd.offsets.YearEnd(0))
     pairs.append(("year to date", (year_start, as_of), (then, last_then)))
-    rows = []
+    rows, said = [], []
     for what, (a, b), (c, d) in pairs:
         if c < start or (what != "year to date" and a < start):
             continue  # the log does not cover the earlier days (or these) whole
@@ -241,8 +240,12 @@ def to_date_revenue(agg: sums.Aggregates) -> pd.DataFrame:
         change = (now - before) / before if before else np.nan
         label = span(a, b) if what == "month" else f"{what}, {span(a, b)}"
         rows.append((label[:1].upper() + label[1:], now, span(c, d), before, change))
-    return pd.DataFrame(rows, columns=["period", "revenue", "compared_with", "revenue_then",
-                                       "change"])  # fmt: skip
+        if np.isfinite(change):
+            said.append((what, span(a, b), span(c, d), change))
+    table = pd.DataFrame(rows, columns=["period", "revenue", "compared_with", "revenue_then",
+                                        "change"])  # fmt: skip
+    table.attrs["words"] = to_date_words(said)
+    return table
 
 
 MOVERS_SHOWN = 10  # top sellers and decliners listed
@@ -444,15 +447,14 @@ def honest_forecast(monthly: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, 
     return pd.concat([history, table], ignore_index=True), label
 
 
-def customer_tables(agg: sums.Aggregates, s: ReportSettings):
-    """RFM (days since the last order, from as_of; R cut as ``s.recency_cuts`` says),
-    CLV (BG/NBD + Gamma-Gamma) and cohorts, from the per-customer sums
-    (``core.customers.summary_from_sums``)."""
+def customer_tables(agg: sums.Aggregates, s: ReportSettings, cuts=None, how: str = ""):
+    """RFM (days since the last order, from as_of; R cut at ``cuts``, as ``how``
+    says: :func:`recency_cuts`), CLV (BG/NBD + Gamma-Gamma) and cohorts, from the
+    per-customer sums (``core.customers.summary_from_sums``)."""
     c = agg.customers
     as_of_day = sums.day_of(agg.as_of)
     first, last = c["first_day"].to_numpy(np.int64), c["last_day"].to_numpy(np.int64)
     orders = c["orders"].to_numpy(np.int64)
-    cuts, how = recency_cuts(first, last, orders, s)
     rfm = customers.rfm_scores(
         c["customer_id"], as_of_day - last, orders, c["monetary"].to_numpy(float),
         recency_cuts=cuts,
@@ -474,8 +476,12 @@ def customer_tables(agg: sums.Aggregates, s: ReportSettings):
     return rfm, counts, clv, cohorts
 
 
-def recency_cuts(first, last, orders, s: ReportSettings):
-    """The R cut points the settings ask for, and the words that say how R was scored."""
+def recency_cuts(agg: sums.Aggregates, s: ReportSettings):
+    """The R cut points the settings ask for, and the words that say how R was scored
+    (one reading of the shop's buying cycle for the Customers sheet and the Summary's
+    at-risk count)."""
+    c = agg.customers
+    first, last, orders = c["first_day"], c["last_day"], c["orders"]
     fixed = s.fixed_recency_cuts()
     if fixed:
         return (
@@ -657,15 +663,16 @@ def analyse_table(
 
 def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) -> ReportData:
     notes: list[str] = []
+    cuts, how = recency_cuts(agg, s)
     with step("summary"):
-        summary = headline(agg, s, snapshot)
+        summary = headline(agg, s, snapshot, cuts)
         monthly = monthly_revenue(agg)
         to_date = to_date_revenue(agg)
     with step("supply chain"):
         supply = supply_chain(agg, s, snapshot, notes)
         movers = product_movers(agg)
     with step("customers"):
-        rfm, counts, clv, cohorts = customer_tables(agg, s)
+        rfm, counts, clv, cohorts = customer_tables(agg, s, cuts, how)
     with step("trends"):
         parts, forecast, model = trends(agg, s)
     with step("segments"):
@@ -774,30 +781,18 @@ def actions_frame(actions: dict) -> pd.DataFrame:
     return table[["list", *[c for c in table.columns if c != "list"]]]
 
 
-def to_date_words(to_date) -> str:
+def to_date_words(said: list[tuple[str, str, str, float]]) -> str:
     """ " Month to date (1–17 Oct 2026): +25.1% on 1–17 Sep 2026, +25.9% on 1–17 Oct
     2025. Year on year: Sep 2026 +23.9%, year to date +43.4%." from
-    :func:`to_date_revenue`'s rows with a change."""
-    if to_date is None:
-        return ""
-    rows = to_date[to_date["change"].notna()]
-    mtd = rows[rows["period"].str.startswith("Month to date")]
+    :func:`to_date_revenue`'s (kind, span, compared span, change) with a change."""
     text = ""
-    if len(mtd):
-        span = mtd["period"].iloc[0].split(", ", 1)[1]
-        text += (
-            f" Month to date ({span}): "
-            + ", ".join(
-                f"{c:+.1%} on {w}" for c, w in zip(mtd["change"], mtd["compared_with"], strict=True)
-            )
-            + "."
-        )
-    yearly = rows[~rows["period"].str.startswith("Month to date")]
-    if len(yearly):
-        parts = [
-            f"{p.split(', ')[0].lower() if p.startswith('Year') else p} {c:+.1%}"
-            for p, c in zip(yearly["period"], yearly["change"], strict=True)
-        ]
+    mtd = [(now, then, c) for what, now, then, c in said if what == "month to date"]
+    if mtd:
+        text += f" Month to date ({mtd[0][0]}): "
+        text += ", ".join(f"{c:+.1%} on {then}" for _, then, c in mtd) + "."
+    yearly = [(what, now, c) for what, now, _, c in said if what != "month to date"]
+    if yearly:
+        parts = [f"{now if what == 'month' else what} {c:+.1%}" for what, now, c in yearly]
         text += " Year on year: " + ", ".join(parts) + "."
     return text
 
@@ -817,7 +812,7 @@ def narrative(summary: pd.DataFrame, actions: dict, to_date=None) -> str:
     text += f" {orders_now:,.0f} orders" + (
         f" ({orders_change:+.1%})." if pd.notna(orders_change) else "."
     )
-    text += to_date_words(to_date)
+    text += "" if to_date is None else to_date.attrs.get("words", "")
     on_time = kpis.loc["on-time delivery rate", this]
     if pd.notna(on_time):
         text += f" {on_time:.0%} delivered on time."

@@ -132,6 +132,7 @@ class ReportSheet:
         self._filter: tuple[int, int, int, int] | None = None
         self._freeze: tuple[int, int] | None = None
         self.one_page = False  # the whole sheet on one printed page (the Summary)
+        self._heading: tuple[int | None, str] = (None, "")  # the last section heading
         self._print_cols: dict[int, int] = {}  # section heading row → last printed column
 
     # cells ----------------------------------------------------------------------
@@ -238,7 +239,7 @@ class ReportSheet:
         when it sits near the top (:data:`FREEZE_WITHIN` rows): frozen lower, the rows
         above it would fill the screen."""
         formats = formats or {}
-        heading_row, heading = getattr(self, "_heading", (None, ""))
+        heading_row, heading = self._heading
         shown = self.printed_rows(top)
         if heading_row == top - 1 and len(frame) > shown:
             # the heading is the row being written: it can still say the print is cut
@@ -307,19 +308,16 @@ class ReportSheet:
         on a new page): its heading, its table's header and first rows (at most
         :data:`PRINT_ROWS`), and the charts anchored beside it, so a table never prints
         apart from its heading and a chart never across a page break."""
-        if self.one_page:
-            last_col = max([c for _, _, c in self._blocks] + [1])
-            last_row = max(self.max_row, 1)
-            for row, col, width, height in self._charts:
-                last_col = max(last_col, col + int(width / 1.7))
-                last_row = max(last_row, row + int(height * 2))
-            return [f"$A$1:${xl_col_to_name(last_col - 1)}${last_row}"]
-        starts = self._range_starts()
-        ends = [s - 1 for s in starts[1:]] + [max(self.max_row, 1)]
-        charts = [
+        charts = [  # (top row, right column, bottom row) each chart covers
             (row, col + int(width / 1.7), row + int(height * 2))
             for row, col, width, height in self._charts
         ]
+        if self.one_page:
+            last_col = max([c for _, _, c in self._blocks] + [r for _, r, _ in charts] + [1])
+            last_row = max([self.max_row, 1] + [b for _, _, b in charts])
+            return [f"$A$1:${xl_col_to_name(last_col - 1)}${last_row}"]
+        starts = self._range_starts()
+        ends = [s - 1 for s in starts[1:]] + [max(self.max_row, 1)]
         ranges = []
         for start, end in zip(starts, ends, strict=True):
             last_row = min(end, start + PRINT_ROWS)

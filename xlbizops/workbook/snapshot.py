@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from xlbizops.workbook import formats, package
 from xlbizops.workbook.dynamic_arrays import METADATA
@@ -81,7 +81,9 @@ def _format_spill(root, ref: str, texts: list[str], styles: _Styles) -> None:
     """Give the unstyled numbers of the spilled table ``ref`` the format its column's
     name asks for: the name is the spill's own header row, or for a spill that has
     none (one column of results under a label) the label above it."""
-    first_col, first_row, last_col, last_row = range_boundaries(ref if ":" in ref else ref * 2)
+    first_col, first_row, last_col, last_row = range_boundaries(
+        ref if ":" in ref else f"{ref}:{ref}"
+    )
     columns: dict[int, list] = {}
     names: dict[int, str] = {}
     for row in root.iter(f"{{{package.MAIN}}}row"):
@@ -89,7 +91,7 @@ def _format_spill(root, ref: str, texts: list[str], styles: _Styles) -> None:
         if not first_row - 1 <= r <= last_row:
             continue
         for cell in row.iter(f"{{{package.MAIN}}}c"):
-            col = _column(cell.get("r"))
+            col = column_index_from_string(cell.get("r").rstrip("0123456789"))
             value = cell.find(f"{{{package.MAIN}}}v")
             if not first_col <= col <= last_col or value is None:
                 continue
@@ -108,14 +110,6 @@ def _format_spill(root, ref: str, texts: list[str], styles: _Styles) -> None:
         style = styles.index(formats.column_format(name, is_date, whole))
         for cell, _ in cells:
             cell.set("s", str(style))
-
-
-def _column(reference: str) -> int:
-    letters = re.match(r"[A-Z]+", reference).group(0)
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 class _Styles:
