@@ -64,7 +64,7 @@ def test_reorder_now_lists_every_sku_at_or_below_its_reorder_point(report):
 
 def test_customers_to_win_back_are_the_slipping_ones_by_value(report):
     _, book, actions = report
-    rfm = table_under(book["Customers"], "Customer ID", "Segment")
+    rfm = table_under(book["Customer list"], "Customer ID", "Segment")
     clv = table_under(book["Customers"], "Customer ID", "CLV").set_index("Customer ID")["CLV"]
     slipping = rfm[rfm["Segment"].isin(["Can't Lose", "At Risk"])]
     listed = actions[actions["list"] == "Customers to win back"]
@@ -74,7 +74,8 @@ def test_customers_to_win_back_are_the_slipping_ones_by_value(report):
     sheet = [r[0] for r in book["Actions"].iter_rows(values_only=True) if r[0]]
     if len(listed) > 50:  # the sheet shows 50, the page fewer, and each says so
         said = [t for t in sheet if str(t).startswith(f"Here the first 50 of {len(listed):,}")]
-        assert said and said[0].endswith("; the full list is on sheet Customers.")
+        home = "; the full list is on sheet Customer list (filter Segment)."
+        assert said and said[0].endswith(home)
         assert ", on paper the first " in said[0]
 
 

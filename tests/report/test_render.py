@@ -102,7 +102,7 @@ def test_every_section_prints_with_its_table_on_one_page(rendered, report_book):
     found = sections(report_book)
     headings = [h for _, h, _ in found]
     assert "Cohort retention" in " ".join(headings) or any("ohort" in h for h in headings)
-    assert any(h.startswith("Stock-out risk per SKU (highest first)") for h in headings)
+    assert any(h.startswith("Stock-out risk per SKU (the 30 highest)") for h in headings)
     cut = [h for h in headings if "(on paper the first " in h]
     assert cut  # a table longer than a page says so in its heading, on that page
     for sheet, heading, first in found:

@@ -15,7 +15,7 @@ from xlbizops.report.config import ReportSettings as Settings
 from xlbizops.sampledata import generate_inventory, generate_orders
 
 SHEETS = ["Summary", "Actions", "Supply chain", "Customers", "Trends", "Segments", "Orders", "Risk",
-          "About"]  # fmt: skip
+          "Customer list", "Daily revenue", "About"]  # fmt: skip
 
 
 def table_at(ws, title_text, header_first=False):
@@ -60,6 +60,8 @@ def test_sheets_in_order_with_charts(sample):
         "Segments": 1,
         "Orders": 2,
         "Risk": 1,
+        "Customer list": 0,
+        "Daily revenue": 0,
         "About": 0,
     }
 
@@ -119,9 +121,9 @@ def test_orders_kpis_match_the_log(sample):
 def test_customers_segments_trends_risk_have_content(sample):
     _, _, wb = sample
     counts = table_at(wb["Customers"], "Customers per segment")
-    rfm = table_at(wb["Customers"], "RFM per customer")
+    rfm = table_at(wb["Customer list"], "RFM per customer")
     assert counts["Customers"].sum() == len(rfm)
-    parts = table_at(wb["Trends"], "Daily revenue decomposition").dropna()
+    parts = table_at(wb["Daily revenue"], "Daily revenue decomposition").dropna()
     total = parts["Trend"] + parts["Seasonal"] + parts["Cycle"] + parts["Residual"]
     np.testing.assert_allclose(total, parts["Observed"], rtol=1e-9, atol=1e-6)
     risk = table_at(wb["Risk"], "Week", header_first=True)  # under a one-line summary
@@ -184,7 +186,7 @@ def test_revenue_nets_return_lines_and_leaves_out_cancelled_orders():
 def test_hand_made_log_without_optional_columns(tmp_path):
     path = build_report(hand_log(), tmp_path / "r.xlsx", Settings(segments=2))
     wb = openpyxl.load_workbook(path)
-    rfm = table_at(wb["Customers"], "RFM per customer").set_index("Customer ID")
+    rfm = table_at(wb["Customer list"], "RFM per customer").set_index("Customer ID")
     assert rfm.loc["A", "Frequency"] == 12
     assert rfm.loc["A", "Monetary"] == sum(10.0 + k for k in range(0, 60, 5))
     # Sections that need other columns say what they need instead of vanishing.
@@ -207,7 +209,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
             if name.startswith("xl/worksheets/sheet"):
                 assert "<f>" not in z.read(name).decode(), name
     wb = openpyxl.load_workbook(path)
-    ids = set(table_at(wb["Customers"], "RFM per customer")["Customer ID"])
+    ids = set(table_at(wb["Customer list"], "RFM per customer")["Customer ID"])
     assert '=HYPERLINK("http://x","y")' in ids and "+SUM(1)" in ids
 
 
@@ -360,3 +362,26 @@ def test_one_on_time_rate_by_order_on_summary_and_orders_sheet(tmp_path):
             for name in ("Summary", "Orders")
         }  # fmt: skip
         assert rates == {"Summary": [pytest.approx(expected)], "Orders": [pytest.approx(expected)]}
+
+
+def test_long_tables_have_their_header_frozen_and_filtered(sample):
+    """Each sheet's main table (the long list a reader scrolls and filters) starts near
+    the top: its header row stays on screen and carries the sheet's one autofilter,
+    which spans the whole table.  Sheets of short tables freeze and filter nothing."""
+    _, _, wb = sample
+    mains = {"Supply chain": "SKU", "Customer list": "Customer ID", "Daily revenue": "Date",
+             "Risk": "Week"}  # fmt: skip
+    for name, first_header in mains.items():
+        ws = wb[name]
+        header = next(r for r in range(1, 30) if ws.cell(r, 1).value == first_header)
+        last = header
+        while ws.cell(last + 1, 1).value is not None:
+            last += 1
+        assert last - header >= 1, name
+        assert ws.freeze_panes == f"A{header + 1}", name
+        first, end = ws.auto_filter.ref.split(":")
+        assert first == f"A{header}", name
+        assert int("".join(ch for ch in end if ch.isdigit())) == last, name
+    for name in ("Summary", "Actions", "Customers", "Trends", "Segments", "Orders", "About"):
+        assert wb[name].freeze_panes is None and not wb[name].auto_filter.ref, name
+    assert len(table_at(wb["Customer list"], "RFM per customer")) > 1000  # the long one

@@ -123,7 +123,8 @@ def summary_sheet(book: ReportBook, data: ReportData):
 
 ACTIONS_SHOWN = 50  # rows per list on the Actions sheet
 # Where each Actions list is shown whole, and the formats of its columns.
-ACTION_HOMES = {"Reorder now": "Supply chain", "Customers to win back": "Customers",
+ACTION_HOMES = {"Reorder now": "Supply chain",
+                "Customers to win back": "Customer list (filter Segment)",
                 "Check these weeks": "Risk"}  # fmt: skip
 ACTION_WHY = {
     "Reorder now": "Stock at or below the reorder point: order up to it plus the EOQ.",
@@ -339,16 +340,6 @@ def customers_sheet(book: ReportBook, data: ReportData):
         {"type": "2_color_scale", "min_type": "num", "min_value": 0, "min_color": "#F8F9FB",
          "max_type": "max", "max_color": "#1F4E78"},
     )  # fmt: skip
-    row = c_last + 3
-    ws.section(row, "RFM per customer")
-    rfm, row = _capped(
-        ws,
-        data.rfm.sort_values("monetary", ascending=False),
-        row + 1,
-        s.top_rows,
-        "customers (largest monetary first)",
-    )
-    ws.table(rfm, row, formats={"monetary": MONEY, "score": SCORE}, main=True)
     return ws
 
 
@@ -418,9 +409,6 @@ def trends_sheet(book: ReportBook, data: ReportData):
     s_last, s_col = ws.table(cycle, row + 1, formats={"seasonal": MONEY})
     chart = _bar_chart(ws, "Seasonal", row + 1, s_last, 2)
     ws.add_chart(chart, row + 1, s_col + 2, width=14, height=6.5)
-    row = max(s_last, row + 15) + 3
-    ws.section(row, "Daily revenue decomposition")
-    ws.table(parts, row + 1, formats=money, main=True)
     return ws
 
 
@@ -461,10 +449,6 @@ def segments_sheet(book: ReportBook, data: ReportData):
             }
         )  # fmt: skip
     ws.add_chart(chart, top, p_col + 4, width=18, height=10)
-    start = s_last + 3
-    ws.section(start, "Every customer's segment")
-    members, start = _capped(ws, members, start + 1, data.settings.top_rows, "customers")
-    ws.table(members, start, formats={"monetary": MONEY}, main=True)
     return ws
 
 
@@ -534,6 +518,7 @@ def risk_sheet(book: ReportBook, data: ReportData):
             weeks,
             top + 2,
             formats={"week": "yyyy-mm-dd", "revenue": MONEY, "score": SCORE},
+            main=True,
         )
         row = a_last + 3
     ws.section(row, "Suppliers ranked by risk")
@@ -555,23 +540,60 @@ def risk_sheet(book: ReportBook, data: ReportData):
             "Metric directions: " + "; ".join(f"{m} {d}" for m, d in directions.items()),
         )
         row = s_last + 4
-    ws.section(row, "Stock-out risk per SKU (highest first)")
+    ws.section(row, f"Stock-out risk per SKU (the {STOCKOUT_SHOWN} highest)")
     if isinstance(data.stockout, Missing):
         _missing(ws, row + 1, "Stock-out risk", data.stockout)
-    else:
-        stock, start = _capped(ws, data.stockout, row + 1, data.settings.top_rows, "SKUs")
-        ws.table(
-            stock,
-            start,
-            formats={
-                "on_hand": WHOLE,
-                "daily_mean": "0.00",
-                "daily_sd": "0.00",
-                "lead_time_days": WHOLE,
-                "stockout_probability": RATE,
-            },
-            main=True,
-        )
+        return ws
+    stock = data.stockout
+    if len(stock) > STOCKOUT_SHOWN:
+        said = (f"The {STOCKOUT_SHOWN} highest of {len(stock):,} SKUs; every SKU's "
+                "stock-out probability is on sheet Supply chain.")  # fmt: skip
+        ws.paragraph(row + 1, said, italic=True)
+        stock, row = stock.head(STOCKOUT_SHOWN), row + 1
+    formats = {"on_hand": WHOLE, "daily_mean": "0.00", "daily_sd": "0.00",
+               "lead_time_days": WHOLE, "stockout_probability": RATE}  # fmt: skip
+    ws.table(stock, row + 1, formats=formats)
+    return ws
+
+
+STOCKOUT_SHOWN = 30  # the Risk sheet's list; the Supply chain sheet has every SKU
+
+
+def customer_list_sheet(book: ReportBook, data: ReportData):
+    """Every customer on one row, header frozen and filterable: RFM scores, the RFM
+    segment and the k-means segment of the Segments sheet."""
+    ws = book.sheet("Customer list")
+    top = ws.title(
+        "Customer list: every customer's RFM scores and segments",
+        f"{data.rfm.attrs.get('recency', 'R, F, M quintile scores')}. Segment: the RFM "
+        "segment of the Customers sheet; k-means segment: the cluster of the Segments "
+        "sheet. Largest monetary first; filter a column to pick a list.",
+    )
+    customers = data.rfm.copy()
+    customers["kmeans_segment"] = data.members["segment"].to_numpy()
+    customers = customers.sort_values("monetary", ascending=False, kind="stable")
+    ws.section(top, "RFM per customer")
+    customers, top = _capped(ws, customers, top + 1, data.settings.top_rows,
+                             "customers (largest monetary first)")  # fmt: skip
+    ws.table(customers, top, formats={"monetary": MONEY, "score": SCORE}, main=True)
+    return ws
+
+
+def daily_revenue_sheet(book: ReportBook, data: ReportData):
+    """The decomposition of the Trends sheet day by day, header frozen."""
+    ws = book.sheet("Daily revenue")
+    s = data.settings
+    top = ws.title(
+        "Daily revenue: Y = T + S + C + R per day",
+        f"Classical decomposition, {s.season_length}-day season, HP trend/cycle split; "
+        "the Trends sheet charts it by week.",
+    )
+    if isinstance(data.decomposition, Missing):
+        _missing(ws, top, "The decomposition", data.decomposition)
+        return ws
+    parts = data.decomposition
+    ws.section(top, "Daily revenue decomposition")
+    ws.table(parts, top + 1, formats={c: MONEY for c in parts.columns[1:]}, main=True)
     return ws
 
 
@@ -619,6 +641,8 @@ def write_workbook(data: ReportData, intake: Intake, timings: dict[str, float], 
             segments_sheet,
             orders_sheet,
             risk_sheet,
+            customer_list_sheet,
+            daily_revenue_sheet,
         ):
             make(book, data)
         about_sheet(book, data, intake, timings)

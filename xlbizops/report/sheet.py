@@ -42,7 +42,8 @@ _NAMES = {"p_alive": "P(alive)", "abc": "ABC class", "xyz": "XYZ class",
           "revenue_recent": "Revenue, last 90 days",
           "revenue_earlier": "Revenue, 90 days before",
           "units_recent": "Units, last 90 days",
-          "units_earlier": "Units, 90 days before"}  # fmt: skip
+          "units_earlier": "Units, 90 days before",
+          "kmeans_segment": "K-means segment"}  # fmt: skip
 
 
 def label(name) -> str:
