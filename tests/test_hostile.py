@@ -147,7 +147,7 @@ def noted(pattern: str, n: int | None = None):
 
 
 def customers_in_rfm(folder: Path) -> list[str]:
-    rows = sheet(folder, "Customers")
+    rows = sheet(folder, "Customer list")
     for i, row in enumerate(rows):
         if row and row[0] == "Customer ID":
             out = []
@@ -156,7 +156,7 @@ def customers_in_rfm(folder: Path) -> list[str]:
                     break
                 out.append(str(r[0]))
             return out
-    raise AssertionError("no RFM table on Customers")
+    raise AssertionError("no RFM table on Customer list")
 
 
 # --- Database files ------------------------------------------------------------------------

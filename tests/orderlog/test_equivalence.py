@@ -197,8 +197,8 @@ def faces(battery, tmp_path_factory):
     out["template"] = kpis_of([(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(9, 29)])
     sold = orders[rules.evaluate(rules.CUSTOMER_ORDER, numpy_columns(orders))]
     out["customers"] = {
-        "report on DuckDB": report_table(duck, "Customers", "Customer ID"),
-        "report on SQLite": report_table(lite, "Customers", "Customer ID"),
+        "report on DuckDB": report_table(duck, "Customer list", "Customer ID"),
+        "report on SQLite": report_table(lite, "Customer list", "Customer ID"),
         "template": table_at(book["Customers"], "A10"),
         "RFM_SCORE": frame_of(udfs.RFM_SCORE(
             [[v] for v in sold["customer_id"]], [[v.to_pydatetime()] for v in sold["order_date"]],
