@@ -93,3 +93,12 @@ def test_bad_arguments_say_which(kwargs, message):
 def test_a_blank_sku_is_named_by_row():
     with pytest.raises(InputError, match="skus is blank in row 2"):
         demand_classes(["A", " ", "B"], ["2026-01-05"] * 3, [1, 2, 3])
+
+
+def test_a_return_nets_its_period_never_below_zero():
+    """Issue 23: negative quantities (returns) net the period's demand; a period
+    whose returns exceed its sales has no demand, not a negative one."""
+    dates = pd.to_datetime(["2026-03-02", "2026-03-04", "2026-03-09", "2026-03-10",
+                            "2026-03-16"])  # fmt: skip
+    got = demand_history(["A"] * 5, dates, [5, -2, 1, -4, 6], "week")["A"][1]
+    assert got.tolist() == [3.0, 0.0, 6.0]

@@ -43,14 +43,27 @@ def demand_history(skus, dates, quantities, period: str = "week", as_of=None) ->
     """Units per period for each SKU, from the period of its first sale to the
     period of ``as_of`` (default: the latest date), 0 in periods without sales.
 
-    Returns {sku: (period starts, units)}, SKUs sorted.  Quantities ≤ 0 (returns,
-    corrections) are not demand and are left out.
+    Returns {sku: (period starts, units)}, SKUs sorted.  A return (a negative
+    quantity) nets its period's demand, never below 0; a SKU with no period of
+    positive demand is left out.
 
     >>> h = demand_history(["A", "A", "B"], pd.to_datetime(["2026-03-02", "2026-03-17",
     ...     "2026-03-10"]), [2, 3, 1], "week")
     >>> h["A"][1].tolist(), h["B"][1].tolist()
     ([2.0, 0.0, 3.0], [1.0, 0.0])
     """
+    names, starts, y = demand_matrix(skus, dates, quantities, period, as_of)
+    out = {}
+    for name, row in zip(names, y, strict=True):
+        sold = ~np.isnan(row)
+        out[name] = (starts[sold], row[sold])
+    return out
+
+
+def demand_matrix(skus, dates, quantities, period: str = "week", as_of=None):
+    """(SKUs sorted, period starts, units) with units[i, j] the net units SKU i sold
+    in period j, NaN before its first period of positive demand: every SKU's row
+    ends at the as-of period (right-aligned), one matrix for all SKUs at once."""
     ids = np.asarray(skus, dtype=object)
     when = v.as_dates("dates", dates).to_numpy("datetime64[ns]")
     units = v.as_numbers("quantities", quantities)
@@ -66,14 +79,20 @@ def demand_history(skus, dates, quantities, period: str = "week", as_of=None) ->
         last = period_starts([np.datetime64(stamp.date())], period)[0]
         if len(starts) and last < starts.max():
             raise InputError(f"as_of ({stamp.date()}) is before the latest date")
-    sold = units > 0
-    frame = pd.DataFrame({"sku": ids[sold].astype(str), "start": starts[sold], "q": units[sold]})
-    out = {}
-    for sku, rows in frame.groupby("sku", sort=True):
-        calendar = _calendar(rows["start"].min(), last, period)
-        per = rows.groupby("start")["q"].sum()
-        out[sku] = (calendar, per.reindex(calendar, fill_value=0.0).to_numpy(float))
-    return out
+    code, names = pd.factorize(pd.Series(ids).astype(str), sort=True)
+    names = np.asarray(names, dtype=object)
+    if not len(starts):
+        return [], np.array([], dtype="datetime64[D]"), np.zeros((0, 0))
+    calendar = _calendar(starts.min(), last, period)
+    column = np.searchsorted(calendar, starts)
+    width = len(calendar)
+    net = np.bincount(code * width + column, weights=units, minlength=len(names) * width)
+    y = np.maximum(net.reshape(len(names), width), 0.0)
+    sold = y > 0
+    first = np.where(sold.any(axis=1), np.argmax(sold, axis=1), width)
+    y[np.arange(width)[None, :] < first[:, None]] = np.nan
+    keep = first < width
+    return names[keep].tolist(), calendar, y[keep]
 
 
 def _calendar(first, last, period: str) -> np.ndarray:
