@@ -88,6 +88,10 @@ CLV_ORDERS = [
 SHIPPED = col(*[d if i % 5 else None for i, d in enumerate(days(Date(2025, 1, 2), 12))])
 DELIVERED = col(*[d if i % 5 else None for i, d in enumerate(days(Date(2025, 1, 4), 12))])
 PROMISED = col(*days(Date(2025, 1, 5), 12))
+# three SKUs over 34 weeks, a line every fourth day
+REPL_SKUS = col(*["A", "B", "C"] * 20)
+REPL_DATES = col(*days(Date(2025, 1, 6), 60, 4))
+REPL_UNITS = col(*[1.0 + (i * 7) % 5 for i in range(60)])
 
 CASES = {
     "EOQ": [
@@ -131,6 +135,30 @@ CASES = {
         col(5.0, 6.0, 2.0, 5.0),
         "week",
     ],
+    "FORECAST_DEMAND": [REPL_SKUS, REPL_DATES, REPL_UNITS, 4.0, "week", "sba"],
+    "REORDER_POLICY": [
+        REPL_SKUS,
+        REPL_DATES,
+        REPL_UNITS,
+        2.0,
+        0.95,
+        "fill_rate",
+        1.0,
+        "week",
+        "auto",
+        col(3.0, 4.0, 50.0),
+    ],  # fmt: skip
+    "INVENTORY_BACKTEST": [
+        REPL_SKUS,
+        REPL_DATES,
+        REPL_UNITS,
+        1.0,
+        0.9,
+        "cycle_service",
+        1.0,
+        "week",
+        8.0,
+    ],  # fmt: skip
     "RFM_SCORE": [ORDER_IDS, ORDER_DATES, AMOUNTS, Date(2025, 2, 15)],
     "RFM_SEGMENT": [col(5.0, 1.0, None, 3.0), col(5.0, 5.0, None, 3.0)],
     "CLV": [
@@ -435,6 +463,13 @@ CHOICES = {
     "NEWSVENDOR.DISTRIBUTION": ["normal", "poisson"],
     "COHORT_RETENTION.PERIOD": ["month", "week", "quarter"],
     "DEMAND_CLASS.PERIOD": ["day", "week", "month"],
+    "FORECAST_DEMAND.PERIOD": ["day", "week", "month"],
+    "FORECAST_DEMAND.METHOD": ["auto", "croston", "sba", "tsb", "adida", "imapa", "ets"],
+    "REORDER_POLICY.TARGET_TYPE": ["fill_rate", "cycle_service"],
+    "REORDER_POLICY.PERIOD": ["day", "week", "month"],
+    "REORDER_POLICY.METHOD": ["auto", "croston", "sba", "tsb", "adida", "imapa", "ets"],
+    "INVENTORY_BACKTEST.TARGET_TYPE": ["fill_rate", "cycle_service"],
+    "INVENTORY_BACKTEST.PERIOD": ["day", "week", "month"],
     "RESAMPLE.PERIOD": ["day", "week", "month", "quarter", "year"],
     "RESAMPLE.HOW": ["sum", "mean", "count", "min", "max"],
     "CYCLE_TIME.UNIT": ["days", "hours"],

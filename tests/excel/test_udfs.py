@@ -331,3 +331,55 @@ def test_demand_class_bad_input_is_one_line():
     )
     got = udfs.DEMAND_CLASS([["A"], ["A"]], [[46083], ["soon"]], [[5], [6]])
     assert got.startswith("DEMAND_CLASS: dates") and "row 2" in got
+
+
+def _replenishment_lines():
+    """Two SKUs, weekly: A sells 4 every other Monday, B 10 every fourth."""
+    mon = 46020  # 2025-12-29, a Monday
+    rows = [("A", mon + 14 * k, 4.0) for k in range(26)]
+    rows += [("B", mon + 28 * k, 10.0) for k in range(13)]
+    return tuple([[v] for v in column] for column in zip(*rows, strict=True))
+
+
+def test_forecast_demand_in_cells_matches_croston_by_hand():
+    """A's weekly history alternates 4, 0 (sizes all 4, intervals 1 then 2): Croston
+    with α 0.1 keeps sizes at 4 and its intervals smooth from 1 towards 2:
+    SES(1, 2, 2, …) over 26 intervals = 2 − 0.9^25."""
+    skus, dates, units = _replenishment_lines()
+    got = udfs.FORECAST_DEMAND(skus, dates, units, 2, "week", "croston")
+    assert got[0] == ["sku", "step", "period_start", "forecast", "lower_80", "upper_80", "method"]
+    interval = 2 - 0.9**25
+    assert got[1][0:2] == ["A", 1] and got[1][3] == pytest.approx(4 / interval)
+    assert got[1][6] == "croston" and got[2][1] == 2
+    last_sale = dt.datetime(2025, 12, 29) + dt.timedelta(weeks=50)  # A: 2 weeks × 25
+    assert got[1][2] == last_sale + dt.timedelta(weeks=1)  # the week after the last
+
+
+def test_reorder_policy_in_cells():
+    skus, dates, units = _replenishment_lines()
+    got = udfs.REORDER_POLICY(skus, dates, units, 1, 0.95, "fill_rate", 1, "week", "sba",
+                              [["sku", "on_hand"], ["A", 2], ["B", 100]])  # fmt: skip
+    header, a, b = (
+        got[0],
+        dict(zip(got[0], got[1], strict=True)),
+        dict(zip(got[0], got[2], strict=True)),
+    )
+    assert header[-1] == "order_now" and a["sku"] == "A" and b["sku"] == "B"
+    assert a["order_now"] == max(a["order_up_to"] - 2, 0) and b["order_now"] == 0
+    # A: 4 units in half the weeks; over L + R = 2 weeks at most 8 units are needed
+    assert 4 <= a["order_up_to"] <= 12 and abs(a["expected_fill_rate"] - 0.95) < 0.05
+
+
+def test_replenishment_bad_input_is_one_line():
+    skus, dates, units = _replenishment_lines()
+    assert udfs.REORDER_POLICY(skus, dates, units, -1) == (
+        "REORDER_POLICY: lead_time must not be negative (got -1)"
+    )
+    assert udfs.REORDER_POLICY(skus, dates, units, 1, 1.2).startswith(
+        "REORDER_POLICY: target must be between 0 and 1"
+    )
+    assert udfs.FORECAST_DEMAND(skus, dates, units, 2, "fortnight").startswith(
+        'FORECAST_DEMAND: period must be "day", "week" or "month"'
+    )
+    got = udfs.INVENTORY_BACKTEST(skus, dates, units, 1, None, None, None, None, 500)
+    assert got.startswith("INVENTORY_BACKTEST: holdout_periods (500) must leave")

@@ -18,7 +18,16 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from xlbizops.core import customers, demand, inventory, orders, risk, segmentation, timeseries
+from xlbizops.core import (
+    customers,
+    demand,
+    inventory,
+    orders,
+    replenishment,
+    risk,
+    segmentation,
+    timeseries,
+)
 from xlbizops.core.errors import InputError
 from xlbizops.excel import cells
 from xlbizops.excel.guard import excel_function
@@ -39,6 +48,10 @@ DemandDistribution = Annotated[Literal["normal", "poisson"], _DEFAULT_CONVERTER]
 CohortPeriod = Annotated[Literal["month", "week", "quarter"], _DEFAULT_CONVERTER]
 Period = Annotated[Literal["day", "week", "month", "quarter", "year"], _DEFAULT_CONVERTER]
 DemandPeriod = Annotated[Literal["day", "week", "month"], _DEFAULT_CONVERTER]
+ForecastMethod = Annotated[
+    Literal["auto", "croston", "sba", "tsb", "adida", "imapa", "ets"], _DEFAULT_CONVERTER
+]
+TargetType = Annotated[Literal["fill_rate", "cycle_service"], _DEFAULT_CONVERTER]
 Aggregation = Annotated[Literal["sum", "mean", "count", "min", "max"], _DEFAULT_CONVERTER]
 TimeUnit = Annotated[Literal["days", "hours"], _DEFAULT_CONVERTER]
 AnomalyMethod = Annotated[Literal["mad", "iqr", "iforest"], _DEFAULT_CONVERTER]
@@ -524,18 +537,135 @@ def DEMAND_BY_ITEM(items, dates, quantities, unit_prices=None, as_of=None, windo
 @excel_function
 def DEMAND_CLASS(skus, dates, quantities, period: DemandPeriod = "week", as_of=None):
     """Demand class per SKU from order lines: periods, periods with demand, ADI, CV² and smooth/erratic/intermittent/lumpy (Syntetos-Boylan-Croston)."""  # noqa: E501
+    lines = _sku_lines(skus, dates, quantities)
+    period = cells.optional(period, "week")
+    table = demand.demand_classes(*lines, period, _optional_date("as_of", as_of))
+    return cells.to_cells(table)
+
+
+def _sku_lines(skus, dates, quantities) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(skus, dates, quantities) of the order lines, blank rows skipped."""
     used, x = cells.aligned(
         broadcast=False,
         skus=cells.labels("skus", cells.column("skus", skus)),
         dates=_dates("dates", dates),
         quantities=_numbers("quantities", quantities),
     )
-    table = demand.demand_classes(
-        x["skus"][used],
-        x["dates"][used],
-        x["quantities"][used],
-        cells.optional(period, "week"),
-        _optional_date("as_of", as_of),
+    return x["skus"][used], x["dates"][used], x["quantities"][used]
+
+
+def _number(name: str, value, default=None):
+    """One number argument; ``default`` when blank (required when it is None)."""
+    value = cells.optional(value, default)
+    if value is None:
+        raise InputError(f"{name} is required")
+    return float(cells.numbers(name, [value])[0])
+
+
+def _stock_on_hand(value):
+    """``on_hand`` as a column aligned with the SKUs in sorted order, or a two-column
+    sku / units table (a header row is skipped) as {sku: units}; None when blank."""
+    if cells.all_blank(value):
+        return None
+    rows = [r for r in cells.rows_of(value) if not all(cells.is_blank(c) for c in r)]
+    if rows and len(rows[0]) == 2:
+        if isinstance(rows[0][1], str):  # a header: sku, on_hand
+            rows = rows[1:]
+        skus = cells.labels("on_hand", [r[0] for r in rows])
+        return dict(zip(skus.tolist(), cells.numbers("on_hand", [r[1] for r in rows]).tolist(),
+                        strict=True))  # fmt: skip
+    return _numbers("on_hand", value)
+
+
+@xw.func(category=CATEGORY)
+@arg("skus", "SKU of each order line: one column.")
+@arg("dates", "Order date of each line.")
+@arg("quantities", "Units on each line (a return nets its period).")
+@arg("horizon", "Optional. Periods ahead, default 13.")
+@arg("period", 'Optional. "day", "week" (default, Monday start) or "month".')
+@arg("method", 'Optional. "auto" (default: by demand class and a holdout), "croston", '
+     '"sba", "tsb", "adida", "imapa" or "ets".')  # fmt: skip
+@excel_function
+def FORECAST_DEMAND(
+    skus, dates, quantities, horizon=13, period: DemandPeriod = "week",
+    method: ForecastMethod = "auto",
+):  # fmt: skip
+    """Demand forecast per SKU and period for slow and lumpy items (Croston, SBA, TSB, ADIDA, IMAPA, ETS; auto picks per SKU), with an 80% interval from the SKU's own demand."""  # noqa: E501
+    table = replenishment.forecast_demand(
+        *_sku_lines(skus, dates, quantities),
+        horizon=int(_number("horizon", horizon, 13)),
+        period=cells.optional(period, "week"),
+        method=cells.optional(method, "auto"),
+    )
+    return cells.to_cells(table)
+
+
+@xw.func(category=CATEGORY)
+@arg("skus", "SKU of each order line: one column.")
+@arg("dates", "Order date of each line.")
+@arg("quantities", "Units on each line (a return nets its period).")
+@arg("lead_time", "Lead time in periods (fractions allowed).")
+@arg("target", "Optional. Service target, default 0.95.")
+@arg("target_type", 'Optional. "fill_rate" (default: share of units served from stock) or '
+     '"cycle_service" (no stock-out in a cycle).')  # fmt: skip
+@arg("review_period", "Optional. Periods between orders, default 1.")
+@arg("period", 'Optional. "day", "week" (default) or "month".')
+@arg("method", 'Optional. Forecast method, default "auto".')
+@arg("on_hand", "Optional. Units on hand: a column in SKU order, or a sku / units table.")
+@arg("unit_cost", "Optional. Cost per unit (one, or one per SKU in order), for an EOQ.")
+@arg("order_cost", "Optional. Cost per order, for an EOQ.")
+@arg("holding_rate", "Optional. Holding cost a year as a share of unit cost, for an EOQ.")
+@excel_function
+def REORDER_POLICY(
+    skus, dates, quantities, lead_time, target=0.95, target_type: TargetType = "fill_rate",
+    review_period=1, period: DemandPeriod = "week", method: ForecastMethod = "auto",
+    on_hand=None, unit_cost=None, order_cost=None, holding_rate=None,
+):  # fmt: skip
+    """Reorder policy per SKU from order lines: order-up-to level and reorder point for a fill-rate or cycle-service target from the SKU's own demand distribution, safety stock, order quantity and what to order now."""  # noqa: E501
+    costs = {}
+    for name, value in (("unit_cost", unit_cost), ("order_cost", order_cost),
+                        ("holding_rate", holding_rate)):  # fmt: skip
+        if not cells.all_blank(value):
+            costs[name] = _numbers(name, value) if name == "unit_cost" else _number(name, value)
+    table = replenishment.reorder_policy(
+        *_sku_lines(skus, dates, quantities),
+        lead_time=_number("lead_time", lead_time),
+        target=_number("target", target, 0.95),
+        target_type=cells.optional(target_type, "fill_rate"),
+        review_period=_number("review_period", review_period, 1),
+        period=cells.optional(period, "week"),
+        method=cells.optional(method, "auto"),
+        on_hand=_stock_on_hand(on_hand),
+        **costs,
+    )
+    return cells.to_cells(table)
+
+
+@xw.func(category=CATEGORY)
+@arg("skus", "SKU of each order line: one column.")
+@arg("dates", "Order date of each line.")
+@arg("quantities", "Units on each line (a return nets its period).")
+@arg("lead_time", "Lead time in periods.")
+@arg("target", "Optional. Service target, default 0.95.")
+@arg("target_type", 'Optional. "fill_rate" (default) or "cycle_service".')
+@arg("review_period", "Optional. Whole periods between orders, default 1.")
+@arg("period", 'Optional. "day", "week" (default) or "month".')
+@arg("holdout_periods", "Optional. Periods replayed, default about half a year (26 weeks).")
+@excel_function
+def INVENTORY_BACKTEST(
+    skus, dates, quantities, lead_time, target=0.95, target_type: TargetType = "fill_rate",
+    review_period=1, period: DemandPeriod = "week", holdout_periods=None,
+):  # fmt: skip
+    """How the reorder policy would have done: replays the last periods against what really sold, per SKU and in total (fill rate achieved, stock-out periods, mean stock, orders)."""  # noqa: E501
+    holdout = cells.optional(holdout_periods, None)
+    table = replenishment.inventory_backtest(
+        *_sku_lines(skus, dates, quantities),
+        lead_time=_number("lead_time", lead_time),
+        target=_number("target", target, 0.95),
+        target_type=cells.optional(target_type, "fill_rate"),
+        review_period=_number("review_period", review_period, 1),
+        period=cells.optional(period, "week"),
+        holdout_periods=None if holdout is None else _number("holdout_periods", holdout),
     )
     return cells.to_cells(table)
 

@@ -180,6 +180,19 @@ failed:
     EPQ = Err.Description
 End Function
 
+Function FORECAST_DEMAND(skus, dates, quantities, Optional horizon, Optional period, Optional method)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        FORECAST_DEMAND = XLPy.CallUDF("xlbizops.udfs", "FORECAST_DEMAND", Array(skus, dates, quantities, horizon, period, method), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        FORECAST_DEMAND = XLPy.CallUDF("xlbizops.udfs", "FORECAST_DEMAND", Array(skus, dates, quantities, horizon, period, method))
+        Exit Function
+    #End If
+failed:
+    FORECAST_DEMAND = Err.Description
+End Function
+
 Function FORECAST_HW(values, horizon, Optional period, Optional dates)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
@@ -204,6 +217,19 @@ Function IMPACT(before, after, Optional higher_is_better)
     #End If
 failed:
     IMPACT = Err.Description
+End Function
+
+Function INVENTORY_BACKTEST(skus, dates, quantities, lead_time, Optional target, Optional target_type, Optional review_period, Optional period, Optional holdout_periods)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        INVENTORY_BACKTEST = XLPy.CallUDF("xlbizops.udfs", "INVENTORY_BACKTEST", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, holdout_periods), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        INVENTORY_BACKTEST = XLPy.CallUDF("xlbizops.udfs", "INVENTORY_BACKTEST", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, holdout_periods))
+        Exit Function
+    #End If
+failed:
+    INVENTORY_BACKTEST = Err.Description
 End Function
 
 Function INVENTORY_TURNOVER(cost_of_goods_sold, average_inventory)
@@ -256,6 +282,19 @@ Function REORDER_POINT(service_level, demand_mean, demand_sd, lead_time, Optiona
     #End If
 failed:
     REORDER_POINT = Err.Description
+End Function
+
+Function REORDER_POLICY(skus, dates, quantities, lead_time, Optional target, Optional target_type, Optional review_period, Optional period, Optional method, Optional on_hand, Optional unit_cost, Optional order_cost, Optional holding_rate)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        REORDER_POLICY = XLPy.CallUDF("xlbizops.udfs", "REORDER_POLICY", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, method, on_hand, unit_cost, order_cost, holding_rate), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        REORDER_POLICY = XLPy.CallUDF("xlbizops.udfs", "REORDER_POLICY", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, method, on_hand, unit_cost, order_cost, holding_rate))
+        Exit Function
+    #End If
+failed:
+    REORDER_POLICY = Err.Description
 End Function
 
 Function RESAMPLE(dates, values, Optional period, Optional how)
