@@ -246,8 +246,8 @@ def test_bad_input_gets_one_line_naming_the_argument(kwargs, message):
 
 def test_edge_histories():
     """One sale, lead time 0 and a fractional lead time all give a policy; a log of
-    returns only has no demand and says so."""
-    one = rp.reorder_policy(["A"], [pd.Timestamp("2026-01-05")], [3], 0)
+    returns only, or of one incomplete week, has no demand and says so."""
+    one = rp.reorder_policy(["A"], [pd.Timestamp("2026-01-05")], [3], 0, as_of="2026-01-11")
     assert one["order_up_to"].iloc[0] >= 0 and one["class"].iloc[0] == "smooth"
     skus, dates, qty = _lines()
     whole = rp.reorder_policy(skus, dates, qty, 1)["lead_time_demand_mean"]
@@ -256,3 +256,18 @@ def test_edge_histories():
     assert (whole < half).all() and (half < double).all()
     with pytest.raises(InputError, match="no demand"):
         rp.reorder_policy(["A", "A"], pd.to_datetime(["2026-01-05", "2026-01-06"]), [-1, -2], 1)
+    with pytest.raises(InputError, match="no SKU has a complete period"):
+        rp.reorder_policy(["A"], [pd.Timestamp("2026-01-05")], [3], 1)  # Monday, nothing after
+
+
+def test_only_complete_periods_and_at_most_104_weeks_count():
+    """A latest line on a Wednesday leaves its week out (3 days would read as a slump);
+    ending on a Sunday keeps it.  A 3-year log keeps its last 104 weeks."""
+    weeks = pd.date_range("2023-01-02", periods=156, freq="7D")  # Mondays, 3 years
+    dates = list(weeks) + [weeks[-1] + pd.Timedelta(days=9)]  # + a Wednesday after
+    history = rp.History(["A"] * len(dates), dates, [5] * len(dates), "week")
+    assert history.y.shape == (1, 104) and history.starts[-1] == weeks[-1]
+    assert (history.y == 5).all()
+    kept = rp.History(["A"] * len(dates), dates, [5] * len(dates), "week",
+                      as_of=weeks[-1] + pd.Timedelta(days=13))  # fmt: skip
+    assert kept.starts[-1] == weeks[-1] + pd.Timedelta(days=7) and kept.y[0, -1] == 5

@@ -342,17 +342,18 @@ def _replenishment_lines():
 
 
 def test_forecast_demand_in_cells_matches_croston_by_hand():
-    """A's weekly history alternates 4, 0 (sizes all 4, intervals 1 then 2): Croston
-    with α 0.1 keeps sizes at 4 and its intervals smooth from 1 towards 2:
-    SES(1, 2, 2, …) over 26 intervals = 2 − 0.9^25."""
+    """A sells 4 every other Monday, the last on the latest date: that week is not
+    complete and is left out, so A's weekly history is 4, 0, …, 4, 0 (25 sales) and
+    Croston (α 0.1) keeps sizes at 4 while the intervals (1, then 2, 2, …) smooth to
+    2 − 0.9^24."""
     skus, dates, units = _replenishment_lines()
     got = udfs.FORECAST_DEMAND(skus, dates, units, 2, "week", "croston")
     assert got[0] == ["sku", "step", "period_start", "forecast", "lower_80", "upper_80", "method"]
-    interval = 2 - 0.9**25
+    interval = 2 - 0.9**24
     assert got[1][0:2] == ["A", 1] and got[1][3] == pytest.approx(4 / interval)
     assert got[1][6] == "croston" and got[2][1] == 2
     last_sale = dt.datetime(2025, 12, 29) + dt.timedelta(weeks=50)  # A: 2 weeks × 25
-    assert got[1][2] == last_sale + dt.timedelta(weeks=1)  # the week after the last
+    assert got[1][2] == last_sale  # the first week forecast is the incomplete one
 
 
 def test_reorder_policy_in_cells():

@@ -214,6 +214,18 @@ def faces(battery, tmp_path_factory):
             *(cells(name, demand) for name in ("sku", "order_date", "quantity", "unit_price")),
         )),
     }  # fmt: skip
+    out["replenishment"] = {
+        "report on DuckDB": report_table(duck, "Replenishment", "SKU"),
+        "report on SQLite": report_table(lite, "Replenishment", "SKU"),
+        "template": table_at(book["Replenishment"], sheets.POLICY_AT),
+        "REORDER_POLICY": frame_of(udfs.REORDER_POLICY(
+            *(cells(name, demand) for name in ("sku", "order_date", "quantity")), 1,
+            None, None, None, None, None, None, None, None, None, AS_OF,
+        )),
+        "REORDER_POLICY, latest": frame_of(udfs.REORDER_POLICY(  # as the template: no as-of
+            *(cells(name, demand) for name in ("sku", "order_date", "quantity")), 1,
+        )),
+    }  # fmt: skip
     out["monthly revenue"] = {
         "report on DuckDB": report_table(duck, "Summary", "Month"),
         "report on SQLite": report_table(lite, "Summary", "Month"),
@@ -313,6 +325,26 @@ def test_every_face_gives_the_same_supplier_metrics(faces):
         got = tables[face].iloc[:, :5].sort_values(tables[face].columns[0]).to_numpy()
         assert (got[:, 0] == want[:, 0]).all(), face
         assert np.allclose(got[:, 1:].astype(float), want[:, 1:].astype(float)), face
+
+
+def test_every_face_gives_the_same_reorder_policy(faces):
+    """The weekly policy per SKU (complete weeks, one-week lead time, 95 % fill) from
+    the report's engine sums on DuckDB and SQLite (as of AS_OF), the template (as of
+    its latest line) and REORDER_POLICY over the demand lines with the same as-of:
+    the same classes, forecasts and order-up-to levels."""
+    tables = faces["replenishment"]
+    assert len(tables["REORDER_POLICY"]) >= 3
+    for face in ("report on DuckDB", "report on SQLite", "template"):
+        reference = "REORDER_POLICY, latest" if face == "template" else "REORDER_POLICY"
+        want = tables[reference].set_index("sku").sort_index()
+        got = tables[face]
+        got = got.set_index(got.columns[0]).sort_index()
+        got.columns = [str(c).lower().replace(" ", "_") for c in got.columns]
+        assert list(got.index) == list(want.index), face
+        assert list(got["class"]) == list(want["class"]), face
+        assert np.allclose(got["forecast_per_period"].to_numpy(float),
+                           want["forecast_per_period"].to_numpy(float)), face  # fmt: skip
+        assert list(got["order_up_to"]) == list(want["order_up_to"]), face
 
 
 def test_every_face_gives_the_same_annual_demand(faces, battery):

@@ -14,8 +14,8 @@ from xlbizops.report.build import build_report, run_report
 from xlbizops.report.config import ReportSettings as Settings
 from xlbizops.sampledata import generate_inventory, generate_orders
 
-SHEETS = ["Summary", "Actions", "Supply chain", "Customers", "Trends", "Segments", "Orders", "Risk",
-          "Customer list", "Daily revenue", "About"]  # fmt: skip
+SHEETS = ["Summary", "Actions", "Supply chain", "Replenishment", "Customers", "Trends", "Segments",
+          "Orders", "Risk", "Customer list", "Daily revenue", "About"]  # fmt: skip
 
 
 def table_at(ws, title_text, header_first=False):
@@ -55,6 +55,7 @@ def test_sheets_in_order_with_charts(sample):
         "Summary": 1,
         "Actions": 0,
         "Supply chain": 1,
+        "Replenishment": 0,
         "Customers": 1,
         "Trends": 5,
         "Segments": 1,
@@ -369,8 +370,8 @@ def test_long_tables_have_their_header_frozen_and_filtered(sample):
     the top: its header row stays on screen and carries the sheet's one autofilter,
     which spans the whole table.  Sheets of short tables freeze and filter nothing."""
     _, _, wb = sample
-    mains = {"Supply chain": "SKU", "Customer list": "Customer ID", "Daily revenue": "Date",
-             "Risk": "Week"}  # fmt: skip
+    mains = {"Supply chain": "SKU", "Replenishment": "SKU", "Customer list": "Customer ID",
+             "Daily revenue": "Date", "Risk": "Week"}  # fmt: skip
     for name, first_header in mains.items():
         ws = wb[name]
         header = next(r for r in range(1, 30) if ws.cell(r, 1).value == first_header)
@@ -385,3 +386,48 @@ def test_long_tables_have_their_header_frozen_and_filtered(sample):
     for name in ("Summary", "Actions", "Customers", "Trends", "Segments", "Orders", "About"):
         assert wb[name].freeze_panes is None and not wb[name].auto_filter.ref, name
     assert len(table_at(wb["Customer list"], "RFM per customer")) > 1000  # the long one
+
+
+def test_replenishment_sheet_matches_the_policy_on_weekly_demand_by_pandas(sample):
+    """The Replenishment sheet: weekly units per SKU summed by pandas from the log
+    (cancelled orders out, the last 104 complete Monday weeks), each SKU's lead time
+    from the snapshot in weeks; the policy the core computes on those lines is the
+    one the sheet prints, and the backtest's units by class add up to the log's
+    units over the last 26 weeks."""
+    from xlbizops.core import replenishment
+
+    orders, inventory, wb = sample
+    ws = wb["Replenishment"]
+    policy = table_at(ws, "Reorder policy per SKU").set_index("SKU")
+    sold = orders[orders["status"] != "cancelled"]
+    end = orders["order_date"].max().normalize()
+    sunday = end if end.day_of_week == 6 else end - pd.Timedelta(days=end.day_of_week + 1)
+    window = sold[(sold["order_date"] > sunday - pd.Timedelta(weeks=104))
+                  & (sold["order_date"] <= sunday + pd.Timedelta(hours=23))]  # fmt: skip
+    weekly = window.groupby(["sku", window["order_date"].dt.to_period("W-SUN")])["quantity"].sum()
+    weekly = weekly[weekly != 0].reset_index()
+    starts = weekly["order_date"].dt.start_time
+    snap = inventory.set_index("sku")
+    sku = policy.index[0]
+    lead = snap.loc[sku, "lead_time_days"] / 7
+    same = snap.index[snap["lead_time_days"] == snap.loc[sku, "lead_time_days"]]
+    mine = weekly["sku"].isin(same).to_numpy()
+    expected = replenishment.reorder_policy(
+        weekly["sku"][mine].to_numpy(), starts[mine], weekly["quantity"][mine].to_numpy(float),
+        lead, 0.95, as_of=sunday,
+    ).set_index("sku")  # fmt: skip
+    row = policy.loc[sku]
+    assert row["Class"] == expected.loc[sku, "class"]
+    assert row["Method"] == expected.loc[sku, "method"]
+    assert row["Order up to"] == expected.loc[sku, "order_up_to"]
+    assert row["Forecast per period"] == pytest.approx(expected.loc[sku, "forecast_per_period"])
+    assert row["On hand"] == snap.loc[sku, "on_hand"]
+    assert row["Order now"] == max(expected.loc[sku, "order_up_to"] - snap.loc[sku, "on_hand"], 0)
+    assert len(policy) == weekly["sku"].nunique()
+    by_class = table_at(ws, "Fill rate by demand class: the last 26 weeks replayed")
+    total = by_class[by_class["Class"] == "total"].iloc[0]
+    last26 = window[window["order_date"] > sunday - pd.Timedelta(weeks=26)]
+    assert total["Demand"] == pytest.approx(last26["quantity"].sum())
+    assert 0 < total["Served"] <= total["Demand"]
+    assert total["Achieved fill rate"] == pytest.approx(total["Served"] / total["Demand"])
+    assert ws.freeze_panes is not None  # the policy list's header stays on screen

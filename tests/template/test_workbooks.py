@@ -338,7 +338,8 @@ def test_ribbon_callbacks_run_the_python_actions():
 @pytest.mark.parametrize("book", [XLSM], ids=["xlsm"])
 def test_charts_draw_whole_spills(book):
     """Every chart series covers rows of a spilled result, all of them (the sizes the
-    refresh found), or the fixed segment-count block on the Customers sheet."""
+    refresh found), or the fixed blocks: segment counts on the Customers sheet, fill
+    rate by demand class on the Replenishment sheet."""
     from openpyxl.utils.cell import range_boundaries
 
     arrays = {
@@ -349,6 +350,7 @@ def test_charts_draw_whole_spills(book):
         for sheet, root in sheet_xml(book).items()
     }
     arrays["Customers"].append(range_boundaries("M10:N20"))
+    arrays["Replenishment"].append(range_boundaries("E4:G8"))  # fill rate by class
     charts = [name for name in parts(book) if name.startswith("xl/charts/chart")]
     assert len(charts) == sum(len(s.charts) for s in layout.AREAS)
     for name in charts:

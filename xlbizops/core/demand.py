@@ -19,6 +19,7 @@ PERIODS = ("day", "week", "month")
 ADI_CUT = 1.32  # average inter-demand interval, in periods (Syntetos et al. 2005)
 CV2_CUT = 0.49  # squared coefficient of variation of the non-zero demand sizes
 DEMAND_CLASS_COLUMNS = ["sku", "periods", "demand_periods", "adi", "cv2", "class"]
+SBC_CLASSES = ("smooth", "erratic", "intermittent", "lumpy")
 
 
 def period_starts(dates, period: str) -> np.ndarray:

@@ -81,22 +81,37 @@ POLICY_COLUMNS = [
     "expected_fill_rate", "expected_cycle_service", "order_now",
 ]  # fmt: skip
 BACKTEST_COLUMNS = [
-    "sku", "class", "order_up_to", "demand", "achieved_fill_rate", "stockout_periods",
-    "mean_on_hand", "orders_placed",
+    "sku", "class", "order_up_to", "demand", "served", "achieved_fill_rate",
+    "stockout_periods", "mean_on_hand", "orders_placed",
 ]  # fmt: skip
 
 
 # history ----------------------------------------------------------------------------
 class History:
     """The demand of many SKUs per period, as one matrix: ``y[i]`` is SKU
-    ``skus[i]``'s units per period, right-aligned on the as-of period, NaN before
-    its first sale; ``starts`` the first days of the matrix's columns."""
+    ``skus[i]``'s units per period, right-aligned on the last complete period, NaN
+    before its first sale; ``starts`` the first days of the matrix's columns.
+
+    Only complete periods count: a week (month) the as-of date does not reach to its
+    last day is left out, as its few days would read as a slump; and at most the
+    last ``WINDOW`` periods (104 weeks, 24 months, 730 days), so the report's engine
+    sums and a formula over the order lines see the same history."""
 
     def __init__(self, skus, dates, quantities, period: str, as_of=None):
-        self.skus, self.starts, self.y = demand.demand_matrix(skus, dates, quantities, period,
-                                                              as_of)  # fmt: skip
+        names, starts, y = demand.demand_matrix(skus, dates, quantities, period, as_of)
+        if len(starts):
+            last_day = v.as_date("as_of", as_of) if as_of is not None else None
+            if last_day is None:
+                last_day = pd.Timestamp(np.max(v.as_dates("dates", dates).to_numpy()))
+            following = _future_starts(starts[-1], period, 1)[0]
+            if pd.Timestamp(last_day).normalize() < pd.Timestamp(following) - pd.Timedelta(days=1):
+                starts, y = starts[:-1], y[:, :-1]
+            starts, y = starts[-WINDOW[period] :], y[:, -WINDOW[period] :]
+        keep = ~np.isnan(y).all(axis=1) if y.size else np.zeros(len(names), dtype=bool)
+        self.skus = [n for n, k in zip(names, keep, strict=True) if k]
+        self.starts, self.y = starts, y[keep]
         if not self.skus:
-            raise InputError("no demand: no SKU has a period with units sold")
+            raise InputError("no demand: no SKU has a complete period with units sold")
         self.period = period
 
     def classes(self) -> list[str]:
@@ -443,7 +458,7 @@ def inventory_backtest(
     served from stock ÷ units demanded; ``stockout_periods`` = periods with demand
     not served in full; ``mean_on_hand`` = mean stock at the end of a period.  The
     total row sums units, stock-outs, stock and orders (its fill rate is units
-    served ÷ units demanded over all SKUs)."""
+    served ÷ units demanded over all SKUs).  ``served``: units served from stock."""
     lead, review, goal = check_policy_inputs(lead_time, review_period, target, target_type)
     review = v.whole_number("review_period", review_period, minimum=1)
     history = History(skus, dates, quantities, period, as_of)
@@ -491,11 +506,13 @@ def inventory_backtest(
     fill = np.divide(served, demanded, out=np.full(n, np.nan), where=demanded > 0)
     table = pd.DataFrame({
         "sku": history.skus, "class": history.classes(), "order_up_to": first_s,
-        "demand": demanded, "achieved_fill_rate": fill, "stockout_periods": stockouts,
+        "demand": demanded, "served": served, "achieved_fill_rate": fill,
+        "stockout_periods": stockouts,
         "mean_on_hand": on_hand / holdout, "orders_placed": orders,
     })  # fmt: skip
     total = {
         "sku": "Total", "class": "", "order_up_to": np.nan, "demand": demanded.sum(),
+        "served": served.sum(),
         "achieved_fill_rate": served.sum() / demanded.sum() if demanded.sum() else np.nan,
         "stockout_periods": stockouts.sum(), "mean_on_hand": on_hand.sum() / holdout,
         "orders_placed": orders.sum(),

@@ -585,10 +585,13 @@ def _stock_on_hand(value):
 @arg("period", 'Optional. "day", "week" (default, Monday start) or "month".')
 @arg("method", 'Optional. "auto" (default: by demand class and a holdout), "croston", '
      '"sba", "tsb", "adida", "imapa" or "ets".')  # fmt: skip
+@arg(
+    "as_of", "Optional. Last day counted (its period counts if complete); default the latest date."
+)
 @excel_function
 def FORECAST_DEMAND(
     skus, dates, quantities, horizon=13, period: DemandPeriod = "week",
-    method: ForecastMethod = "auto",
+    method: ForecastMethod = "auto", as_of=None,
 ):  # fmt: skip
     """Demand forecast per SKU and period for slow and lumpy items (Croston, SBA, TSB, ADIDA, IMAPA, ETS; auto picks per SKU), with an 80% interval from the SKU's own demand."""  # noqa: E501
     table = replenishment.forecast_demand(
@@ -596,6 +599,7 @@ def FORECAST_DEMAND(
         horizon=int(_number("horizon", horizon, 13)),
         period=cells.optional(period, "week"),
         method=cells.optional(method, "auto"),
+        as_of=_optional_date("as_of", as_of),
     )
     return cells.to_cells(table)
 
@@ -615,11 +619,14 @@ def FORECAST_DEMAND(
 @arg("unit_cost", "Optional. Cost per unit (one, or one per SKU in order), for an EOQ.")
 @arg("order_cost", "Optional. Cost per order, for an EOQ.")
 @arg("holding_rate", "Optional. Holding cost a year as a share of unit cost, for an EOQ.")
+@arg(
+    "as_of", "Optional. Last day counted (its period counts if complete); default the latest date."
+)
 @excel_function
 def REORDER_POLICY(
     skus, dates, quantities, lead_time, target=0.95, target_type: TargetType = "fill_rate",
     review_period=1, period: DemandPeriod = "week", method: ForecastMethod = "auto",
-    on_hand=None, unit_cost=None, order_cost=None, holding_rate=None,
+    on_hand=None, unit_cost=None, order_cost=None, holding_rate=None, as_of=None,
 ):  # fmt: skip
     """Reorder policy per SKU from order lines: order-up-to level and reorder point for a fill-rate or cycle-service target from the SKU's own demand distribution, safety stock, order quantity and what to order now."""  # noqa: E501
     costs = {}
@@ -636,6 +643,7 @@ def REORDER_POLICY(
         period=cells.optional(period, "week"),
         method=cells.optional(method, "auto"),
         on_hand=_stock_on_hand(on_hand),
+        as_of=_optional_date("as_of", as_of),
         **costs,
     )
     return cells.to_cells(table)
@@ -651,10 +659,13 @@ def REORDER_POLICY(
 @arg("review_period", "Optional. Whole periods between orders, default 1.")
 @arg("period", 'Optional. "day", "week" (default) or "month".')
 @arg("holdout_periods", "Optional. Periods replayed, default about half a year (26 weeks).")
+@arg(
+    "as_of", "Optional. Last day counted (its period counts if complete); default the latest date."
+)
 @excel_function
 def INVENTORY_BACKTEST(
     skus, dates, quantities, lead_time, target=0.95, target_type: TargetType = "fill_rate",
-    review_period=1, period: DemandPeriod = "week", holdout_periods=None,
+    review_period=1, period: DemandPeriod = "week", holdout_periods=None, as_of=None,
 ):  # fmt: skip
     """How the reorder policy would have done: replays the last periods against what really sold, per SKU and in total (fill rate achieved, stock-out periods, mean stock, orders)."""  # noqa: E501
     holdout = cells.optional(holdout_periods, None)
@@ -666,6 +677,7 @@ def INVENTORY_BACKTEST(
         review_period=_number("review_period", review_period, 1),
         period=cells.optional(period, "week"),
         holdout_periods=None if holdout is None else _number("holdout_periods", holdout),
+        as_of=_optional_date("as_of", as_of),
     )
     return cells.to_cells(table)
 

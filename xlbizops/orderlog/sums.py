@@ -45,6 +45,7 @@ class Aggregates:
     last_month: int
     demand: pd.DataFrame | None = None  # per sku: total, squares, value, priced_qty
     monthly_demand: pd.DataFrame | None = None  # sku, month, quantity (12 months)
+    weekly_demand: pd.DataFrame | None = None  # sku, week (Monday's day number), quantity
     sold: pd.DataFrame | None = None  # sku, month, quantity (headline months, COGS)
     movers: pd.DataFrame | None = None  # sku, window (0 last 90 days, 1 the 90 before), Σq, Σamount
     order_counts: dict | None = None  # core.orders.kpi_table's counts
@@ -85,6 +86,9 @@ def ones(condition):
 def day_number(stamp):
     """Whole days since 1970-01-01 of a timestamp column."""
     return (stamp.epoch_seconds().cast("int64") / DAY_SECONDS).floor().cast("int64")
+
+
+WEEKS_OF_DEMAND = 104  # the weekly demand history replenishment reads
 
 
 def day_of(stamp) -> int:
@@ -304,6 +308,16 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
     recent = demand.filter((demand.day > start) & (demand.day <= as_of_day))
     out.monthly_demand = run(
         recent.group_by(["sku", "month"]).aggregate(quantity=recent.quantity.sum())
+    )
+    # units per SKU and Monday-started week over the last 104 complete weeks
+    # (replenishment): a week the log does not cover to its Sunday is left out.
+    # Day 0, 1970-01-01, was a Thursday: day + 3 counts from a Monday.
+    end = as_of_day if (as_of_day + 3) % 7 == 6 else ((as_of_day + 3) // 7) * 7 - 3 - 1
+    first = end + 1 - WEEKS_OF_DEMAND * 7
+    weeks = demand.filter((demand.day >= first) & (demand.day <= end))
+    weeks = weeks.mutate(week=((weeks.day + 3) // 7) * 7 - 3)
+    out.weekly_demand = run(
+        weeks.group_by(["sku", "week"]).aggregate(quantity=weeks.quantity.sum())
     )
     this_end, prev_end = headline_months(as_of)
     months = [p.to_period("M").ordinal for p in (this_end, prev_end)]

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from xlbizops.core import customers, inventory, orders, risk, rules, segmentation, timeseries
+from xlbizops.core import (
+    customers,
+    demand,
+    inventory,
+    orders,
+    replenishment,
+    risk,
+    rules,
+    segmentation,
+    timeseries,
+)
 from xlbizops.core.errors import InputError
 from xlbizops.core.rows import distinct_rows
 from xlbizops.orderlog import sums
@@ -67,6 +77,8 @@ class ReportData:
     anomalous_weeks: pd.DataFrame | Missing
     stockout: pd.DataFrame | Missing
     suppliers: pd.DataFrame | Missing
+    replenishment: pd.DataFrame | Missing = field(default_factory=lambda: Missing("sku"))
+    fill_by_class: pd.DataFrame | Missing = field(default_factory=lambda: Missing("sku"))
     actions: dict = field(default_factory=dict)  # list name -> table or Missing
     narrative: str = ""  # the Summary's opening paragraph
     notes: list[str] = field(default_factory=list)
@@ -677,6 +689,8 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         parts, forecast, model = trends(agg, s)
     with step("segments"):
         profile, members = segment_tables(rfm, s)
+    with step("replenishment"):
+        policy, by_class = replenishment_tables(agg, s, snapshot, notes)
     with step("orders"):
         kpis, cycle, on_time = order_processing(agg)
     with step("risk"):
@@ -706,10 +720,85 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         anomalous_weeks=weeks,
         stockout=stock,
         suppliers=suppliers,
+        replenishment=policy,
+        fill_by_class=by_class,
         actions=(todo := action_lists(agg.as_of, supply, rfm, clv, weeks, agg.emails)),
         narrative=narrative(summary, todo, to_date),
         notes=notes,
     )
+
+
+BACKTEST_SKUS = 2_000  # the backtest replays the SKUs with the most units, at most this many
+
+
+def replenishment_tables(agg: sums.Aggregates, s: ReportSettings, snapshot, notes: list[str]):
+    """The reorder policy per SKU from its weekly demand over the last 104 complete
+    weeks (``core.replenishment``; fill-rate target = the service level; lead time
+    from the inventory snapshot, else the lead-time setting, in weeks; on hand from
+    the snapshot), and the fill rate the policy would have achieved over the last 26
+    weeks, by demand class (:func:`fill_by_class`)."""
+    weekly = agg.weekly_demand
+    if weekly is None:
+        gap = Missing("sku and quantity columns in the order log (--map sku=... quantity=...)")
+        return gap, gap
+    weekly = weekly[weekly["quantity"] != 0]
+    if weekly.empty:
+        gap = Missing("a complete week with units sold in the last 104 weeks")
+        return gap, gap
+    starts = pd.Timestamp(0) + pd.to_timedelta(weekly["week"], unit="D")
+    end = agg.as_of  # the core keeps the complete weeks up to it, as the sums did
+    lines = (weekly["sku"].astype(str).to_numpy(), starts, weekly["quantity"].to_numpy(float))
+    skus = sorted(set(lines[0]))
+    lead = pd.Series(s.lead_time_days, index=skus, dtype=float)
+    stock = None
+    if snapshot is not None:
+        snap = snapshot.set_index(snapshot["sku"].astype(str))
+        lead = snap["lead_time_days"].reindex(skus).fillna(s.lead_time_days)
+        stock = snap["on_hand"].reindex(skus)
+    tables = []
+    for days, group in lead.groupby(lead):  # one call per lead time (weeks)
+        keep = np.isin(lines[0], group.index)
+        table = replenishment.reorder_policy(
+            lines[0][keep], lines[1][keep], lines[2][keep], days / 7, s.service_level, as_of=end
+        )
+        table.insert(3, "lead_time_weeks", days / 7)
+        tables.append(table)
+    policy = pd.concat(tables, ignore_index=True).sort_values("sku", ignore_index=True)
+    if stock is not None:
+        policy["on_hand"] = policy["sku"].map(stock)
+        policy["order_now"] = (policy["order_up_to"] - policy["on_hand"]).clip(lower=0)
+    else:
+        policy = policy.drop(columns="order_now")
+    return policy, fill_by_class(lines, lead, s.service_level, end, notes)
+
+
+def fill_by_class(lines, lead: pd.Series, target: float, end, notes: list[str]):
+    """The policy replayed over the last 26 weeks (``replenishment.inventory_backtest``,
+    one lead time: the median), per demand class and in total: SKUs, units demanded,
+    units served from stock, achieved fill rate and the target.  At most
+    ``BACKTEST_SKUS`` SKUs, those with the most units (said in ``notes``)."""
+    units = pd.Series(lines[2]).groupby(lines[0]).sum()
+    chosen = units.nlargest(BACKTEST_SKUS).index
+    if len(chosen) < len(units):
+        notes.append(f"The replenishment backtest replays the {len(chosen):,} SKUs with the "
+                     f"most units of {len(units):,}.")  # fmt: skip
+    keep = np.isin(lines[0], chosen)
+    try:
+        replay = replenishment.inventory_backtest(
+            lines[0][keep], lines[1][keep], lines[2][keep], float(lead.median()) / 7, target,
+            as_of=end,
+        )  # fmt: skip
+    except InputError as gap:  # too short a log
+        return Missing(f"more weeks of history than the backtest's 26 ({gap})")
+    per_sku = replay[replay["sku"] != "Total"]
+    table = per_sku.groupby("class").agg(
+        skus=("sku", "size"), demand=("demand", "sum"), served=("served", "sum")
+    )
+    table = table.reindex([c for c in demand.SBC_CLASSES if c in table.index])
+    table.loc["total"] = [len(per_sku), per_sku["demand"].sum(), per_sku["served"].sum()]
+    table["achieved_fill_rate"] = table["served"] / table["demand"].where(table["demand"] > 0)
+    table["target"] = target
+    return table.rename_axis("class").reset_index()
 
 
 # --- The Actions sheet: what to do this week ---------------------------------------------

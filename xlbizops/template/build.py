@@ -263,7 +263,8 @@ def _area_sheet(book, sheet: layout.Sheet, fmt, spills: dict) -> None:
         ws.write_dynamic_array_formula(ref, spill.formula)
     for item in sheet.formulas:
         row, col = _cell(item.cell)
-        ws.write(row, col - 1, item.label, fmt.label)
+        if item.label:  # a formula beside another has its label in the first one's row
+            ws.write(row, col - 1, item.label, fmt.label)
         _scalar_formula(ws, row, col, item.formula, fmt.number(item.number_format))
     for chart in sheet.charts:
         _chart(book, ws, sheet.name, chart, spills)

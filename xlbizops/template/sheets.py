@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xlbizops.core.customers import RFM_COLUMNS, SEGMENT_NAMES
+from xlbizops.core.demand import SBC_CLASSES
 from xlbizops.core.inventory import ABC_COLUMNS, DEMAND_COLUMNS
+from xlbizops.core.replenishment import BACKTEST_COLUMNS
 from xlbizops.core.risk import ANOMALY_COLUMNS, SUPPLIER_METRIC_COLUMNS
 from xlbizops.core.rules import Settings
 from xlbizops.core.timeseries import RESAMPLE_COLUMNS
@@ -80,7 +82,8 @@ class Spill:
 
 @dataclass(frozen=True)
 class Formula:
-    """A single-cell formula with a label in the column to its left."""
+    """A single-cell formula with a label in the column to its left (none when
+    ``label`` is empty: a second formula beside a labelled one)."""
 
     cell: str
     label: str
@@ -497,7 +500,70 @@ REGISTER = (
 )
 SUPPLIER_WEIGHTS = (1, 1, 1)  # equal, as xlbizops report ranks suppliers
 
-AREAS = (SUPPLY, CUSTOMERS, TRENDS, SEGMENTS, ORDERS, RISK)
+# Replenishment: the policy per SKU from the weekly demand history, and how it would
+# have done over the last 26 weeks, by demand class against the target.
+POLICY_AT, BACKTEST_AT = "A22", "O22"
+WEEKLY_LINES = ",".join(shipped_demand(c) for c in ("sku", "order_date", "quantity"))
+BACKTEST_CLASS = result(BACKTEST_AT, BACKTEST_COLUMNS, "class")
+
+
+def _class_fill(row: int) -> str:
+    """Units served ÷ units demanded in the backtest, over the SKUs of the class
+    named in column E of ``row``; #N/A for a class without SKUs (a chart leaves it
+    out, where a blank would draw as 0 %)."""
+    served = result(BACKTEST_AT, BACKTEST_COLUMNS, "served")
+    demand = result(BACKTEST_AT, BACKTEST_COLUMNS, "demand")
+    return (f"=IF(SUMIFS({demand},{BACKTEST_CLASS},E{row})=0,NA(),"
+            f"SUMIFS({served},{BACKTEST_CLASS},E{row})"
+            f"/SUMIFS({demand},{BACKTEST_CLASS},E{row}))")  # fmt: skip
+
+
+REPLENISHMENT = Sheet(
+    name="Replenishment",
+    title="Replenishment: a stock policy per SKU from its weekly demand",
+    intro=(
+        "Weekly demand per SKU from the Data sheet (cancelled orders left out), its class "
+        "(smooth, erratic, intermittent, lumpy), a forecast fit for slow and lumpy items, "
+        "and the order-up-to level that serves the fill-rate target from the SKU's own "
+        "demand distribution. The backtest replays the last 26 weeks: each week's policy "
+        "from the weeks before it, against what really sold. Change the yellow inputs."
+    ),
+    inputs=(
+        Input("Lead time (weeks)", DEFAULTS.lead_time_days / 7, "0.0"),
+        Input("Fill-rate target", DEFAULTS.service_level, "0%"),
+        Input("Review period (weeks)", 1, "0"),
+    ),
+    spills=(
+        Spill(
+            POLICY_AT,
+            f'=REORDER_POLICY({WEEKLY_LINES},$B$4,$B$5,"fill_rate",$B$6)',
+            "Reorder policy per SKU",
+        ),
+        Spill(
+            BACKTEST_AT,
+            f'=INVENTORY_BACKTEST({WEEKLY_LINES},$B$4,$B$5,"fill_rate",$B$6)',
+            "Backtest: the last 26 weeks replayed",
+        ),
+    ),  # fmt: skip
+    formulas=(
+        *(Formula(f"F{5 + i}", c, "=$B$5", "0%") for i, c in enumerate(SBC_CLASSES)),
+        *(Formula(f"G{5 + i}", "", _class_fill(5 + i), "0.0%") for i in range(4)),
+    ),
+    charts=(
+        Chart(
+            "Fill rate by class: backtest vs target",
+            "E4",
+            x=0,
+            series=(2, 1),
+            at="I3",
+            kind="column",
+            rows=5,
+        ),
+    ),  # fmt: skip
+    labels={"E4": "class", "F4": "target", "G4": "achieved"},
+)
+
+AREAS = (SUPPLY, REPLENISHMENT, CUSTOMERS, TRENDS, SEGMENTS, ORDERS, RISK)
 
 
 def template_orders(n_orders: int = TEMPLATE_ORDERS, seed: int = TEMPLATE_SEED):

@@ -180,13 +180,13 @@ failed:
     EPQ = Err.Description
 End Function
 
-Function FORECAST_DEMAND(skus, dates, quantities, Optional horizon, Optional period, Optional method)
+Function FORECAST_DEMAND(skus, dates, quantities, Optional horizon, Optional period, Optional method, Optional as_of)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        FORECAST_DEMAND = XLPy.CallUDF("xlbizops.udfs", "FORECAST_DEMAND", Array(skus, dates, quantities, horizon, period, method), ThisWorkbook, Application.Caller)
+        FORECAST_DEMAND = XLPy.CallUDF("xlbizops.udfs", "FORECAST_DEMAND", Array(skus, dates, quantities, horizon, period, method, as_of), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        FORECAST_DEMAND = XLPy.CallUDF("xlbizops.udfs", "FORECAST_DEMAND", Array(skus, dates, quantities, horizon, period, method))
+        FORECAST_DEMAND = XLPy.CallUDF("xlbizops.udfs", "FORECAST_DEMAND", Array(skus, dates, quantities, horizon, period, method, as_of))
         Exit Function
     #End If
 failed:
@@ -219,13 +219,13 @@ failed:
     IMPACT = Err.Description
 End Function
 
-Function INVENTORY_BACKTEST(skus, dates, quantities, lead_time, Optional target, Optional target_type, Optional review_period, Optional period, Optional holdout_periods)
+Function INVENTORY_BACKTEST(skus, dates, quantities, lead_time, Optional target, Optional target_type, Optional review_period, Optional period, Optional holdout_periods, Optional as_of)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        INVENTORY_BACKTEST = XLPy.CallUDF("xlbizops.udfs", "INVENTORY_BACKTEST", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, holdout_periods), ThisWorkbook, Application.Caller)
+        INVENTORY_BACKTEST = XLPy.CallUDF("xlbizops.udfs", "INVENTORY_BACKTEST", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, holdout_periods, as_of), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        INVENTORY_BACKTEST = XLPy.CallUDF("xlbizops.udfs", "INVENTORY_BACKTEST", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, holdout_periods))
+        INVENTORY_BACKTEST = XLPy.CallUDF("xlbizops.udfs", "INVENTORY_BACKTEST", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, holdout_periods, as_of))
         Exit Function
     #End If
 failed:
@@ -284,13 +284,13 @@ failed:
     REORDER_POINT = Err.Description
 End Function
 
-Function REORDER_POLICY(skus, dates, quantities, lead_time, Optional target, Optional target_type, Optional review_period, Optional period, Optional method, Optional on_hand, Optional unit_cost, Optional order_cost, Optional holding_rate)
+Function REORDER_POLICY(skus, dates, quantities, lead_time, Optional target, Optional target_type, Optional review_period, Optional period, Optional method, Optional on_hand, Optional unit_cost, Optional order_cost, Optional holding_rate, Optional as_of)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        REORDER_POLICY = XLPy.CallUDF("xlbizops.udfs", "REORDER_POLICY", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, method, on_hand, unit_cost, order_cost, holding_rate), ThisWorkbook, Application.Caller)
+        REORDER_POLICY = XLPy.CallUDF("xlbizops.udfs", "REORDER_POLICY", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, method, on_hand, unit_cost, order_cost, holding_rate, as_of), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        REORDER_POLICY = XLPy.CallUDF("xlbizops.udfs", "REORDER_POLICY", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, method, on_hand, unit_cost, order_cost, holding_rate))
+        REORDER_POLICY = XLPy.CallUDF("xlbizops.udfs", "REORDER_POLICY", Array(skus, dates, quantities, lead_time, target, target_type, review_period, period, method, on_hand, unit_cost, order_cost, holding_rate, as_of))
         Exit Function
     #End If
 failed:
