@@ -30,6 +30,12 @@ if name in ("RFM_SCORE", "CLV"):
     dates = [[float(d)] for d in 45292 + rng.integers(0, 730, n)]
     amounts = [[float(a)] for a in rng.gamma(2.0, 30.0, n).round(2)]
     args = (ids, dates, amounts)
+elif name in ("FORECAST_DEMAND", "REORDER_POLICY", "INVENTORY_BACKTEST"):
+    skus = max(n // 100, 10)  # about 100 lines per SKU over two years
+    ids = [[f"SKU{int(k):06d}"] for k in rng.integers(0, skus, n)]
+    dates = [[float(d)] for d in 45292 + rng.integers(0, 728, n)]
+    units = [[float(q)] for q in 1 + rng.poisson(3, n)]
+    args = (ids, dates, units) + ((2.0,) if name != "FORECAST_DEMAND" else ())
 else:  # SEGMENT: n customers x 4 features, header row first
     x = rng.normal(size=(n, 4)) + rng.integers(0, 4, n)[:, None] * 3
     args = ([["orders", "spend", "recency", "tenure"]] + x.tolist(), 4.0)
@@ -41,11 +47,13 @@ print(json.dumps(answer))
 """
 
 SIZES = {"RFM_SCORE": [100_000, 300_000, 1_000_000], "CLV": [100_000, 300_000, 1_000_000],
-         "SEGMENT": [10_000, 50_000, 100_000]}  # fmt: skip
+         "SEGMENT": [10_000, 50_000, 100_000],
+         "FORECAST_DEMAND": [100_000, 1_000_000], "REORDER_POLICY": [100_000, 1_000_000],
+         "INVENTORY_BACKTEST": [100_000, 300_000]}  # fmt: skip
 
 
 def main() -> None:
-    print(f"{'function':<10} {'input rows':>10} {'after inputs':>13} {'peak':>9} {'function':>9}")
+    print(f"{'function':<18} {'input rows':>10} {'after inputs':>13} {'peak':>9} {'function':>9}")
     for name, sizes in SIZES.items():
         for n in sizes:
             done = subprocess.run([sys.executable, "-c", CHILD, name, str(n)], capture_output=True,
@@ -53,7 +61,7 @@ def main() -> None:
             r = json.loads(done.stdout.strip().splitlines()[-1])
             extra = r["peak_mb"] - r["inputs_mb"]
             flag = "" if r["ok"] else f"  ({r['rows_out']})"
-            print(f"{name:<10} {n:>10,} {r['inputs_mb']:>10,.0f} MB {r['peak_mb']:>6,.0f} MB "
+            print(f"{name:<18} {n:>10,} {r['inputs_mb']:>10,.0f} MB {r['peak_mb']:>6,.0f} MB "
                   f"{extra:>6,.0f} MB{flag}")  # fmt: skip
 
 

@@ -61,10 +61,12 @@ def demand_history(skus, dates, quantities, period: str = "week", as_of=None) ->
     return out
 
 
-def demand_matrix(skus, dates, quantities, period: str = "week", as_of=None):
+def demand_matrix(skus, dates, quantities, period: str = "week", as_of=None, complete=False):
     """(SKUs sorted, period starts, units) with units[i, j] the net units SKU i sold
     in period j, NaN before its first period of positive demand: every SKU's row
-    ends at the as-of period (right-aligned), one matrix for all SKUs at once."""
+    ends at the as-of period (right-aligned), one matrix for all SKUs at once.  With
+    ``complete`` the as-of period is left out unless the as-of date (default the
+    latest date) is its last day: a few days of a week read as a slump."""
     ids = np.asarray(skus, dtype=object)
     when = v.as_dates("dates", dates).to_numpy("datetime64[ns]")
     units = v.as_numbers("quantities", quantities)
@@ -75,9 +77,11 @@ def demand_matrix(skus, dates, quantities, period: str = "week", as_of=None):
     starts = period_starts(when, period)
     if as_of is None:
         last = starts.max() if len(starts) else None
+        last_day = when.max().astype("datetime64[D]") if len(when) else None
     else:
         stamp = v.as_date("as_of", as_of)
-        last = period_starts([np.datetime64(stamp.date())], period)[0]
+        last_day = np.datetime64(stamp.date())
+        last = period_starts([last_day], period)[0]
         if len(starts) and last < starts.max():
             raise InputError(f"as_of ({stamp.date()}) is before the latest date")
     code, names = pd.factorize(pd.Series(ids).astype(str), sort=True)
@@ -89,6 +93,11 @@ def demand_matrix(skus, dates, quantities, period: str = "week", as_of=None):
     width = len(calendar)
     net = np.bincount(code * width + column, weights=units, minlength=len(names) * width)
     y = np.maximum(net.reshape(len(names), width), 0.0)
+    following = _calendar(last, last + np.timedelta64(62, "D"), period)[1]
+    if complete and last_day < following - np.timedelta64(1, "D"):
+        calendar, y, width = calendar[:-1], y[:, :-1], width - 1
+        if not width:
+            return [], calendar, np.zeros((0, 0))
     sold = y > 0
     first = np.where(sold.any(axis=1), np.argmax(sold, axis=1), width)
     y[np.arange(width)[None, :] < first[:, None]] = np.nan
@@ -125,6 +134,22 @@ def demand_class(units) -> tuple[int, int, float, float, str]:
     else:
         label = "intermittent" if cv2 < CV2_CUT else "lumpy"
     return len(y), len(sizes), adi, cv2, label
+
+
+def classes_of(y: np.ndarray) -> np.ndarray:
+    """:func:`demand_class`'s class for every row of a matrix of units per period
+    (NaN before a row's first period), all rows at once."""
+    periods = (~np.isnan(y)).sum(axis=1)
+    sizes = np.where(np.nan_to_num(y) > 0, y, np.nan)
+    count = (~np.isnan(sizes)).sum(axis=1)
+    with np.errstate(all="ignore"):
+        adi = periods / count
+        mean = np.nansum(sizes, axis=1) / count
+        var = np.nansum((sizes - mean[:, None]) ** 2, axis=1) / (count - 1)
+        cv2 = np.where(count > 1, var / mean**2, 0.0)
+    lumpy = cv2 >= CV2_CUT
+    return np.where(adi < ADI_CUT, np.where(lumpy, "erratic", "smooth"),
+                    np.where(lumpy, "lumpy", "intermittent"))  # fmt: skip
 
 
 def demand_classes(skus, dates, quantities, period: str = "week", as_of=None) -> pd.DataFrame:
