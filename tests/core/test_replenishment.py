@@ -293,3 +293,19 @@ def test_the_spread_per_sku_comes_from_104_weeks_not_from_the_method(kind):
         if target >= 0.95:
             assert near >= 0.80, (target, near)
             assert abs(achieved.mean() - target) <= 0.01
+
+
+def test_lead_time_per_sku_as_a_mapping():
+    """The report's snapshot gives each SKU its own lead time: a mapping of equal
+    lead times gives the scalar call's table; a SKU missing from it is named."""
+    skus, dates, qty = _lines()
+    scalar = rp.reorder_policy(skus, dates, qty, 2)
+    mapped = rp.reorder_policy(skus, dates, qty, {"A": 2, "B": 2, "C": 2})
+    pd.testing.assert_frame_equal(scalar, mapped)
+    longer = rp.reorder_policy(skus, dates, qty, {"A": 2, "B": 2, "C": 6}).set_index("sku")
+    assert (
+        longer.loc["C", "lead_time_demand_mean"]
+        > scalar.set_index("sku").loc["C", "lead_time_demand_mean"] * 1.8
+    )
+    with pytest.raises(InputError, match="lead_time has no value for SKU 'C'"):
+        rp.reorder_policy(skus, dates, qty, {"A": 2, "B": 2})

@@ -409,12 +409,10 @@ def test_replenishment_sheet_matches_the_policy_on_weekly_demand_by_pandas(sampl
     starts = weekly["order_date"].dt.start_time
     snap = inventory.set_index("sku")
     sku = policy.index[0]
-    lead = snap.loc[sku, "lead_time_days"] / 7
-    same = snap.index[snap["lead_time_days"] == snap.loc[sku, "lead_time_days"]]
-    mine = weekly["sku"].isin(same).to_numpy()
+    leads = (snap["lead_time_days"] / 7).to_dict()  # weeks, per SKU
     expected = replenishment.reorder_policy(
-        weekly["sku"][mine].to_numpy(), starts[mine], weekly["quantity"][mine].to_numpy(float),
-        lead, 0.95, as_of=sunday,
+        weekly["sku"].to_numpy(), starts, weekly["quantity"].to_numpy(float), leads, 0.95,
+        as_of=end,
     ).set_index("sku")  # fmt: skip
     row = policy.loc[sku]
     assert row["Class"] == expected.loc[sku, "class"]

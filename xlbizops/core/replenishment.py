@@ -387,17 +387,33 @@ def reorder_policy(
     (one number each, or ``unit_cost`` one per SKU in sorted order); else the
     forecast over the review period.  ``on_hand``: one number per SKU in sorted
     order, or a {sku: units} mapping; ``order_now`` = max(0, S − on hand), blank
-    without it.  ``lead_time`` and ``review_period`` are in periods."""
-    lead, review, goal = check_policy_inputs(lead_time, review_period, target, target_type)
+    without it.  ``lead_time`` and ``review_period`` are in periods; ``lead_time`` may
+    also be a {sku: lead time} mapping (the report's inventory snapshot), SKUs of one
+    lead time then simulated together and "auto" choosing over their median."""
+    leads = lead_time if isinstance(lead_time, dict) else None
+    first = next(iter(leads.values())) if leads else lead_time
+    lead, review, goal = check_policy_inputs(first, review_period, target, target_type)
     history = History(skus, dates, quantities, period, as_of)
     y = _window(history.y, period)
     classes = history.classes()
-    step = max(1, int(round(lead + review)))
-    point, chosen = point_forecasts(y, classes, method, step)
     n = len(history.skus)
+    lead_of = np.full(n, lead)
+    if leads:
+        missing = [sku for sku in history.skus if sku not in leads]
+        if missing:
+            raise InputError(f"lead_time has no value for SKU {missing[0]!r}")
+        lead_of = v.non_negative("lead_time", [leads[sku] for sku in history.skus])
+    step = max(1, int(round(float(np.median(lead_of)) + review)))
+    point, chosen = point_forecasts(y, classes, method, step)
     quantity = _order_quantity(point, review, period, n, unit_cost, order_cost, holding_rate)
     rng = np.random.default_rng(SEED)
-    levels = policy_levels(y, lead, review, goal, target_type, rng, quantity=quantity)
+    levels = {}
+    for value in np.unique(lead_of):
+        rows = np.flatnonzero(lead_of == value)
+        found = policy_levels(y[rows], float(value), review, goal, target_type, rng,
+                              quantity=quantity[rows])  # fmt: skip
+        for name, column in found.items():
+            levels.setdefault(name, np.full(n, np.nan))[rows] = column
     stock = _on_hand(on_hand, history.skus)
     return pd.DataFrame({
         "sku": history.skus,
@@ -525,4 +541,4 @@ def inventory_backtest(
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
-BACKTEST_SAMPLES = 400  # paths per SKU and review in the backtest (S is recomputed often)
+BACKTEST_SAMPLES = 200  # paths per SKU and review in the backtest (S is recomputed often)

@@ -755,15 +755,10 @@ def replenishment_tables(agg: sums.Aggregates, s: ReportSettings, snapshot, note
         snap = snapshot.set_index(snapshot["sku"].astype(str))
         lead = snap["lead_time_days"].reindex(skus).fillna(s.lead_time_days)
         stock = snap["on_hand"].reindex(skus)
-    tables = []
-    for days, group in lead.groupby(lead):  # one call per lead time (weeks)
-        keep = np.isin(lines[0], group.index)
-        table = replenishment.reorder_policy(
-            lines[0][keep], lines[1][keep], lines[2][keep], days / 7, s.service_level, as_of=end
-        )
-        table.insert(3, "lead_time_weeks", days / 7)
-        tables.append(table)
-    policy = pd.concat(tables, ignore_index=True).sort_values("sku", ignore_index=True)
+    policy = replenishment.reorder_policy(
+        *lines, (lead / 7).to_dict(), s.service_level, as_of=end
+    )  # one call: the forecasts run once for every SKU
+    policy.insert(3, "lead_time_weeks", policy["sku"].map(lead / 7))
     if stock is not None:
         policy["on_hand"] = policy["sku"].map(stock)
         policy["order_now"] = (policy["order_up_to"] - policy["on_hand"]).clip(lower=0)
