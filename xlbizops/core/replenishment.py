@@ -497,17 +497,13 @@ def inventory_backtest(
     pipeline = np.zeros((n, holdout + delay + 1))
     served = demanded = stockouts = on_hand = orders = 0.0
     served, demanded, stockouts, on_hand, orders = (np.zeros(n) for _ in range(5))
+    levels = _levels_at_reviews(y, range(start, width, review), history.period, lead, review,
+                                goal, target_type, rng)  # fmt: skip
     for t in range(start, width):
         k = t - start
         net += pipeline[:, k]
         if k % review == 0:
-            known = _window(y[:, :t], history.period)
-            live = ~np.isnan(known).all(axis=1)  # SKUs already selling
-            level = np.zeros(n)
-            if live.any():
-                found = policy_levels(known[live], lead, review, goal, target_type, rng,
-                                      BACKTEST_SAMPLES)  # fmt: skip
-                level[live] = found["S"]
+            level = levels[k // review]
             if k == 0:
                 net, first_s = level.copy(), level.copy()
             position = net + pipeline[:, k + 1 :].sum(axis=1)
@@ -542,3 +538,25 @@ def inventory_backtest(
 
 
 BACKTEST_SAMPLES = 200  # paths per SKU and review in the backtest (S is recomputed often)
+
+
+def _levels_at_reviews(y, reviews, period, lead, review, goal, target_type, rng) -> list:
+    """S per SKU at each review time t, from the history before t (at most
+    ``WINDOW`` periods): every (review, SKU) history stacked as one row, right-aligned,
+    so one :func:`policy_levels` call serves them all.  0 for a SKU not yet selling."""
+    n, width = y.shape
+    span = min(WINDOW[period], width)
+    blocks = []
+    for t in reviews:
+        block = np.full((n, span), np.nan)
+        part = y[:, max(0, t - span) : t]
+        block[:, span - part.shape[1] :] = part
+        blocks.append(block)
+    stacked = np.concatenate(blocks)
+    live = ~np.isnan(stacked).all(axis=1)  # SKUs already selling
+    level = np.zeros(len(stacked))
+    if live.any():
+        found = policy_levels(stacked[live], lead, review, goal, target_type, rng,
+                              BACKTEST_SAMPLES)  # fmt: skip
+        level[live] = found["S"]
+    return np.split(level, len(blocks))
