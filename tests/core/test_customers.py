@@ -280,6 +280,9 @@ def test_clv_table_is_sensible_and_discounting_lowers_it(cdnow):
         "expected_purchases",
         "expected_order_value",
         "clv",
+        "model",
+        "churn_risk",
+        "expected_next_order",
     ]
     assert len(out) == 2357 and out["p_alive"].between(0, 1).all() and (out["clv"] >= 0).all()
     undiscounted = customer_lifetime_value(

@@ -98,7 +98,7 @@ def test_lifetime_value_from_summary_is_customer_lifetime_value():
     amounts = rng.gamma(2.0, 20.0, n)
     expected = customers.customer_lifetime_value(ids, dates, amounts, 12, 0.1, "2025-06-01")
     summary = customers.repeat_purchase_summary(ids, dates, amounts, "2025-06-01")
-    got = customers.lifetime_value_from_summary(summary, 12, 0.1)
+    got = customers.lifetime_value_from_summary(summary, 12, 0.1, "bgnbd", "2025-06-01")
     pd.testing.assert_frame_equal(got, expected)
     with pytest.raises(InputError, match="summary needs the column"):
         customers.lifetime_value_from_summary(summary.drop(columns="age_days"))

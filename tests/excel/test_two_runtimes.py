@@ -168,6 +168,8 @@ CASES = {
         6.0,
         0.1,
         Date(2024, 6, 1),
+        None,
+        "auto",
     ],  # noqa: E501
     "COHORT_RETENTION": [
         col("a", "a", "b", "c", "c", "b"),
@@ -463,6 +465,7 @@ CHOICES = {
     "NEWSVENDOR.DISTRIBUTION": ["normal", "poisson"],
     "COHORT_RETENTION.PERIOD": ["month", "week", "quarter"],
     "DEMAND_CLASS.PERIOD": ["day", "week", "month"],
+    "CLV.MODEL": ["bgnbd", "mbgnbd", "auto"],
     "FORECAST_DEMAND.PERIOD": ["day", "week", "month"],
     "FORECAST_DEMAND.METHOD": ["auto", "croston", "sba", "tsb", "adida", "imapa", "ets"],
     "REORDER_POLICY.TARGET_TYPE": ["fill_rate", "cycle_service"],

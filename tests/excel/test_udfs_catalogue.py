@@ -211,6 +211,9 @@ def test_clv_spills_one_row_per_customer():
         "expected_purchases",
         "expected_order_value",
         "clv",
+        "model",
+        "churn_risk",
+        "expected_next_order",
     ]
     rows = {r[0]: r for r in out[1:]}
     assert len(rows) == 30 and rows["C01"][1] == 9.0  # every 2 weeks for 20 weeks

@@ -52,6 +52,7 @@ ForecastMethod = Annotated[
     Literal["auto", "croston", "sba", "tsb", "adida", "imapa", "ets"], _DEFAULT_CONVERTER
 ]
 TargetType = Annotated[Literal["fill_rate", "cycle_service"], _DEFAULT_CONVERTER]
+ClvModel = Annotated[Literal["bgnbd", "mbgnbd", "auto"], _DEFAULT_CONVERTER]
 Aggregation = Annotated[Literal["sum", "mean", "count", "min", "max"], _DEFAULT_CONVERTER]
 TimeUnit = Annotated[Literal["days", "hours"], _DEFAULT_CONVERTER]
 AnomalyMethod = Annotated[Literal["mad", "iqr", "iforest"], _DEFAULT_CONVERTER]
@@ -750,6 +751,7 @@ def _order_log(customer_ids, order_dates, amounts=None, order_ids=None):
 @arg("annual_discount_rate", "Optional. Yearly discount rate, default 0.10.")
 @arg("as_of", "Optional. End of the observation period; default the latest order date.")
 @arg("order_ids", "Optional. Order id of each line: the lines of one order count as one order.")
+@arg("model", 'Optional. "bgnbd" (default), "mbgnbd" (modified BG/NBD) or "auto" (the better fit).')
 @excel_function
 def CLV(
     customer_ids,
@@ -759,8 +761,9 @@ def CLV(
     annual_discount_rate=0.10,
     as_of=None,
     order_ids=None,
+    model: ClvModel = "bgnbd",
 ):
-    """Customer lifetime value by BG/NBD and Gamma-Gamma: P(alive), expected purchases, order value and discounted CLV."""  # noqa: E501
+    """Customer lifetime value by BG/NBD (or modified BG/NBD) and Gamma-Gamma: P(alive), expected purchases, order value, discounted CLV, churn risk and expected next order."""  # noqa: E501
     ids, when, amount = _order_log(customer_ids, order_dates, amounts, order_ids)
     table = customers.customer_lifetime_value(
         ids,
@@ -769,6 +772,7 @@ def CLV(
         cells.optional(horizon_months, 12),
         cells.optional(annual_discount_rate, 0.10),
         _optional_date("as_of", as_of),
+        cells.optional(model, "bgnbd"),
     )
     return cells.to_cells(table)
 

@@ -459,6 +459,9 @@ def honest_forecast(monthly: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, 
     return pd.concat([history, table], ignore_index=True), label
 
 
+CLV_MODEL = "auto"  # BG/NBD or modified BG/NBD, whichever fits the log (core.customers)
+
+
 def customer_tables(agg: sums.Aggregates, s: ReportSettings, cuts=None, how: str = ""):
     """RFM (days since the last order, from as_of; R cut at ``cuts``, as ``how``
     says: :func:`recency_cuts`), CLV (BG/NBD + Gamma-Gamma) and cohorts, from the
@@ -478,7 +481,9 @@ def customer_tables(agg: sums.Aggregates, s: ReportSettings, cuts=None, how: str
         as_of_day,
     )  # fmt: skip
     try:
-        clv = customers.lifetime_value_from_summary(summary, s.clv_months, s.discount_rate)
+        clv = customers.lifetime_value_from_summary(
+            summary, s.clv_months, s.discount_rate, CLV_MODEL, agg.as_of
+        )
         clv = clv.sort_values("clv", ascending=False, ignore_index=True)
         # the BG/NBD "recency" is first-to-last purchase: not the RFM table's recency
         clv = clv.rename(columns={"recency_days": "first_to_last_days"})

@@ -345,6 +345,9 @@ def customers_sheet(book: ReportBook, data: ReportData):
     if isinstance(data.clv, Missing):
         row = _missing(ws, row + 1, "Customer lifetime value", data.clv)
     else:
+        model = data.clv["model"].iloc[0] if len(data.clv) else ""
+        ws.paragraph(row + 1, f"Purchases: {model}; spend: Gamma-Gamma.", italic=True)
+        row += 1
         clv_last, _ = ws.table(
             data.clv.head(50),
             row + 1,

@@ -24,13 +24,13 @@ failed:
     ANOMALIES = Err.Description
 End Function
 
-Function CLV(customer_ids, order_dates, amounts, Optional horizon_months, Optional annual_discount_rate, Optional as_of, Optional order_ids)
+Function CLV(customer_ids, order_dates, amounts, Optional horizon_months, Optional annual_discount_rate, Optional as_of, Optional order_ids, Optional model)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of, order_ids), ThisWorkbook, Application.Caller)
+        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of, order_ids, model), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of, order_ids))
+        CLV = XLPy.CallUDF("xlbizops.udfs", "CLV", Array(customer_ids, order_dates, amounts, horizon_months, annual_discount_rate, as_of, order_ids, model))
         Exit Function
     #End If
 failed:
