@@ -281,7 +281,7 @@ def test_the_spread_per_sku_comes_from_104_weeks_not_from_the_method(kind):
     at targets 0.95 and 0.98: what is left at 104 weeks is the history's own
     sampling error, which no stock rule can remove.  Printed for 0.90 too."""
     rng = np.random.default_rng(7)
-    par = _parameters(kind, 1000, rng)
+    par = _parameters(kind, 500, rng)
     history, future = _process(kind, 2000, rng, par), _process(kind, 5000, rng, par)
     for target in (0.90, 0.95, 0.98):
         levels = rp.policy_levels(history, 1, 1, target, "fill_rate",

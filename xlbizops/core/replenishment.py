@@ -70,8 +70,8 @@ PERIODS_PER_YEAR = {"day": 365.0, "week": 365.0 / 7.0, "month": 12.0}
 HOLDOUT = {"day": 182, "week": 26, "month": 6}  # the backtest's default, about half a year
 HORIZON = 13  # forecast steps by default
 TARGET_TYPES = ("fill_rate", "cycle_service")
-SELECTION_ORIGINS = 4  # rolling-origin holdout of the "auto" choice
-SELECTION_TOLERANCE = 1e-4  # of α in that holdout: the ranking, not the digits, matters
+SELECTION_ORIGINS = 3  # rolling-origin holdout of the "auto" choice
+SELECTION_TOLERANCE = 1e-3  # of α in that holdout: the ranking, not the digits, matters
 BATCH = 2000  # SKUs simulated at a time (memory: BATCH × SAMPLES × periods)
 
 FORECAST_COLUMNS = ["sku", "step", "period_start", "forecast", "lower_80", "upper_80", "method"]
@@ -537,7 +537,7 @@ def inventory_backtest(
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
-BACKTEST_SAMPLES = 200  # paths per SKU and review in the backtest (S is recomputed often)
+BACKTEST_SAMPLES = 150  # paths per SKU and review in the backtest (S is recomputed often)
 
 
 def _levels_at_reviews(y, reviews, period, lead, review, goal, target_type, rng) -> list:
