@@ -124,21 +124,16 @@ def demand_class(units) -> tuple[int, int, float, float, str]:
     (2.0, 0.01..., 'intermittent')
     """
     y = np.asarray(units, dtype=float)
-    sizes = y[y > 0]
-    if not len(sizes):
+    if not (y > 0).any():
         raise InputError("no demand: every period is 0")
-    adi = len(y) / len(sizes)
-    cv2 = float((sizes.std(ddof=1) / sizes.mean()) ** 2) if len(sizes) > 1 else 0.0
-    if adi < ADI_CUT:
-        label = "smooth" if cv2 < CV2_CUT else "erratic"
-    else:
-        label = "intermittent" if cv2 < CV2_CUT else "lumpy"
-    return len(y), len(sizes), adi, cv2, label
+    periods, count, adi, cv2, label = class_table(y[None, :])
+    return int(periods[0]), int(count[0]), float(adi[0]), float(cv2[0]), str(label[0])
 
 
-def classes_of(y: np.ndarray) -> np.ndarray:
-    """:func:`demand_class`'s class for every row of a matrix of units per period
-    (NaN before a row's first period), all rows at once."""
+def class_table(y: np.ndarray):
+    """:func:`demand_class` for every row of a matrix of units per period (NaN before
+    a row's first period), all rows at once: arrays (periods, demand periods, ADI,
+    CV², class)."""
     periods = (~np.isnan(y)).sum(axis=1)
     sizes = np.where(np.nan_to_num(y) > 0, y, np.nan)
     count = (~np.isnan(sizes)).sum(axis=1)
@@ -148,14 +143,19 @@ def classes_of(y: np.ndarray) -> np.ndarray:
         var = np.nansum((sizes - mean[:, None]) ** 2, axis=1) / (count - 1)
         cv2 = np.where(count > 1, var / mean**2, 0.0)
     lumpy = cv2 >= CV2_CUT
-    return np.where(adi < ADI_CUT, np.where(lumpy, "erratic", "smooth"),
-                    np.where(lumpy, "lumpy", "intermittent"))  # fmt: skip
+    label = np.where(adi < ADI_CUT, np.where(lumpy, "erratic", "smooth"),
+                     np.where(lumpy, "lumpy", "intermittent"))  # fmt: skip
+    return periods, count, adi, cv2, label
 
 
 def demand_classes(skus, dates, quantities, period: str = "week", as_of=None) -> pd.DataFrame:
     """Per SKU (sorted): ``sku, periods, demand_periods, adi, cv2, class`` from its
-    order lines (:func:`demand_history`, then :func:`demand_class`).  A SKU with
+    order lines (:func:`demand_matrix`, then :func:`class_table`).  A SKU with
     returns only has no demand and is not listed."""
-    history = demand_history(skus, dates, quantities, period, as_of)
-    rows = [(sku, *demand_class(units)) for sku, (_, units) in history.items()]
-    return pd.DataFrame(rows, columns=DEMAND_CLASS_COLUMNS)
+    names, _, y = demand_matrix(skus, dates, quantities, period, as_of)
+    periods, count, adi, cv2, label = class_table(y)
+    return pd.DataFrame(
+        {"sku": names, "periods": periods, "demand_periods": count, "adi": adi, "cv2": cv2,
+         "class": label},
+        columns=DEMAND_CLASS_COLUMNS,
+    )  # fmt: skip

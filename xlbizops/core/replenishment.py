@@ -110,11 +110,7 @@ class History:
 
     def classes(self) -> list[str]:
         """``demand.demand_class``'s class of every row, computed for all at once."""
-        return demand.classes_of(self.y).tolist()
-
-
-def _window(y: np.ndarray, period: str) -> np.ndarray:
-    return y[:, -WINDOW[period] :] if y.shape[1] > WINDOW[period] else y
+        return demand.class_table(self.y)[4].tolist()
 
 
 # forecasts --------------------------------------------------------------------------
@@ -346,7 +342,7 @@ def forecast_demand(
     mean, so it is the SKU's own spread, never a normal approximation."""
     horizon = v.whole_number("horizon", horizon, minimum=1, maximum=520)
     history = History(skus, dates, quantities, period, as_of)
-    y = _window(history.y, period)
+    y = history.y
     point, chosen = point_forecasts(y, history.classes(), method, 1)
     rng = np.random.default_rng(SEED)
     low, high = np.zeros(len(point)), np.zeros(len(point))
@@ -394,7 +390,7 @@ def reorder_policy(
     first = next(iter(leads.values())) if leads else lead_time
     lead, review, goal = check_policy_inputs(first, review_period, target, target_type)
     history = History(skus, dates, quantities, period, as_of)
-    y = _window(history.y, period)
+    y = history.y
     classes = history.classes()
     n = len(history.skus)
     lead_of = np.full(n, lead)

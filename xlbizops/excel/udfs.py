@@ -563,6 +563,17 @@ def _number(name: str, value, default=None):
     return float(cells.numbers(name, [value])[0])
 
 
+def _policy_arguments(lead_time, target, target_type, review_period, period) -> dict:
+    """The arguments REORDER_POLICY and INVENTORY_BACKTEST share, with their defaults."""
+    return {
+        "lead_time": _number("lead_time", lead_time),
+        "target": _number("target", target, 0.95),
+        "target_type": cells.optional(target_type, "fill_rate"),
+        "review_period": _number("review_period", review_period, 1),
+        "period": cells.optional(period, "week"),
+    }
+
+
 def _stock_on_hand(value):
     """``on_hand`` as a column aligned with the SKUs in sorted order, or a two-column
     sku / units table (a header row is skipped) as {sku: units}; None when blank."""
@@ -637,11 +648,7 @@ def REORDER_POLICY(
             costs[name] = _numbers(name, value) if name == "unit_cost" else _number(name, value)
     table = replenishment.reorder_policy(
         *_sku_lines(skus, dates, quantities),
-        lead_time=_number("lead_time", lead_time),
-        target=_number("target", target, 0.95),
-        target_type=cells.optional(target_type, "fill_rate"),
-        review_period=_number("review_period", review_period, 1),
-        period=cells.optional(period, "week"),
+        **_policy_arguments(lead_time, target, target_type, review_period, period),
         method=cells.optional(method, "auto"),
         on_hand=_stock_on_hand(on_hand),
         as_of=_optional_date("as_of", as_of),
@@ -672,11 +679,7 @@ def INVENTORY_BACKTEST(
     holdout = cells.optional(holdout_periods, None)
     table = replenishment.inventory_backtest(
         *_sku_lines(skus, dates, quantities),
-        lead_time=_number("lead_time", lead_time),
-        target=_number("target", target, 0.95),
-        target_type=cells.optional(target_type, "fill_rate"),
-        review_period=_number("review_period", review_period, 1),
-        period=cells.optional(period, "week"),
+        **_policy_arguments(lead_time, target, target_type, review_period, period),
         holdout_periods=None if holdout is None else _number("holdout_periods", holdout),
         as_of=_optional_date("as_of", as_of),
     )

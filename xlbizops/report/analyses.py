@@ -77,8 +77,8 @@ class ReportData:
     anomalous_weeks: pd.DataFrame | Missing
     stockout: pd.DataFrame | Missing
     suppliers: pd.DataFrame | Missing
-    replenishment: pd.DataFrame | Missing = field(default_factory=lambda: Missing("sku"))
-    fill_by_class: pd.DataFrame | Missing = field(default_factory=lambda: Missing("sku"))
+    replenishment: pd.DataFrame | Missing
+    fill_by_class: pd.DataFrame | Missing
     actions: dict = field(default_factory=dict)  # list name -> table or Missing
     narrative: str = ""  # the Summary's opening paragraph
     notes: list[str] = field(default_factory=list)

@@ -333,7 +333,8 @@ def customers_sheet(book: ReportBook, data: ReportData):
         "Customers: RFM segments, lifetime value and retention",
         f"{data.rfm.attrs.get('recency', 'R, F, M quintile scores')}; score = (R+F+M)/3; "
         "cancelled and returned "
-        f"orders excluded. CLV: BG/NBD + Gamma-Gamma, next {s.clv_months} months, "
+        f"orders excluded. CLV: BG/NBD or modified BG/NBD (the better fit) + Gamma-Gamma, "
+        f"next {s.clv_months} months, "
         f"discounted at {s.discount_rate:.0%} a year.",
     )
     ws.section(top, "Customers per segment")
