@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlbizops.core import customers, inventory, orders
+from xlbizops.core import clv, customers, inventory, orders
 from xlbizops.core.errors import InputError
 from xlbizops.core.rows import distinct_rows
 
@@ -96,12 +96,12 @@ def test_lifetime_value_from_summary_is_customer_lifetime_value():
     ids = rng.integers(0, 400, n).astype(str)
     dates = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 500, n), unit="D")
     amounts = rng.gamma(2.0, 20.0, n)
-    expected = customers.customer_lifetime_value(ids, dates, amounts, 12, 0.1, "2025-06-01")
-    summary = customers.repeat_purchase_summary(ids, dates, amounts, "2025-06-01")
-    got = customers.lifetime_value_from_summary(summary, 12, 0.1, "bgnbd", "2025-06-01")
+    expected = clv.customer_lifetime_value(ids, dates, amounts, 12, 0.1, "2025-06-01")
+    summary = clv.repeat_purchase_summary(ids, dates, amounts, "2025-06-01")
+    got = clv.lifetime_value_from_summary(summary, 12, 0.1, "bgnbd", "2025-06-01")
     pd.testing.assert_frame_equal(got, expected)
     with pytest.raises(InputError, match="summary needs the column"):
-        customers.lifetime_value_from_summary(summary.drop(columns="age_days"))
+        clv.lifetime_value_from_summary(summary.drop(columns="age_days"))
 
 
 def test_kpi_table_by_hand_and_bad_input():
@@ -139,10 +139,10 @@ def test_distinct_rows_bad_input():
 
 def test_summary_from_sums_by_hand_and_bad_input():
     # Purchases on days 10, 25 and 40 spending 30, 20 and 40; as_of day 50.
-    row = customers.summary_from_sums(["a"], [10], [40], [3], [90.0], [30.0], 50).iloc[0]
+    row = clv.summary_from_sums(["a"], [10], [40], [3], [90.0], [30.0], 50).iloc[0]
     assert (row["frequency"], row["recency_days"], row["age_days"]) == (2, 30, 40)
     assert row["repeat_average"] == 30.0  # (20 + 40) / 2
     with pytest.raises(InputError, match="at least one purchase day"):
-        customers.summary_from_sums(["a"], [10], [5], [1], [9.0], [9.0], 50)
+        clv.summary_from_sums(["a"], [10], [5], [1], [9.0], [9.0], 50)
     with pytest.raises(InputError, match="rows"):
-        customers.summary_from_sums(["a", "b"], [10], [40], [3], [90.0], [30.0], 50)
+        clv.summary_from_sums(["a", "b"], [10], [40], [3], [90.0], [30.0], 50)
