@@ -1,7 +1,10 @@
 """Catalogue functions at scale, each beside the obvious alternative in the same process.
 
     pip install -e '.[bench]'
-    python bench/bench_catalogue.py
+    python bench/bench_catalogue.py [--lifetimes-python PATH]
+
+Issue 24: CLV on 1,000,000 customers, "auto", and the Pareto/NBD fit beside
+lifetimes' (``bench_clv.py``, run last; it takes the same arguments).
 
 Issue 3: CLV fit on 100,000 customers, COHORT_RETENTION on 1,000,000 orders,
 ORDER_KPIS on 1,000,000 orders, ANOMALIES on 1,000,000 values.
@@ -17,22 +20,23 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
+import bench_clv  # noqa: E402
 from _timing import best_of, row  # noqa: E402
 
-from xlbizops.core import customers, orders, risk  # noqa: E402
+from xlbizops.core import clv, customers, orders, risk  # noqa: E402
 from xlbizops.sampledata import generate_orders  # noqa: E402
 
 
-def bench_clv(log: pd.DataFrame):
+def bench_clv_pipeline(log: pd.DataFrame):
     ids, dates, amounts = log["customer_id"].astype(str), log["order_date"], log["amount"]
     n_customers = ids.nunique()
     print(f"\nCLV: {len(log):,} orders, {n_customers:,} customers (BG/NBD + Gamma-Gamma)")
-    ours, table = best_of(lambda: customers.customer_lifetime_value(ids, dates, amounts), 1)
+    ours, table = best_of(lambda: clv.customer_lifetime_value(ids, dates, amounts), 1)
     row("xlbizops customer_lifetime_value (summary, 2 fits, CLV)", ours, n_customers)
-    summary = customers.repeat_purchase_summary(ids, dates, amounts)
+    summary = clv.repeat_purchase_summary(ids, dates, amounts)
     x = summary["frequency"].to_numpy(float)
     tx, t = summary["recency_days"] / 7, np.maximum(summary["age_days"] / 7, 1 / 7)
-    fit_only, model = best_of(lambda: customers.fit_bgnbd(x, tx, t), 1)
+    fit_only, model = best_of(lambda: clv.fit_bgnbd(x, tx, t), 1)
     row("  of which the BG/NBD fit alone", fit_only, n_customers)
     try:
         from lifetimes import BetaGeoFitter, GammaGammaFitter
@@ -161,4 +165,6 @@ if __name__ == "__main__":
     bench_anomalies()
     # About 100,000 buying customers
     clv_log = generate_orders(700_000, seed=2)
-    bench_clv(clv_log[~clv_log["status"].isin(["cancelled", "returned"])])
+    bench_clv_pipeline(clv_log[~clv_log["status"].isin(["cancelled", "returned"])])
+    print()
+    bench_clv.main()

@@ -171,6 +171,13 @@ CASES = {
         None,
         "auto",
     ],  # noqa: E501
+    "CLV_CHECK": [
+        col(*[o[0] for o in CLV_ORDERS]),
+        col(*[o[1] for o in CLV_ORDERS]),
+        col(*[o[2] for o in CLV_ORDERS]),
+        Date(2024, 4, 1),
+        "paretonbd",
+    ],
     "COHORT_RETENTION": [
         col("a", "a", "b", "c", "c", "b"),
         col(
@@ -465,7 +472,8 @@ CHOICES = {
     "NEWSVENDOR.DISTRIBUTION": ["normal", "poisson"],
     "COHORT_RETENTION.PERIOD": ["month", "week", "quarter"],
     "DEMAND_CLASS.PERIOD": ["day", "week", "month"],
-    "CLV.MODEL": ["bgnbd", "mbgnbd", "auto"],
+    "CLV.MODEL": ["bgnbd", "mbgnbd", "paretonbd", "auto"],
+    "CLV_CHECK.MODEL": ["bgnbd", "mbgnbd", "paretonbd", "auto"],
     "FORECAST_DEMAND.PERIOD": ["day", "week", "month"],
     "FORECAST_DEMAND.METHOD": ["auto", "croston", "sba", "tsb", "adida", "imapa", "ets"],
     "REORDER_POLICY.TARGET_TYPE": ["fill_rate", "cycle_service"],

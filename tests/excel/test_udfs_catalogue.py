@@ -209,15 +209,37 @@ def test_clv_spills_one_row_per_customer():
         "age_days",
         "p_alive",
         "expected_purchases",
+        "expected_purchases_low_80",
+        "expected_purchases_high_80",
         "expected_order_value",
         "clv",
+        "clv_low_80",
+        "clv_high_80",
         "model",
         "churn_risk",
         "expected_next_order",
     ]
     rows = {r[0]: r for r in out[1:]}
     assert len(rows) == 30 and rows["C01"][1] == 9.0  # every 2 weeks for 20 weeks
-    assert rows["C01"][7] > rows["C03"][7] > 0  # the regular buyer is worth more
+    assert rows["C01"][9] > rows["C03"][9] > 0  # the regular buyer is worth more
+    for r in rows.values():  # each interval holds its estimate
+        assert r[6] <= r[5] <= r[7] and r[10] <= r[9] <= r[11]
+
+
+def test_clv_check_spills_the_holdout_table():
+    ids, dates, amounts = _orders_for_clv()
+    out = call(udfs.CLV_CHECK, ids, dates, amounts, dt.datetime(2024, 4, 1))
+    assert out[0][:4] == ["calibration_purchases", "customers", "actual_mean", "predicted_mean"]
+    labels = [r[0] for r in out[1:]]
+    assert labels == ["0", "1", "2", "3", "4", "5", "6", "7+", "all", "mean absolute error"]
+    # customers who had bought by 1 April, by their purchase days then
+    first = {}
+    for i, d in zip(ids, dates, strict=True):
+        first[i[0]] = min(first.get(i[0], d[0]), d[0])
+    assert out[9][1] == sum(d <= dt.datetime(2024, 4, 1) for d in first.values())
+    assert call(udfs.CLV_CHECK, ids, dates, amounts, None).startswith(
+        "CLV_CHECK: calibration_end is required"
+    )
 
 
 def test_cohort_retention_spills_a_matrix():

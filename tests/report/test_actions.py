@@ -170,3 +170,20 @@ def test_win_back_list_carries_each_customers_latest_email_on_every_engine(repor
     assert not mismatch.any(), listed[mismatch].head()
     sqlite = got["sqlite"]["email"].fillna("")
     assert (sqlite == listed["email"].reindex(sqlite.index).fillna("")).all()
+
+
+def test_win_back_list_and_clv_table_show_risk_and_intervals(report):
+    """The win-back list carries P(alive), churn risk and the "fell fastest" mark
+    (which customers: ``test_engines``), and the CLV table its intervals, churn risk
+    and next order."""
+    _, book, actions = report
+    listed = actions[actions["list"] == "Customers to win back"].reset_index(drop=True)
+    assert {"p_alive", "churn_risk", "watch"} <= set(listed.columns)
+    clv = table_under(book["Customers"], "Customer ID", "CLV")
+    assert {"P(alive)", "Churn risk", "Expected next order", "CLV low 80", "CLV high 80"} <= set(
+        clv.columns
+    ), clv.columns
+    marked = listed[listed["watch"] == "P(alive) fell fastest"]
+    assert 0 < len(marked) <= 10
+    assert set(listed["churn_risk"].dropna()) <= {"High", "Medium", "Low"}
+    assert listed["p_alive"].between(0, 1).all()

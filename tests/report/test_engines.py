@@ -19,7 +19,7 @@ import pytest
 from tests.report.compare import cells, differences
 from xlbizops import sampledata
 from xlbizops.cli import main
-from xlbizops.core import customers, inventory, orders, risk
+from xlbizops.core import clv, customers, inventory, orders, risk
 from xlbizops.report.analyses import analyse
 from xlbizops.report.build import clean_frame, run_report
 from xlbizops.report.config import ReportSettings as Settings
@@ -141,7 +141,7 @@ def test_rfm_equals_rfm_table_over_the_orders(analysed):
 def test_clv_equals_the_fit_on_the_orders(analysed):
     lines, data = analysed
     o = per_order(lines)
-    expected = customers.customer_lifetime_value(
+    expected = clv.customer_lifetime_value(
         o["customer_id"], o["order_date"], o["amount"], 12, 0.10, "2026-10-31", "auto"
     )  # the report picks the better of BG/NBD and the modified BG/NBD
     expected = expected.sort_values("clv", ascending=False, ignore_index=True)
@@ -498,3 +498,45 @@ def test_the_report_reads_the_fields_its_lines_hold():
     assert set(FIELDS) - set(ANALYSED) == {
         "customer_type", "category", "channel", "region", "error_type",
     }  # fmt: skip
+
+
+def test_clv_check_equals_the_check_on_the_orders(analysed):
+    """The report's holdout check (calibration sums from the engine) equals CLV_CHECK
+    on the order log with the same split and the model the report chose."""
+    lines, data = analysed
+    o = per_order(lines)
+    got = data.clv_check
+    end = got.attrs["calibration_end"]
+    key = data.clv.attrs["fit"].key
+    expected = clv.clv_check(o["customer_id"], o["order_date"], o["amount"], end, key,
+                             "2026-10-31")  # fmt: skip
+    assert got["calibration_purchases"].tolist() == expected["calibration_purchases"].tolist()
+    assert got["customers"].tolist() == expected["customers"].tolist()
+    for column in ("actual_mean", "predicted_mean", "actual_total", "predicted_total",
+                   "predicted_low_80", "predicted_high_80"):  # fmt: skip
+        np.testing.assert_allclose(got[column], expected[column], rtol=1e-6, err_msg=column)
+    # the split holds out the last third of the log's days, at most 52 weeks
+    first = pd.Timestamp(o["order_date"].min()).normalize()
+    span = (pd.Timestamp("2026-10-31") - first).days
+    assert (pd.Timestamp("2026-10-31") - end).days == min(span // 3, 364)
+
+
+def test_win_back_marks_the_ten_whose_p_alive_fell_most(analysed):
+    """The marked customers are, among those to win back, the ten with the largest
+    fall of P(alive) over the last 30 days (5 points or more): P(alive) at T − 30
+    days with the same purchases (only for those who did not buy since) minus
+    P(alive) now, from the chosen model's P(alive) (equal to lifetimes')."""
+    _, data = analysed
+    table = data.actions["Customers to win back"]
+    model = data.clv.attrs["fit"].model
+    c = data.clv.set_index("customer_id").loc[table["customer_id"]]
+    x = c["frequency"].to_numpy(float)
+    tx, t = c["first_to_last_days"].to_numpy(float) / 7, c["age_days"].to_numpy(float) / 7
+    then = t - 30 / 7
+    fall = np.where(tx <= then, clv.p_alive(model, x, np.minimum(tx, then), np.maximum(then, 1e-9))
+                    - clv.p_alive(model, x, tx, t), np.nan)  # fmt: skip
+    ranked = pd.Series(fall, index=table["customer_id"]).dropna()
+    expected = set(ranked[ranked >= 0.05].nlargest(10).index)
+    marked = set(table.loc[table["watch"] == "P(alive) fell fastest", "customer_id"])
+    print(f"{len(table)} to win back, {len(marked)} marked, largest fall {ranked.max():.3f}")
+    assert marked == expected and len(marked) > 0

@@ -56,7 +56,7 @@ def test_sheets_in_order_with_charts(sample):
         "Actions": 0,
         "Supply chain": 1,
         "Replenishment": 0,
-        "Customers": 1,
+        "Customers": 2,
         "Trends": 5,
         "Segments": 1,
         "Orders": 2,

@@ -19,6 +19,7 @@ import pandas as pd
 import xlwings as xw
 
 from xlbizops.core import (
+    clv,
     customers,
     demand,
     inventory,
@@ -52,7 +53,7 @@ ForecastMethod = Annotated[
     Literal["auto", "croston", "sba", "tsb", "adida", "imapa", "ets"], _DEFAULT_CONVERTER
 ]
 TargetType = Annotated[Literal["fill_rate", "cycle_service"], _DEFAULT_CONVERTER]
-ClvModel = Annotated[Literal["bgnbd", "mbgnbd", "auto"], _DEFAULT_CONVERTER]
+ClvModel = Annotated[Literal["bgnbd", "mbgnbd", "paretonbd", "auto"], _DEFAULT_CONVERTER]
 Aggregation = Annotated[Literal["sum", "mean", "count", "min", "max"], _DEFAULT_CONVERTER]
 TimeUnit = Annotated[Literal["days", "hours"], _DEFAULT_CONVERTER]
 AnomalyMethod = Annotated[Literal["mad", "iqr", "iforest"], _DEFAULT_CONVERTER]
@@ -87,6 +88,13 @@ def _dates(name: str, value) -> np.ndarray:
 def _optional_date(name: str, value):
     value = cells.optional(value, None)
     return None if value is None else cells.dates(name, [value])[0]
+
+
+def _required_date(name: str, value):
+    value = cells.optional(value, None)
+    if value is None:
+        raise InputError(f"{name} is required")
+    return cells.dates(name, [value])[0]
 
 
 def _column_or_scalar(values: np.ndarray):
@@ -754,7 +762,11 @@ def _order_log(customer_ids, order_dates, amounts=None, order_ids=None):
 @arg("annual_discount_rate", "Optional. Yearly discount rate, default 0.10.")
 @arg("as_of", "Optional. End of the observation period; default the latest order date.")
 @arg("order_ids", "Optional. Order id of each line: the lines of one order count as one order.")
-@arg("model", 'Optional. "bgnbd" (default), "mbgnbd" (modified BG/NBD) or "auto" (the better fit).')
+@arg(
+    "model",
+    'Optional. "bgnbd" (default), "mbgnbd" (modified BG/NBD), "paretonbd" (Pareto/NBD) or '
+    '"auto" (the best holdout fit, or the lowest BIC on a log under 24 weeks).',
+)
 @excel_function
 def CLV(
     customer_ids,
@@ -766,9 +778,9 @@ def CLV(
     order_ids=None,
     model: ClvModel = "bgnbd",
 ):
-    """Customer lifetime value by BG/NBD (or modified BG/NBD) and Gamma-Gamma: P(alive), expected purchases, order value, discounted CLV, churn risk and expected next order."""  # noqa: E501
+    """Customer lifetime value by BG/NBD, modified BG/NBD or Pareto/NBD and Gamma-Gamma: P(alive), expected purchases, order value and discounted CLV with 80 % intervals, churn risk and expected next order."""  # noqa: E501
     ids, when, amount = _order_log(customer_ids, order_dates, amounts, order_ids)
-    table = customers.customer_lifetime_value(
+    table = clv.customer_lifetime_value(
         ids,
         when,
         amount,
@@ -777,6 +789,25 @@ def CLV(
         _optional_date("as_of", as_of),
         cells.optional(model, "bgnbd"),
     )
+    return cells.to_cells(table)
+
+
+@xw.func(category=CATEGORY)
+@arg("customer_ids", "Customer of each order: one row per order.")
+@arg("order_dates", "Date of each order.")
+@arg("amounts", "Value of each order.")
+@arg("calibration_end", "Last day the model is fitted on; the orders after it are the holdout.")
+@arg("model", 'Optional. "bgnbd" (default), "mbgnbd", "paretonbd" or "auto" (the best fit).')
+@arg("as_of", "Optional. End of the holdout; default the latest order date.")
+@excel_function
+def CLV_CHECK(customer_ids, order_dates, amounts, calibration_end, model: ClvModel = "bgnbd",
+              as_of=None):  # fmt: skip
+    """Check CLV's purchase model on your own log: fitted up to calibration_end, predicted vs actual purchases after it, by number of earlier purchases, with the mean absolute error."""  # noqa: E501
+    ids, when, amount = _order_log(customer_ids, order_dates, amounts)
+    table = clv.clv_check(
+        ids, when, amount, _required_date("calibration_end", calibration_end),
+        cells.optional(model, "bgnbd"), _optional_date("as_of", as_of),
+    )  # fmt: skip
     return cells.to_cells(table)
 
 

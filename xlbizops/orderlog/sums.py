@@ -53,6 +53,7 @@ class Aggregates:
     order_on_time: pd.DataFrame | None = None  # month, hits, known (per order)
     suppliers: pd.DataFrame | None = None  # core.risk.supplier_metrics' table
     emails: pd.DataFrame | None = None  # customer_id, email (the last one written)
+    calibration_end: pd.Timestamp | None = None  # a "calibration" cutoff in customers
 
 
 def arrow_lines(lines: pd.DataFrame, threads: int | None = None, fields=()):
@@ -157,8 +158,9 @@ def one_line_orders(t, run) -> bool:
 
 def customer_sums(orders, cutoffs: dict[str, int]):
     """Per customer: first and last purchase day, orders, money, purchase days, the
-    repeat purchases' money (all but the first day's), and for each headline cutoff
-    day c the last day, orders and money up to c (for the RFM at-risk count then)."""
+    repeat purchases' money (all but the first day's), and for each cutoff day c
+    (the headline months', for the RFM at-risk count then; the CLV check's
+    calibration end) the last day, orders, money and purchase days up to c."""
     by_day = orders.group_by(["customer_id", "day"]).aggregate(
         orders=orders.count(), amount=orders.amount.sum()
     )
@@ -182,6 +184,7 @@ def customer_sums(orders, cutoffs: dict[str, int]):
         sums[f"last_day_{name}"] = upto.ifelse(by_day.day, ibis.null("int64")).max()
         sums[f"orders_{name}"] = upto.ifelse(by_day.orders, 0).sum()
         sums[f"monetary_{name}"] = upto.ifelse(by_day.amount, 0.0).sum()
+        sums[f"purchase_days_{name}"] = upto.ifelse(1, 0).sum()
     return by_day.group_by("customer_id").aggregate(**sums)
 
 
@@ -191,7 +194,7 @@ def fetch(expr) -> pd.DataFrame:
     return expr.to_pyarrow().to_pandas()
 
 
-def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
+def aggregate(t, as_of=None, run=None, hold=None, calibration_end=None) -> Aggregates:
     """Every sum the report needs, from an Ibis table of cleaned order lines.
 
     ``as_of`` (a date; default the latest order's day) closes the windows; ``run``
@@ -199,7 +202,9 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     ``hold`` stores a table that several queries read — the :func:`classify`'d lines
     (unless the engine's cleaning classified them), the order table — so that the
     engine works each out once (default: not stored, as in a database the report
-    must not write to)."""
+    must not write to); ``calibration_end(first_day, as_of)`` says where to split
+    the log for the CLV check (a date, or None for no split: the rule is the
+    caller's), and the customer sums get a "calibration" cutoff there."""
     run = run or fetch
     hold = hold or (lambda expr: expr)
     present = frozenset(t.columns)
@@ -216,6 +221,11 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
     sales = revenue_lines(lines)
     daily = run(sales.group_by("day").aggregate(revenue=sales.amount.sum()).order_by("day"))
     daily_revenue = pd.DataFrame({"day": _days(daily["day"]), "revenue": _money(daily["revenue"])})
+    split = None
+    if calibration_end is not None and len(daily_revenue):
+        split = calibration_end(daily_revenue["day"].iloc[0], as_of)
+    if split is not None:
+        cutoffs["calibration"] = day_of(split)
 
     one_line = one_line_orders(lines, run)  # then the order table is the lines: not held
     every_order = order_table(lines, one_line) if one_line else hold(order_table(lines))
@@ -249,6 +259,7 @@ def aggregate(t, as_of=None, run=None, hold=None) -> Aggregates:
         customers=customers,
         cohorts=cohorts,
         last_month=last_month,
+        calibration_end=split,
     )
     if {"sku", "quantity"} <= present:
         _demand(lines, as_of, as_of_day, out, run)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from xlbizops.core import clv as clv_model
 from xlbizops.core import (
     customers,
     demand,
@@ -65,6 +66,7 @@ class ReportData:
     rfm: pd.DataFrame
     segment_counts: pd.DataFrame
     clv: pd.DataFrame | Missing
+    clv_check: pd.DataFrame | Missing  # calibration/holdout table (core.clv.holdout_table)
     cohorts: pd.DataFrame
     decomposition: pd.DataFrame | Missing
     forecast: pd.DataFrame | Missing
@@ -459,13 +461,15 @@ def honest_forecast(monthly: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, 
     return pd.concat([history, table], ignore_index=True), label
 
 
-CLV_MODEL = "auto"  # BG/NBD or modified BG/NBD, whichever fits the log (core.customers)
+CLV_MODEL = "auto"  # the purchase model with the best holdout fit (core.clv)
 
 
 def customer_tables(agg: sums.Aggregates, s: ReportSettings, cuts=None, how: str = ""):
     """RFM (days since the last order, from as_of; R cut at ``cuts``, as ``how``
-    says: :func:`recency_cuts`), CLV (BG/NBD + Gamma-Gamma) and cohorts, from the
-    per-customer sums (``core.customers.summary_from_sums``)."""
+    says: :func:`recency_cuts`), CLV (the purchase model "auto" chooses + Gamma-Gamma;
+    the holdout from :func:`holdout`) and cohorts, from the per-customer sums
+    (``core.clv.summary_from_sums``).  The CLV table carries ``p_alive_fall_30d``
+    (``core.clv.p_alive_fall``) for the win-back list."""
     c = agg.customers
     as_of_day = sums.day_of(agg.as_of)
     first, last = c["first_day"].to_numpy(np.int64), c["last_day"].to_numpy(np.int64)
@@ -476,21 +480,70 @@ def customer_tables(agg: sums.Aggregates, s: ReportSettings, cuts=None, how: str
     )  # fmt: skip
     rfm.attrs["recency"] = how
     counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")
-    summary = customers.summary_from_sums(
+    summary = clv_model.summary_from_sums(
         c["customer_id"], first, last, c["purchase_days"], c["monetary"], c["first_amount"],
         as_of_day,
     )  # fmt: skip
     try:
-        clv = customers.lifetime_value_from_summary(
-            summary, s.clv_months, s.discount_rate, CLV_MODEL, agg.as_of
+        check = holdout(agg)
+    except InputError:  # too few customers before the split: the models compare by BIC
+        check = None
+    try:
+        clv = clv_model.lifetime_value_from_summary(
+            summary, s.clv_months, s.discount_rate, CLV_MODEL, agg.as_of, check
         )
+        fit = clv.attrs["fit"]
+        clv["p_alive_fall_30d"] = clv_model.p_alive_fall(fit, *clv_model.model_times(summary))
         clv = clv.sort_values("clv", ascending=False, ignore_index=True)
         # the BG/NBD "recency" is first-to-last purchase: not the RFM table's recency
         clv = clv.rename(columns={"recency_days": "first_to_last_days"})
+        clv.attrs.update(fit=fit, holdout=check)
     except InputError as err:
         clv = Missing(f"more repeat customers ({err})")
     cohorts = customers.retention_from_counts(agg.cohorts, agg.last_month)
     return rfm, counts, clv, cohorts
+
+
+def holdout(agg: sums.Aggregates):
+    """The CLV check's calibration/holdout split (``core.clv.Holdout``) from the
+    customer sums' "calibration" cutoff; None when the log was too short to split
+    (``core.clv.default_calibration_end``)."""
+    if agg.calibration_end is None:
+        return None
+    c = agg.customers
+    cut = sums.day_of(agg.calibration_end)
+    before = c[c["first_day"].to_numpy(np.int64) <= cut]
+    calibration = clv_model.summary_from_sums(
+        before["customer_id"], before["first_day"],
+        before["last_day_calibration"].to_numpy(np.int64),
+        before["purchase_days_calibration"], before["monetary_calibration"],
+        before["first_amount"], cut,
+    )  # fmt: skip
+    later = before["purchase_days"].to_numpy(float) - before["purchase_days_calibration"]
+    days = sums.day_of(agg.as_of) - cut
+    return clv_model.holdout_from_summary(calibration, later, days, agg.calibration_end)
+
+
+def clv_check_table(agg: sums.Aggregates, clv):
+    """The calibration/holdout table for the model the CLV table used, fitted on the
+    calibration part (``core.clv.holdout_table``), or why there is none."""
+    if isinstance(clv, Missing):
+        return clv
+    check = clv.attrs.get("holdout")
+    if check is None:
+        return Missing(
+            f"an order log spanning at least {clv_model.MIN_SPLIT_WEEKS} weeks, with enough "
+            "customers before its last third, to hold purchases out for a check"
+        )
+    try:
+        fit = clv_model.fitted_model(
+            check.frequency, check.recency, check.age, clv.attrs["fit"].key
+        )
+    except InputError as err:
+        return Missing(f"more customers before {check.calibration_end:%Y-%m-%d} ({err})")
+    table = clv_model.holdout_table(check, fit)
+    table.attrs["calibration_end"] = check.calibration_end
+    return table
 
 
 def recency_cuts(agg: sums.Aggregates, s: ReportSettings):
@@ -668,7 +721,10 @@ def analyse_table(
     s = settings or ReportSettings()
     step = progress.stage if progress else lambda name: nullcontext()
     with step("aggregate"):
-        agg = sums.aggregate(table, as_of, run, hold or (lambda expr: expr.cache()))
+        agg = sums.aggregate(
+            table, as_of, run, hold or (lambda expr: expr.cache()),
+            clv_model.default_calibration_end,
+        )  # fmt: skip
     if agg.customers.empty:  # no order with a sale in it
         raise InputError(
             f"no sales on or before the as-of date {agg.as_of:%Y-%m-%d}: every order line "
@@ -690,6 +746,7 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         movers = product_movers(agg)
     with step("customers"):
         rfm, counts, clv, cohorts = customer_tables(agg, s, cuts, how)
+        check = clv_check_table(agg, clv)
     with step("trends"):
         parts, forecast, model = trends(agg, s)
     with step("segments"):
@@ -713,6 +770,7 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         rfm=rfm,
         segment_counts=counts,
         clv=clv,
+        clv_check=check,
         cohorts=cohorts,
         decomposition=parts,
         forecast=forecast,
@@ -804,6 +862,8 @@ def fill_by_class(lines, lead: pd.Series, target: float, end, notes: list[str]):
 # --- The Actions sheet: what to do this week ---------------------------------------------
 
 WIN_BACK_SEGMENTS = ("Can't Lose", "At Risk")
+FELL_FASTEST = 10  # win-back customers marked: the largest falls of P(alive) in 30 days
+FELL_AT_LEAST = 0.05  # … of at least 5 points
 
 
 def action_lists(as_of, supply, rfm, clv, weeks, emails=None) -> dict:
@@ -815,8 +875,11 @@ def action_lists(as_of, supply, rfm, clv, weeks, emails=None) -> dict:
       has a ``pack_size``; the EOQ left out where a SKU has none) and the date to
       order by (the as-of date: the stock is already at the point);
     - **Customers to win back**: Can't Lose and At Risk customers, the highest
-      expected value (CLV) first, with their last order date, orders and spend, and
-      their e-mail address when the log has an ``email`` column (``emails``);
+      expected value (CLV) first, with P(alive) and churn risk, the ten whose
+      P(alive) fell most in the last 30 days (by 5 points or more) marked, their
+      last order date, orders and spend, and their e-mail address when the log has
+      an ``email`` column (``emails``); when the purchase model could not estimate
+      dropout, the list's ``attrs["note"]`` says so;
     - **Check these weeks**: the complete weeks whose revenue stands out.
     """
     out = {}
@@ -842,16 +905,23 @@ def action_lists(as_of, supply, rfm, clv, weeks, emails=None) -> dict:
     slipping["last_order"] = as_of.normalize() - pd.to_timedelta(
         slipping["recency_days"].to_numpy(float), unit="D"
     )  # recency is counted from the as-of date (customer_tables)
-    if isinstance(clv, Missing):
-        slipping["clv"] = np.nan
-    else:
-        slipping["clv"] = slipping["customer_id"].map(clv.set_index("customer_id")["clv"])
+    by_customer = None if isinstance(clv, Missing) else clv.set_index("customer_id")
+    for column in ("clv", "p_alive", "churn_risk", "p_alive_fall_30d"):
+        slipping[column] = (
+            np.nan if by_customer is None else slipping["customer_id"].map(by_customer[column])
+        )
     table = slipping.sort_values(["clv", "monetary", "customer_id"], ascending=[False, False, True])
-    columns = ["customer_id", "segment", "clv", "last_order", "frequency", "monetary"]
+    fall = table["p_alive_fall_30d"].astype(float)
+    fastest = fall[fall >= FELL_AT_LEAST].nlargest(FELL_FASTEST).index
+    table["watch"] = np.where(table.index.isin(fastest), "P(alive) fell fastest", None)
+    columns = ["customer_id", "segment", "clv", "p_alive", "churn_risk", "watch", "last_order",
+               "frequency", "monetary"]  # fmt: skip
     if emails is not None:
         table["email"] = table["customer_id"].map(emails.set_index("customer_id")["email"])
         columns.append("email")
     out["Customers to win back"] = table[columns].reset_index(drop=True)
+    if by_customer is not None and clv.attrs.get("fit") and not clv.attrs["fit"].identified:
+        out["Customers to win back"].attrs["note"] = clv_model.NOT_IDENTIFIED
     out["Check these weeks"] = weeks
     return out
 

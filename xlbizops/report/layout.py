@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
+from xlbizops.core.clv import HOLDOUT_GROUPS
 from xlbizops.report.analyses import HIGHER_IS_BETTER, Missing, ReportData
 from xlbizops.report.contents import about_facts
 from xlbizops.report.inputs import Intake
@@ -128,12 +129,14 @@ ACTION_HOMES = {"Reorder now": "Supply chain",
                 "Check these weeks": "Risk"}  # fmt: skip
 ACTION_WHY = {
     "Reorder now": "Stock at or below the reorder point: order up to it plus the EOQ.",
-    "Customers to win back": "Can't Lose and At Risk customers, the highest CLV first.",
+    "Customers to win back": "Can't Lose and At Risk customers, the highest CLV first; "
+    "the ten whose P(alive) fell most in 30 days are marked.",
     "Check these weeks": "Complete weeks whose revenue stands out, the farthest first.",
 }
 ACTION_FORMATS = {
     "on_hand": WHOLE, "reorder_point": ONE, "order_quantity": WHOLE, "days_of_supply": ONE,
     "order_by": "yyyy-mm-dd", "clv": MONEY, "last_order": "yyyy-mm-dd", "frequency": WHOLE,
+    "p_alive": RATE,
     "monetary": MONEY, "week": "yyyy-mm-dd", "revenue": MONEY, "score": "0.0",
 }  # fmt: skip
 
@@ -150,6 +153,9 @@ def actions_sheet(book: ReportBook, data: ReportData):
         ws.section(row, f"{name} ({len(table):,})")
         ws.paragraph(row + 1, ACTION_WHY[name], italic=True)
         row += 2
+        if table.attrs.get("note"):  # e.g. the CLV model could not estimate dropout
+            ws.paragraph(row, f"Note: {table.attrs['note']}.", italic=True)
+            row += 1
         shown = min(len(table), ACTIONS_SHOWN)
         on_paper = min(shown, ws.printed_rows(row + 1))
         if on_paper < len(table):  # said where it prints, above the table
@@ -333,7 +339,8 @@ def customers_sheet(book: ReportBook, data: ReportData):
         "Customers: RFM segments, lifetime value and retention",
         f"{data.rfm.attrs.get('recency', 'R, F, M quintile scores')}; score = (R+F+M)/3; "
         "cancelled and returned "
-        f"orders excluded. CLV: BG/NBD or modified BG/NBD (the better fit) + Gamma-Gamma, "
+        f"orders excluded. CLV: BG/NBD, modified BG/NBD or Pareto/NBD (the best holdout "
+        "fit) + Gamma-Gamma, "
         f"next {s.clv_months} months, "
         f"discounted at {s.discount_rate:.0%} a year.",
     )
@@ -347,19 +354,33 @@ def customers_sheet(book: ReportBook, data: ReportData):
         row = _missing(ws, row + 1, "Customer lifetime value", data.clv)
     else:
         model = data.clv["model"].iloc[0] if len(data.clv) else ""
-        ws.paragraph(row + 1, f"Purchases: {model}; spend: Gamma-Gamma.", italic=True)
+        ws.paragraph(
+            row + 1,
+            f"Purchases: {model}; spend: Gamma-Gamma. The 80 % intervals say how sure the "
+            "models are of each expected value (their parameters' uncertainty); a customer's "
+            "own purchases vary more: the holdout check below shows by how much. Churn risk "
+            "High below P(alive) 30 %, Medium below 70 %.",
+            italic=True,
+        )
         row += 1
+        shown = data.clv.drop(columns=["model", "p_alive_fall_30d"], errors="ignore")
         clv_last, _ = ws.table(
-            data.clv.head(50),
+            shown.head(50),
             row + 1,
             formats={
                 "p_alive": RATE,
                 "expected_purchases": "0.00",
+                "expected_purchases_low_80": "0.00",
+                "expected_purchases_high_80": "0.00",
                 "expected_order_value": MONEY,
                 "clv": MONEY,
+                "clv_low_80": MONEY,
+                "clv_high_80": MONEY,
+                "expected_next_order": "yyyy-mm-dd",
             },
         )
         row = clv_last + 3
+    row = _clv_check(ws, row, data.clv_check)
     cohorts = data.cohorts.copy()
     cohorts.columns = ["cohort", "customers"] + [f"month {c}" for c in cohorts.columns[2:]]
     heading = "Cohort retention (share of each first-order month buying again)"
@@ -380,6 +401,43 @@ def customers_sheet(book: ReportBook, data: ReportData):
          "max_type": "max", "max_color": "#1F4E78"},
     )  # fmt: skip
     return ws
+
+
+def _clv_check(ws: ReportSheet, row: int, check) -> int:
+    """The calibration/holdout table under the CLV table, with its chart of actual
+    and predicted mean purchases by calibration purchases; the next free row."""
+    heading = "Holdout check: purchases predicted vs actual"
+    if isinstance(check, Missing):
+        return _missing(ws, row, heading, check) + 1
+    model = check["model"].iloc[0]
+    ws.section(row, heading)
+    ws.paragraph(
+        row + 1,
+        f"{model}, fitted on the orders up to {check.attrs['calibration_end']:%Y-%m-%d}, "
+        "against each customer's purchase days after it, by how often they had bought "
+        "before; the totals' 80 % intervals hold the parameters' and the purchases' chance.",
+        italic=True,
+    )
+    table = check.drop(columns="model")
+    last, col = ws.table(
+        table,
+        row + 2,
+        formats={c: "0.00" for c in ("actual_mean", "predicted_mean")}
+        | {
+            c: WHOLE
+            for c in ("actual_total", "predicted_total", "predicted_low_80", "predicted_high_80")
+        },  # fmt: skip
+    )
+    groups_last = row + 2 + HOLDOUT_GROUPS  # the rows 0..7+, not the totals
+    chart = ws.book.chart("column")
+    chart.set_title({"name": "Mean holdout purchases by earlier purchases"})
+    for c in (3, 4):
+        chart.add_series(_series(ws, row + 2, groups_last, c))
+    chart.set_x_axis({"name": "repeat purchases before the split", "label_position": "low"})
+    chart.set_y_axis({"num_format": "0.0"})
+    chart.set_legend({"position": "bottom"})
+    ws.add_chart(chart, row + 1, col + 2, width=14, height=7.5)
+    return max(last, row + 17) + 3
 
 
 def trends_sheet(book: ReportBook, data: ReportData):

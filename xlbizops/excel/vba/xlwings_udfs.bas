@@ -37,6 +37,19 @@ failed:
     CLV = Err.Description
 End Function
 
+Function CLV_CHECK(customer_ids, order_dates, amounts, calibration_end, Optional model, Optional as_of)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        CLV_CHECK = XLPy.CallUDF("xlbizops.udfs", "CLV_CHECK", Array(customer_ids, order_dates, amounts, calibration_end, model, as_of), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        CLV_CHECK = XLPy.CallUDF("xlbizops.udfs", "CLV_CHECK", Array(customer_ids, order_dates, amounts, calibration_end, model, as_of))
+        Exit Function
+    #End If
+failed:
+    CLV_CHECK = Err.Description
+End Function
+
 Function COHORT_RETENTION(customer_ids, order_dates, Optional period, Optional order_ids)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
