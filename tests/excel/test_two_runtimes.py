@@ -221,6 +221,20 @@ CASES = {
         "hours",
     ],  # noqa: E501
     "IMPACT": [col(*SLEEP_GROUP1, None), row(*SLEEP_GROUP2), True],
+    "IMPACT_SERIES": [
+        col(*days(Date(2025, 1, 1), 40)),
+        col(*[100.0 + (i % 7) * 3 + i * 0.5 + (8.0 if i >= 30 else 0.0) for i in range(40)]),
+        Date(2025, 1, 31),
+    ],
+    "IMPACT_DID": [
+        col(*(days(Date(2025, 1, 1), 6) * 4)),
+        col(
+            *[10.0 * g + t + (3.0 if g < 2 and t >= 4 else 0.0) for g in range(4) for t in range(6)]
+        ),
+        col(*[s for s in "ABCD" for _ in range(6)]),
+        col("A", "B"),
+        Date(2025, 1, 5),
+    ],
     "ANOMALIES": [col("daily orders", 2.1, 2.2, 2.0, None, 2.3, 2.2, 9.0, 2.4), "mad"],
     "STOCKOUT_RISK": [col(40.0, 60.0), 10.0, 0.0, 5.0],
     "SUPPLIER_METRICS": [

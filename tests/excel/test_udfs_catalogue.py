@@ -368,6 +368,47 @@ def test_impact_on_sleep_and_blank_cells_ignored():
     )
 
 
+def test_impact_series_spills_summary_verdict_then_periods():
+    """The CausalImpact example's recipe (tests/core/test_impact.py), given as cells."""
+    from tests.core.test_impact import causal_impact_example
+
+    dates, y, x = causal_impact_example()
+    days = [d.to_pydatetime() for d in dates]
+    out = call(udfs.IMPACT_SERIES, col(*days), col(*y.tolist()), days[70], col(*x.tolist()), 0)
+    assert out[0] == ["measure", "average", "cumulative", "", "", "", ""]
+    rows = {r[0]: r for r in out[1:13]}
+    assert rows["absolute effect lower 95%"][1] < 10 < rows["absolute effect upper 95%"][1]
+    assert out[12][0] == "verdict" and out[12][1].startswith("values rose")
+    assert out[13][0] == "check" and "placebo" in out[13][1]
+    header = out.index(["date", "actual", "predicted", "lower", "upper", "effect",
+                        "cumulative_effect"])  # fmt: skip
+    assert len(out) - header - 1 == 30 and out[header + 1][0].replace(tzinfo=None) == days[70]
+    assert call(udfs.IMPACT_SERIES, col(*days[:5]), col(*y[:5].tolist()), days[3]) == (
+        "IMPACT_SERIES: need at least 3 periods on each side of the change "
+        "(got 3 before, 2 from 2016-01-04)"
+    )
+
+
+def test_impact_did_spills_summary_then_events():
+    base = dt.datetime(2025, 1, 1)
+    dates, values, groups = [], [], []
+    for g, store in enumerate(("A", "B", "C", "D")):
+        for t in range(6):
+            dates.append(base + dt.timedelta(days=t))
+            groups.append(store)
+            values.append(10.0 * g + t + (3.0 if store in ("A", "B") and t >= 4 else 0.0))
+    out = call(udfs.IMPACT_DID, col(*dates), col(*values), col(*groups), col("A", "B"),
+               base + dt.timedelta(days=4))  # fmt: skip
+    assert out[0][:2] == ["measure", "value"]
+    assert out[1][0] == "effect (per period and group)" and out[1][1] == pytest.approx(3.0)
+    assert out[9][0] == "verdict"
+    header = out.index(["period", "effect", "lower", "upper"])
+    assert len(out) - header - 1 == 6
+    assert call(udfs.IMPACT_DID, col(*dates), col(*values), col(*groups), "Z", dates[4]) == (
+        "IMPACT_DID: treated group 'Z' is not among the groups"
+    )
+
+
 # Risk --------------------------------------------------------------------------------
 
 

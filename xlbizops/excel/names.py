@@ -14,7 +14,7 @@ AREAS = {
     "Customers": ["RFM_SCORE", "RFM_SEGMENT", "CLV", "CLV_CHECK", "COHORT_RETENTION"],
     "Trends and forecasting": ["DECOMPOSE", "FORECAST_HW", "SEASONALITY", "RESAMPLE"],
     "Segments": ["SEGMENT", "SEGMENT_K", "SEGMENT_PROFILE"],
-    "Order processing": ["ORDER_KPIS", "CYCLE_TIME", "IMPACT"],
+    "Order processing": ["ORDER_KPIS", "CYCLE_TIME", "IMPACT", "IMPACT_SERIES", "IMPACT_DID"],
     "Risk": ["ANOMALIES", "STOCKOUT_RISK", "SUPPLIER_METRICS", "SUPPLIER_RISK", "RISK_MATRIX"],
 }  # fmt: skip
 

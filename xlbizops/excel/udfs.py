@@ -22,6 +22,7 @@ from xlbizops.core import (
     clv,
     customers,
     demand,
+    impact,
     inventory,
     orders,
     replenishment,
@@ -1014,13 +1015,79 @@ def CYCLE_TIME(start_dates, end_dates, unit: TimeUnit = "days"):
 @arg("higher_is_better", "Optional. TRUE when a higher value is an improvement; default FALSE.")
 @excel_function
 def IMPACT(before, after, higher_is_better=False):
-    """Before/after evaluation: change, percent change, 95% confidence interval, Welch t-test and Mann-Whitney p-values, verdict."""  # noqa: E501
+    """Before/after of two independent samples (Welch t-test, Mann-Whitney). For a daily or weekly series use IMPACT_SERIES: trend and seasons are not an effect."""  # noqa: E501
     a = _numbers("before", _flat("before", before))
     b = _numbers("after", _flat("after", after))
     table = orders.impact(
         a[~np.isnan(a)], b[~np.isnan(b)], cells.flag("higher_is_better", higher_is_better, False)
     )
     return cells.to_cells(table)
+
+
+def _summary_then_table(rows: list[list], table: pd.DataFrame) -> list[list]:
+    """One spill: the summary rows, a blank row, then the table with its header, every
+    row as wide as the table."""
+    width = max(len(table.columns), *(len(r) for r in rows))
+    pad = [list(r) + [None] * (width - len(r)) for r in [*rows, []]]
+    return pad + cells.to_cells(table)
+
+
+@xw.func(category=CATEGORY)
+@arg("dates", "Date of each period, one row per day, week or month (RESAMPLE an order log first).")
+@arg("values", "Value of each period, e.g. daily revenue.")
+@arg("change_date", "First day of the change: the periods from it on are the after period.")
+@arg(
+    "controls",
+    "Optional. Columns of series the change did not touch (other regions, a market index).",
+)
+@arg(
+    "period",
+    "Optional. Seasonal cycle in periods (7 for a week of days; 0 for none); default detected.",
+)
+@arg("alpha", "Optional. 1 − alpha intervals; default 0.05 (95 %).")
+@excel_function
+def IMPACT_SERIES(dates, values, change_date, controls=None, period=None, alpha=0.05):
+    """Effect of a change on a series against what the series would have done without it (structural time-series model): summary, verdict, placebo check, then per period."""  # noqa: E501
+    columns = {"dates": _dates("dates", dates), "values": _numbers("values", values)}
+    if not cells.all_blank(controls):
+        rows = cells.rows_of(controls)
+        for k in range(len(rows[0])):
+            name = f"controls column {k + 1}"
+            columns[f"control{k}"] = cells.numbers(name, [r[k] for r in rows])
+    used, x = cells.aligned(broadcast=False, **columns)
+    extra = [x[name][used] for name in columns if name.startswith("control")]
+    result = impact.impact_series(
+        x["dates"][used], x["values"][used], _required_date("change_date", change_date),
+        np.column_stack(extra) if extra else None, cells.optional(period, None),
+        cells.optional(alpha, 0.05),
+    )  # fmt: skip
+    lines = [["verdict", result.verdict]] + [["check", check] for check in result.checks]
+    return _summary_then_table(cells.to_cells(result.summary) + lines, result.periods)
+
+
+@xw.func(category=CATEGORY)
+@arg("dates", "Date of each row: one row per group and period.")
+@arg("values", "Value of each row, e.g. a store's daily revenue.")
+@arg("groups", "Group of each row: store, region, channel.")
+@arg("treated_group", "The group (or a range of groups) the change was made in.")
+@arg("change_date", "First day of the change.")
+@arg("alpha", "Optional. 1 − alpha intervals; default 0.05 (95 %).")
+@excel_function
+def IMPACT_DID(dates, values, groups, treated_group, change_date, alpha=0.05):
+    """Difference in differences: the effect of a change made in some groups and not others, with a group-clustered interval, the pre-trend test and the effect per period."""  # noqa: E501
+    used, x = cells.aligned(
+        broadcast=False, dates=_dates("dates", dates), values=_numbers("values", values),
+        groups=cells.labels("groups", cells.column("groups", groups)),
+    )  # fmt: skip
+    treated = [c for c in _flat("treated_group", treated_group) if not cells.is_blank(c)]
+    if not treated:
+        raise InputError("treated_group is required")
+    result = impact.impact_did(
+        x["dates"][used], x["values"][used], x["groups"][used], [str(t) for t in treated],
+        _required_date("change_date", change_date), cells.optional(alpha, 0.05),
+    )  # fmt: skip
+    lines = [["verdict", result.verdict]]
+    return _summary_then_table(cells.to_cells(result.summary) + lines, result.events)
 
 
 # --- Risk -----------------------------------------------------------------------------

@@ -232,6 +232,32 @@ failed:
     IMPACT = Err.Description
 End Function
 
+Function IMPACT_DID(dates, values, groups, treated_group, change_date, Optional alpha)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMPACT_DID = XLPy.CallUDF("xlbizops.udfs", "IMPACT_DID", Array(dates, values, groups, treated_group, change_date, alpha), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMPACT_DID = XLPy.CallUDF("xlbizops.udfs", "IMPACT_DID", Array(dates, values, groups, treated_group, change_date, alpha))
+        Exit Function
+    #End If
+failed:
+    IMPACT_DID = Err.Description
+End Function
+
+Function IMPACT_SERIES(dates, values, change_date, Optional controls, Optional period, Optional alpha)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMPACT_SERIES = XLPy.CallUDF("xlbizops.udfs", "IMPACT_SERIES", Array(dates, values, change_date, controls, period, alpha), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMPACT_SERIES = XLPy.CallUDF("xlbizops.udfs", "IMPACT_SERIES", Array(dates, values, change_date, controls, period, alpha))
+        Exit Function
+    #End If
+failed:
+    IMPACT_SERIES = Err.Description
+End Function
+
 Function INVENTORY_BACKTEST(skus, dates, quantities, lead_time, Optional target, Optional target_type, Optional review_period, Optional period, Optional holdout_periods, Optional as_of)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
