@@ -73,6 +73,8 @@ def _report(args) -> int:
         engine=args.engine,
         spark_master=args.spark_master,
         actions=args.actions,
+        change=args.change,
+        change_label=args.change_label,
     )
     if not args.quiet:
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in progress.timings.items())
@@ -238,6 +240,12 @@ def parser() -> argparse.ArgumentParser:
         help="reject rows identical to an earlier row even without order ids "
         "(for exports that repeat lines)",
     )
+    r.add_argument(
+        "--change",
+        help="first day (yyyy-mm-dd) of a change to measure: adds an Impact sheet (revenue, "
+        "orders, on-time rate and cycle time against what they would have been)",
+    )
+    r.add_argument("--change-label", help="what the change was, for the Impact sheet's title")
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     r.set_defaults(run=_report)
 

@@ -168,6 +168,36 @@ def test_order_kpis_match_the_report(refreshed, report):
     np.testing.assert_allclose(kpis["value"].astype(float), expected["value"], rtol=1e-12)
 
 
+def test_before_after_block_is_impact_series_on_weekly_revenue(refreshed):
+    """The Orders sheet's IMPACT_SERIES, fed by the sheet's weekly revenue, equals the
+    core's impact_series on weekly revenue summed here from the orders (cancelled and
+    returned left out), changed at the template's date in B5."""
+    from xlbizops.core import impact
+    from xlbizops.template.sheets import CHANGE_DATE
+
+    sheet = refreshed[1]["Orders"]
+    assert sheet["B5"].value == CHANGE_DATE
+    orders = template_orders()
+    sold = orders[~orders["status"].isin(["cancelled", "returned"])]
+    weekly = sold.set_index("order_date")["amount"].resample("W-MON", label="left",
+                                                            closed="left").sum()  # fmt: skip
+    expected = impact.impact_series(weekly.index, weekly.to_numpy(), CHANGE_DATE)
+    rows = [[c.value for c in row] for row in sheet["D45:J200"]]
+    summary = {r[0]: r[1:3] for r in rows[1:12]}
+    for measure, average, cumulative in expected.summary.itertuples(index=False):
+        np.testing.assert_allclose(summary[measure], [average, cumulative], rtol=1e-6,
+                                   err_msg=measure)  # fmt: skip
+    assert rows[12][:2] == ["verdict", expected.verdict]
+    header = rows.index(["date", "actual", "predicted", "lower", "upper", "effect",
+                         "cumulative_effect"])  # fmt: skip
+    table = pd.DataFrame(rows[header + 1 : header + 1 + len(expected.periods)],
+                         columns=rows[header])  # fmt: skip
+    np.testing.assert_allclose(table["actual"].astype(float), expected.periods["actual"])
+    np.testing.assert_allclose(table["predicted"].astype(float), expected.periods["predicted"],
+                               rtol=1e-6)  # fmt: skip
+    assert header == 15  # where the template's chart reads the table (IMPACT_TABLE_ROW)
+
+
 def test_supplier_metrics_and_risk_match_the_report(refreshed, report):
     sheet = refreshed[1]["Risk"]
     metrics = block(sheet, "A9:E20").set_index("supplier")

@@ -1044,7 +1044,7 @@ def _summary_then_table(rows: list[list], table: pd.DataFrame) -> list[list]:
     "period",
     "Optional. Seasonal cycle in periods (7 for a week of days; 0 for none); default detected.",
 )
-@arg("alpha", "Optional. 1 − alpha intervals; default 0.05 (95 %).")
+@arg("alpha", "Optional. 1 - alpha intervals; default 0.05 (95 %).")
 @excel_function
 def IMPACT_SERIES(dates, values, change_date, controls=None, period=None, alpha=0.05):
     """Effect of a change on a series against what the series would have done without it (structural time-series model): summary, verdict, placebo check, then per period."""  # noqa: E501
@@ -1071,7 +1071,7 @@ def IMPACT_SERIES(dates, values, change_date, controls=None, period=None, alpha=
 @arg("groups", "Group of each row: store, region, channel.")
 @arg("treated_group", "The group (or a range of groups) the change was made in.")
 @arg("change_date", "First day of the change.")
-@arg("alpha", "Optional. 1 − alpha intervals; default 0.05 (95 %).")
+@arg("alpha", "Optional. 1 - alpha intervals; default 0.05 (95 %).")
 @excel_function
 def IMPACT_DID(dates, values, groups, treated_group, change_date, alpha=0.05):
     """Difference in differences: the effect of a change made in some groups and not others, with a group-clustered interval, the pre-trend test and the effect per period."""  # noqa: E501

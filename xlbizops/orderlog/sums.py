@@ -54,6 +54,8 @@ class Aggregates:
     suppliers: pd.DataFrame | None = None  # core.risk.supplier_metrics' table
     emails: pd.DataFrame | None = None  # customer_id, email (the last one written)
     calibration_end: pd.Timestamp | None = None  # a "calibration" cutoff in customers
+    daily_orders: pd.DataFrame | None = None  # day, orders, on-time hits and known,
+    # delivered orders and their order-to-delivery days (asked for by ``per_day``)
 
 
 def arrow_lines(lines: pd.DataFrame, threads: int | None = None, fields=()):
@@ -194,7 +196,8 @@ def fetch(expr) -> pd.DataFrame:
     return expr.to_pyarrow().to_pandas()
 
 
-def aggregate(t, as_of=None, run=None, hold=None, calibration_end=None) -> Aggregates:
+def aggregate(t, as_of=None, run=None, hold=None, calibration_end=None,
+              per_day: bool = False) -> Aggregates:  # fmt: skip
     """Every sum the report needs, from an Ibis table of cleaned order lines.
 
     ``as_of`` (a date; default the latest order's day) closes the windows; ``run``
@@ -204,7 +207,8 @@ def aggregate(t, as_of=None, run=None, hold=None, calibration_end=None) -> Aggre
     engine works each out once (default: not stored, as in a database the report
     must not write to); ``calibration_end(first_day, as_of)`` says where to split
     the log for the CLV check (a date, or None for no split: the rule is the
-    caller's), and the customer sums get a "calibration" cutoff there."""
+    caller's), and the customer sums get a "calibration" cutoff there; ``per_day`` adds
+    :func:`daily_orders` (for the report's before/after over time)."""
     run = run or fetch
     hold = hold or (lambda expr: expr)
     present = frozenset(t.columns)
@@ -269,7 +273,29 @@ def aggregate(t, as_of=None, run=None, hold=None, calibration_end=None) -> Aggre
         out.suppliers = _suppliers(lines, run)
     if "email" in present:  # one address per customer: their latest order's
         out.emails = _emails(lines, run)
+    if per_day:
+        out.daily_orders = daily_orders(orders, run)
     return out
+
+
+def daily_orders(o, run) -> pd.DataFrame:
+    """Per day an order was placed (orders with a sale): orders; with promised and
+    delivered dates the on-time hits and the orders with both dates; with delivered
+    dates the delivered orders and the sum of their order-to-delivery days."""
+    sums = {"orders": o.count()}
+    if {"delivered", "promised"} <= set(o.columns):
+        known = rules.expr(rules.WITH_PROMISE, o)
+        sums["hits"] = ones(rules.expr(rules.ON_TIME, o) & known).sum().fill_null(0)
+        sums["known"] = ones(known).sum().fill_null(0)
+    if "delivered" in o.columns:
+        days = (o.delivered.epoch_seconds().cast("int64") - o.ordered.epoch_seconds().cast("int64")
+                ) / DAY_SECONDS  # fmt: skip
+        fine = o.delivered.notnull() & (days >= 0)
+        sums["delivered"] = ones(fine).sum().fill_null(0)
+        sums["delivery_days"] = fine.ifelse(days, 0.0).sum().fill_null(0.0)
+    table = run(o.group_by("day").aggregate(**sums).order_by("day"))
+    table["day"] = _days(table["day"])
+    return table
 
 
 def _emails(lines, run) -> pd.DataFrame:

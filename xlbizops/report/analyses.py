@@ -18,6 +18,7 @@ from xlbizops.core import clv as clv_model
 from xlbizops.core import (
     customers,
     demand,
+    impact,
     inventory,
     orders,
     replenishment,
@@ -81,6 +82,7 @@ class ReportData:
     suppliers: pd.DataFrame | Missing
     replenishment: pd.DataFrame | Missing
     fill_by_class: pd.DataFrame | Missing
+    impact: dict = field(default_factory=dict)  # measure -> core.impact.SeriesImpact or Missing
     actions: dict = field(default_factory=dict)  # list name -> table or Missing
     narrative: str = ""  # the Summary's opening paragraph
     notes: list[str] = field(default_factory=list)
@@ -723,7 +725,7 @@ def analyse_table(
     with step("aggregate"):
         agg = sums.aggregate(
             table, as_of, run, hold or (lambda expr: expr.cache()),
-            clv_model.default_calibration_end,
+            clv_model.default_calibration_end, per_day=bool(s.change_date),
         )  # fmt: skip
     if agg.customers.empty:  # no order with a sale in it
         raise InputError(
@@ -757,6 +759,8 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         kpis, cycle, on_time = order_processing(agg)
     with step("risk"):
         weeks, stock, suppliers = risk_tables(agg, supply, s, supplier_file)
+    with step("impact"):
+        effects = impact_tables(agg, s) if s.change_date else {}
     return ReportData(
         as_of=agg.as_of,
         settings=s,
@@ -785,10 +789,53 @@ def analyse_aggregates(agg, s: ReportSettings, snapshot, supplier_file, step) ->
         suppliers=suppliers,
         replenishment=policy,
         fill_by_class=by_class,
+        impact=effects,
         actions=(todo := action_lists(agg.as_of, supply, rfm, clv, weeks, agg.emails)),
         narrative=narrative(summary, todo, to_date),
         notes=notes,
     )
+
+
+IMPACT_PERIOD = "W-MON"  # weeks from Monday: days are too noisy to read an effect from
+IMPACT_MEASURES = ("revenue", "orders", "on-time rate", "order-to-delivery days")
+
+
+def impact_tables(agg: sums.Aggregates, s: ReportSettings) -> dict:
+    """Before/after over time (``core.impact.impact_series``) for the change on
+    ``s.change_date``: weekly revenue, orders, on-time delivery rate and mean
+    order-to-delivery days, each against what a model of its weeks before the change
+    says it would have been; the week the change falls in is the first after, and
+    only complete weeks count.  A measure the log cannot give, or too short on either
+    side of the change, gets a Missing saying so."""
+    change = pd.Timestamp(s.change_date)
+    start = change - pd.Timedelta(days=change.weekday())  # its week's Monday
+
+    def weekly(values):  # sums by week from Monday, complete weeks only
+        out = values.resample(IMPACT_PERIOD, label="left", closed="left").sum()
+        return out[out.index + pd.Timedelta(days=6) <= agg.as_of.normalize()]
+
+    def ratio(top, bottom):
+        return (top / bottom.where(bottom > 0)).dropna()
+
+    series = {"revenue": weekly(agg.daily_revenue.set_index("day")["revenue"])}
+    daily = None if agg.daily_orders is None else weekly(agg.daily_orders.set_index("day"))
+    if daily is not None:
+        series["orders"] = daily["orders"]
+        if "known" in daily:
+            series["on-time rate"] = ratio(daily["hits"], daily["known"])
+        if "delivered" in daily:
+            series["order-to-delivery days"] = ratio(daily["delivery_days"], daily["delivered"])
+    out = {}
+    for name in IMPACT_MEASURES:
+        if name not in series:
+            out[name] = Missing("order, delivered and promised dates in the order log")
+            continue
+        values = series[name]
+        try:
+            out[name] = impact.impact_series(values.index, values.to_numpy(float), start)
+        except InputError as err:
+            out[name] = Missing(f"more complete weeks around {change:%Y-%m-%d} ({err})")
+    return out
 
 
 BACKTEST_SKUS = 2_000  # the backtest replays the SKUs with the most units, at most this many

@@ -33,13 +33,15 @@ STAGES = [
     "segments",
     "orders",
     "risk",
+    "impact",
     "write",
 ]
 INVENTORY_COLUMNS = ("sku", "on_hand", "unit_cost", "lead_time_days")
 
 
 def load_config(path: str | os.PathLike | None) -> dict:
-    """report.toml: [input] orders/inventory/suppliers/as_of/date_order, [map], [settings].
+    """report.toml: [input] orders/inventory/suppliers/as_of/date_order, [map], [settings],
+    [impact] date/label (a change to measure: ``--change``).
 
     Unknown tables and keys are refused, naming them; so are settings of the wrong type
     or out of range (:meth:`ReportSettings.check`)."""
@@ -66,6 +68,7 @@ def load_config(path: str | os.PathLike | None) -> dict:
         "engine": {"name", "spark_master"},
         "map": set(inputs.FIELDS),
         "settings": {f.name for f in fields(ReportSettings)},
+        "impact": {"date", "label"},
     }
     for table in config:
         if table not in known or not isinstance(config[table], dict):
@@ -240,6 +243,8 @@ def run_report(
     engine: str | None = None,
     spark_master: str | None = None,
     actions=None,
+    change: str | None = None,
+    change_label: str | None = None,
 ) -> tuple[Path, Progress]:
     """What ``xlbizops report`` does: file, glob, database (or sample data) in,
     workbook out."""
@@ -269,7 +274,12 @@ def run_report(
         if actions:
             check_output(actions, [*inputs_read, output], (".csv",), "--actions")
         as_of = as_of_date(as_of or given.get("as_of"))
-        s = settings_from(config, date_order=date_order or given.get("date_order"), dedupe=dedupe)
+        impact = config.get("impact", {})
+        s = settings_from(
+            config, date_order=date_order or given.get("date_order"), dedupe=dedupe,
+            change_date=str(change or impact.get("date") or ""),
+            change_label=change_label or impact.get("label"),
+        )  # fmt: skip
         mapping = {**config.get("map", {}), **(mapping or {})}
         progress = progress or Progress(STAGES)
         inventory = read_inventory(inventory_path) if inventory_path else None

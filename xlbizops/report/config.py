@@ -27,6 +27,10 @@ class ReportSettings(Settings):
     # core.customers.buying_cycle_cuts), "quantiles" (fifths of the customers), or four
     # ascending day counts "14, 30, 60, 120" (R 5 up to 14 days, … R 1 past 120)
     recency_cuts: str = "buying_cycle"
+    # Before/after over time (--change, report.toml [impact]): the first day of a change
+    # (yyyy-mm-dd, "" for none) and what it was, for the Impact sheet
+    change_date: str = ""
+    change_label: str = ""
 
     RANGES = Settings.RANGES | {
         "top_rows": (0, None, "at least 1"),
@@ -41,6 +45,14 @@ class ReportSettings(Settings):
                 f"setting date_order must be auto, dmy or mdy (got {self.date_order!r})"
             )
         self.fixed_recency_cuts()  # refused here, before any reading
+        if self.change_date:
+            try:
+                dt.date.fromisoformat(str(self.change_date))
+            except ValueError:
+                raise UsageError(
+                    "the change date (--change, [impact] date) must be a date written "
+                    f"yyyy-mm-dd (got {self.change_date!r})"
+                ) from None
         try:
             dt.date.fromisoformat(self.earliest_order_date)
         except ValueError:

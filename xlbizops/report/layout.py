@@ -591,6 +591,53 @@ def orders_sheet(book: ReportBook, data: ReportData):
     return ws
 
 
+def impact_sheet(book: ReportBook, data: ReportData):
+    """Before/after over time for ``--change``: per measure the verdict, the placebo
+    check, the summary, and a chart of the weeks after the change, actual against
+    predicted with its 95 % band (``analyses.impact_tables``).  No sheet without a
+    change."""
+    if not data.impact:
+        return None
+    s = data.settings
+    ws = book.sheet("Impact")
+    what = s.change_label or "the change"
+    top = ws.title(
+        f"Impact of {what} from {s.change_date}",
+        "Each measure by week against what a time-series model of its weeks before the "
+        "change (trend, AR(1) noise, a yearly cycle after 78 weeks) says it would "
+        "have been without it; the week the change falls in is the first after. A "
+        "two-sample comparison of before and after would count trend and season as effect.",
+    )
+    row = top
+    for name, result in data.impact.items():
+        if isinstance(result, Missing):
+            row = _missing(ws, row, f"Impact on {name}", result) + 2
+            continue
+        ws.section(row, f"Impact on {name}")
+        ws.paragraph(row + 1, result.verdict.replace("values", name, 1), bold=True)
+        ws.paragraph(row + 2, result.checks[0].capitalize() + ".", italic=True)
+        money = MONEY if name == "revenue" else ("0.0%" if "rate" in name else "#,##0.00")
+        shares = {"average": RATE, "cumulative": RATE}
+        p_value = {"average": "0.000", "cumulative": "0.000"}
+        s_last, _ = ws.table(
+            result.summary, row + 3,
+            formats={"average": money, "cumulative": money},
+            row_formats=[shares if "relative" in m else p_value if m == "p-value" else {}
+                         for m in result.summary["measure"]],
+        )  # fmt: skip
+        periods = result.periods.rename(columns={"date": "week"})
+        p_last, p_col = ws.table(
+            periods, s_last + 2,
+            formats={c: money for c in periods.columns[1:]} | {"week": "yyyy-mm-dd"},
+        )  # fmt: skip
+        chart = _line_chart(ws, f"{name.capitalize()} by week: actual and predicted (95 %)",
+                            s_last + 2, p_last, [2, 3, 4, 5], dashed=[4, 5])  # fmt: skip
+        chart.set_x_axis({"num_format": "d mmm yy", "label_position": "low"})
+        ws.add_chart(chart, row + 3, p_col + 2, width=16, height=7.5)
+        row = max(p_last, row + 18) + 3
+    return ws
+
+
 def risk_sheet(book: ReportBook, data: ReportData):
     ws = book.sheet("Risk")
     top = ws.title(
@@ -738,6 +785,7 @@ def write_workbook(data: ReportData, intake: Intake, timings: dict[str, float], 
             trends_sheet,
             segments_sheet,
             orders_sheet,
+            impact_sheet,
             risk_sheet,
             customer_list_sheet,
             daily_revenue_sheet,

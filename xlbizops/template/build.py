@@ -309,7 +309,8 @@ def _chart(book, ws, sheet_name: str, chart: layout.Chart, spills: dict) -> None
         ref = spills.get((sheet_name, chart.spill), chart.spill)
         _, first, _, last = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
         rows = last - first + 1
-    first, last = top + 1, top + max(rows - 1, 1)
+    first, last = top + chart.skip + 1, top + max(rows - 1, chart.skip + 1)
+    top += chart.skip  # the header row of the table drawn
     x_left = _cell(chart.categories_from)[1] if chart.categories_from else left + chart.x
     kind = {"line": "line", "column": "column", "bar": "bar"}[chart.kind]
     main = book.add_chart({"type": kind})

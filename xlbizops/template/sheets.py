@@ -15,6 +15,7 @@ orders.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from xlbizops.core.customers import RFM_COLUMNS, SEGMENT_NAMES
@@ -105,6 +106,7 @@ class Chart:
     date_axis: bool = False
     categories_from: str = ""  # another spill whose first column gives x (same rows)
     rows: int = 0  # for a fixed block that is not a spill: its rows incl. header
+    skip: int = 0  # rows of the spill above the header of the table drawn
 
 
 @dataclass(frozen=True)
@@ -381,15 +383,24 @@ SEGMENTS = Sheet(
     charts=(Chart("Mean silhouette by k", "A18", x=0, series=(2,), at="H3"),),
 )
 
+CHANGE_DATE = dt.datetime(2026, 8, 3)  # the template's example change: a Monday, 13 weeks
+# before the sample data ends
+IMPACT_TABLE_ROW = 15  # IMPACT_SERIES: 12 summary rows, verdict, check, blank, then the table
+
 ORDERS = Sheet(
     name="Orders",
     title="Orders: processing speed and accuracy",
     intro=(
         "Order-processing KPIs over every order on the Data sheet: cycle times, "
         "on-time delivery, perfect-order, error, cancellation and return rates, and "
-        "the mean order-to-delivery time per period."
+        "the mean order-to-delivery time per period. Below: weekly revenue before and "
+        "after the change date in B5, against what a time-series model of the days "
+        "before says it would have been without the change (IMPACT_SERIES)."
     ),
-    inputs=(Input("Trend period (day, week, month, quarter)", "month"),),
+    inputs=(
+        Input("Trend period (day, week, month, quarter)", "month"),
+        Input("Change date (before/after)", CHANGE_DATE, "yyyy-mm-dd"),
+    ),
     spills=(
         Spill(
             "A8",
@@ -416,6 +427,20 @@ ORDERS = Sheet(
             'delivered_date<>"")),$B$4,"mean")',
             "Order to delivery (days), mean per period",
         ),
+        Spill(
+            "A45",
+            "=RESAMPLE(" + sales("order_date") + "," + sales("amount") + ',"week")',
+            "Revenue by week",
+        ),
+        Spill(
+            "D45",
+            "=IMPACT_SERIES("
+            + result("A45", RESAMPLE_COLUMNS, "period")
+            + ","
+            + result("A45", RESAMPLE_COLUMNS, "value")
+            + ",$B$5)",
+            "Before/after over time: the change in B5 against what revenue would have done",
+        ),
     ),
     charts=(
         Chart(
@@ -425,6 +450,16 @@ ORDERS = Sheet(
             series=(1,),
             at="G3",
             date_axis=True,
+        ),
+        Chart(
+            "Weekly revenue against the change in B5",
+            "D45",
+            x=0,
+            series=(1, 2, 3, 4),
+            secondary=(6,),
+            at="L45",
+            date_axis=True,
+            skip=IMPACT_TABLE_ROW,
         ),
     ),
 )

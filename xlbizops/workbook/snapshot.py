@@ -80,12 +80,13 @@ def _without(xml: bytes, element: bytes) -> bytes:
 def _format_spill(root, ref: str, texts: list[str], styles: _Styles) -> None:
     """Give the unstyled numbers of the spilled table ``ref`` the format its column's
     name asks for: the name is the spill's own header row, or for a spill that has
-    none (one column of results under a label) the label above it."""
+    none (one column of results under a label) the label above it.  A spill that
+    stacks a summary over a table (IMPACT_SERIES) has a second header row, all text:
+    the numbers below it go by its names."""
     first_col, first_row, last_col, last_row = range_boundaries(
         ref if ":" in ref else f"{ref}:{ref}"
     )
-    columns: dict[int, list] = {}
-    names: dict[int, str] = {}
+    rows: dict[int, list] = {}
     for row in root.iter(f"{{{package.MAIN}}}row"):
         r = int(row.get("r"))
         if not first_row - 1 <= r <= last_row:
@@ -93,15 +94,19 @@ def _format_spill(root, ref: str, texts: list[str], styles: _Styles) -> None:
         for cell in row.iter(f"{{{package.MAIN}}}c"):
             col = column_index_from_string(cell.get("r").rstrip("0123456789"))
             value = cell.find(f"{{{package.MAIN}}}v")
-            if not first_col <= col <= last_col or value is None:
-                continue
-            if cell.get("t") == "s":
-                if r <= first_row:  # a label above, then the header row's own name
-                    names[col] = texts[int(value.text)]
-            elif r >= first_row and cell.get("t") in (None, "n") and cell.get("s", "0") == "0":
-                columns.setdefault(col, []).append((cell, float(value.text)))
-    for col, cells in columns.items():
-        name = names.get(col, "")
+            if first_col <= col <= last_col and value is not None:
+                rows.setdefault(r, []).append((col, cell, value.text))
+    columns: dict[tuple[int, str], list] = {}
+    names: dict[int, str] = {}
+    for r in sorted(rows):
+        found = rows[r]
+        text = [(col, texts[int(v)]) for col, cell, v in found if cell.get("t") == "s"]
+        if r <= first_row or (len(text) >= 2 and len(text) == len(found)):
+            names.update(text)  # a label above, the header row, or a later header row
+        for col, cell, v in found:
+            if r >= first_row and cell.get("t") in (None, "n") and cell.get("s", "0") == "0":
+                columns.setdefault((col, names.get(col, "")), []).append((cell, float(v)))
+    for (_, name), cells in columns.items():
         numbers = [v for _, v in cells]
         whole = all(abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)) for v in numbers)
         is_date = (
