@@ -11,7 +11,7 @@ in the published CDNOW fits.  lifetimes 0.11.3 is the reference implementation
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -877,6 +877,23 @@ class Holdout:
     purchases: np.ndarray
     weeks: float
     calibration_end: pd.Timestamp
+    fitted: dict = field(default_factory=dict, compare=False)  # model → its fit, once
+
+    def fit(self, model: str):
+        """``model``'s maximum-likelihood parameters on the calibration part, fitted
+        once however often asked ("auto" compares, the check shows)."""
+        if model not in self.fitted:
+            self.fitted[model] = fit_purchase_model(self.frequency, self.recency, self.age, model)[
+                0
+            ]
+        return self.fitted[model]
+
+    def purchase_fit(self, model: str) -> PurchaseFit:
+        """:meth:`fit` with the covariance of its log-parameters."""
+        params = self.fit(model)
+        return PurchaseFit(
+            params, parameter_covariance(params, self.frequency, self.recency, self.age)
+        )
 
 
 def model_times(summary: pd.DataFrame):
@@ -977,7 +994,7 @@ def holdout_error(holdout: Holdout, model: str) -> float:
     calibration part: what "auto" minimises.  InputError when the model cannot be
     fitted there or cannot estimate dropout there."""
     x, tx, t = holdout.frequency, holdout.recency, holdout.age
-    params, _ = fit_purchase_model(x, tx, t, model)
+    params = holdout.fit(model)
     if not dropout_identified(params):
         raise InputError(f"{MODEL_NAMES[_KINDS[model]]} cannot estimate dropout before the split")
     group = np.minimum(x, HOLDOUT_GROUPS - 1).astype(np.int64)

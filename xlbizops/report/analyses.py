@@ -538,9 +538,7 @@ def clv_check_table(agg: sums.Aggregates, clv):
             "customers before its last third, to hold purchases out for a check"
         )
     try:
-        fit = clv_model.fitted_model(
-            check.frequency, check.recency, check.age, clv.attrs["fit"].key
-        )
+        fit = check.purchase_fit(clv.attrs["fit"].key)  # fitted once for "auto" already
     except InputError as err:
         return Missing(f"more customers before {check.calibration_end:%Y-%m-%d} ({err})")
     table = clv_model.holdout_table(check, fit)
