@@ -575,15 +575,9 @@ def parameter_covariance(model, frequency, recency, age, step: float = 1e-4, fir
     columns = (np.asarray(c, float) for c in (frequency, recency, age))
     (x, tx, t), weight, _ = distinct_rows(*columns)
     likelihood = _LIKELIHOODS[type(model)]
-    point = np.log(_vector(model))
-    slopes = []
-    with np.errstate(all="ignore"):
-        for e in np.eye(len(point)) * step:
-            up = likelihood(point + e, x, tx, t, weight, gradient=True)[1]
-            down = likelihood(point - e, x, tx, t, weight, gradient=True)[1]
-            slopes.append(-(up - down) / (2 * step))
-    hessian = np.array(slopes)
-    hessian = (hessian + hessian.T) / 2
+    hessian = _hessian(
+        lambda p: likelihood(p, x, tx, t, weight, gradient=True)[1], np.log(_vector(model)), step
+    )
     if not first:
         return _inverse(hessian)
     block = _inverse(hessian[:first, :first])
@@ -594,20 +588,15 @@ def parameter_covariance(model, frequency, recency, age, step: float = 1e-4, fir
     return out
 
 
-def _hessian(function, point, step):
-    """The Hessian of ``function`` at ``point`` by central differences."""
-    n = len(point)
-    out = np.empty((n, n))
-    e = np.eye(n) * step
-    centre = function(point)
-    for i in range(n):
-        out[i, i] = (function(point + e[i]) - 2 * centre + function(point - e[i])) / step**2
-        for j in range(i):
-            out[i, j] = out[j, i] = (
-                function(point + e[i] + e[j]) - function(point + e[i] - e[j])
-                - function(point - e[i] + e[j]) + function(point - e[i] - e[j])
-            ) / (4 * step**2)  # fmt: skip
-    return out
+def _hessian(gradient, point, step):
+    """The negative log-likelihood's Hessian at ``point``: central differences of its
+    analytic ``gradient`` (of the log-likelihood) in log-parameter space, symmetrised."""
+    slopes = []
+    with np.errstate(all="ignore"):
+        for e in np.eye(len(point)) * step:
+            slopes.append(-(gradient(point + e) - gradient(point - e)) / (2 * step))
+    hessian = np.array(slopes)
+    return (hessian + hessian.T) / 2
 
 
 def _inverse(hessian):
@@ -776,8 +765,9 @@ def spend_covariance(spend: GammaGamma, frequency, repeat_average):
     keep = (x > 0) & (m > 0)
     (x, m), weight, _ = distinct_rows(x[keep], m[keep])
     point = np.log([spend.p, spend.q, spend.gamma])
-    with np.errstate(all="ignore"):
-        hessian = _hessian(lambda q: -_gamma_gamma_log_likelihood(q, x, m, weight), point, 1e-3)
+    hessian = _hessian(
+        lambda q: _gamma_gamma_log_likelihood(q, x, m, weight, gradient=True)[1], point, 1e-4
+    )
     return _inverse(hessian)
 
 
@@ -960,13 +950,11 @@ def holdout_table(holdout: Holdout, fit: PurchaseFit, draws: int = SIMULATIONS) 
     absolute error, Σ_groups |actual − predicted total| / customers (in
     ``predicted_mean``)."""
     x, tx, t, h = holdout.frequency, holdout.recency, holdout.age, holdout.weeks
-    group = np.minimum(x, HOLDOUT_GROUPS - 1).astype(np.int64)
-    predicted = _predicted(fit, h, x, tx, t)
+    group = _holdout_group(x)
+    actual, expected = _group_totals(holdout, _predicted(fit, h, x, tx, t))
     runs = simulate_purchases(fit, h, x, tx, t, group, HOLDOUT_GROUPS, draws)
     runs = np.column_stack([runs, runs.sum(axis=1)])
     count = np.r_[np.bincount(group, minlength=HOLDOUT_GROUPS), len(x)].astype(float)
-    actual = np.bincount(group, weights=holdout.purchases, minlength=HOLDOUT_GROUPS)
-    expected = np.bincount(group, weights=predicted, minlength=HOLDOUT_GROUPS)
     actual, expected = np.r_[actual, actual.sum()], np.r_[expected, expected.sum()]
     with np.errstate(invalid="ignore"):
         table = pd.DataFrame({
@@ -980,7 +968,7 @@ def holdout_table(holdout: Holdout, fit: PurchaseFit, draws: int = SIMULATIONS) 
             "predicted_low_80": np.quantile(runs, 0.1, axis=0),
             "predicted_high_80": np.quantile(runs, 0.9, axis=0),
         })  # fmt: skip
-    error = np.abs(actual[:-1] - expected[:-1]).sum() / max(len(x), 1)
+    error = _mean_absolute_error(actual[:-1], expected[:-1], len(x))
     last = {"calibration_purchases": "mean absolute error", "customers": len(x),
             "predicted_mean": error}  # fmt: skip
     table = pd.concat([table, pd.DataFrame([last])], ignore_index=True)
@@ -997,10 +985,28 @@ def holdout_error(holdout: Holdout, model: str) -> float:
     params = holdout.fit(model)
     if not dropout_identified(params):
         raise InputError(f"{MODEL_NAMES[_KINDS[model]]} cannot estimate dropout before the split")
-    group = np.minimum(x, HOLDOUT_GROUPS - 1).astype(np.int64)
-    predicted = expected_purchases(params, holdout.weeks, x, tx, t)
-    gap = np.bincount(group, weights=holdout.purchases - predicted, minlength=HOLDOUT_GROUPS)
-    return float(np.abs(gap).sum() / len(x))
+    actual, expected = _group_totals(holdout, expected_purchases(params, holdout.weeks, x, tx, t))
+    return _mean_absolute_error(actual, expected, len(x))
+
+
+def _holdout_group(frequency) -> np.ndarray:
+    """Each customer's row of the check: calibration repeat purchases, 7 and over as one."""
+    return np.minimum(frequency, HOLDOUT_GROUPS - 1).astype(np.int64)
+
+
+def _group_totals(holdout: Holdout, predicted):
+    """(actual, predicted) holdout purchases summed per :func:`_holdout_group`."""
+    group = _holdout_group(holdout.frequency)
+    return (
+        np.bincount(group, weights=holdout.purchases, minlength=HOLDOUT_GROUPS),
+        np.bincount(group, weights=predicted, minlength=HOLDOUT_GROUPS),
+    )
+
+
+def _mean_absolute_error(actual, expected, customers: int) -> float:
+    """Σ_groups |actual − predicted total| / customers: the customer-weighted mean
+    absolute error of the groups' mean purchases."""
+    return float(np.abs(actual - expected).sum() / max(customers, 1))
 
 
 def clv_check(customer_ids, order_dates, amounts, calibration_end, model: str = "bgnbd",

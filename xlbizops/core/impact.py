@@ -168,8 +168,7 @@ def impact_series(dates, values, change_date, controls=None, period=None,
     low_sum, high_sum = np.quantile(sums, [alpha / 2, 1 - alpha / 2])
     cumulative_actual = actual.sum()
     cumulative_pred = predicted.sum()
-    tail = min((sums >= cumulative_actual).mean(), (sums <= cumulative_actual).mean())
-    p_value = min(1.0, 2 * max(tail, 1 / (len(sums) + 1)))
+    p_value = _tail_p_value(sums, cumulative_actual)
     effect_low, effect_high = cumulative_actual - high_sum, cumulative_actual - low_sum
     rows = [
         ("actual", cumulative_actual / after, cumulative_actual),
@@ -201,6 +200,14 @@ def impact_series(dates, values, change_date, controls=None, period=None,
     return SeriesImpact(summary, periods_table, verdict, checks)
 
 
+def _tail_p_value(simulated_sums, actual_sum) -> float:
+    """Two-sided p-value of an after-period sum against the counterfactual's simulated
+    sums: twice the smaller share at least as far out, at least 1/(draws + 1) (a
+    Monte Carlo p-value cannot be 0)."""
+    tail = min((simulated_sums >= actual_sum).mean(), (simulated_sums <= actual_sum).mean())
+    return min(1.0, 2 * max(tail, 1 / (len(simulated_sums) + 1)))
+
+
 def _verdict(relative, low, high, p_value, alpha, change) -> str:
     """ "values rose 8.2 % (95 % interval 3.1 % to 13.0 %) after 2026-03-01; unlikely
     to be chance (p = 0.004)"."""
@@ -219,8 +226,7 @@ def _placebo(y, design, alpha) -> str:
     predicted, _, _, paths = _effect(y, design, cut, alpha, SEED + 1)
     sums = paths.sum(axis=0)
     actual = y[cut:].sum()
-    tail = min((sums >= actual).mean(), (sums <= actual).mean())
-    p_value = min(1.0, 2 * max(tail, 1 / (len(sums) + 1)))
+    p_value = _tail_p_value(sums, actual)
     relative = (actual - predicted.sum()) / predicted.sum()
     fine = ("as it should be" if p_value >= alpha
             else "the model misses the before period: doubt the result")  # fmt: skip

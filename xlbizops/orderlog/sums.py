@@ -288,8 +288,7 @@ def daily_orders(o, run) -> pd.DataFrame:
         sums["hits"] = ones(rules.expr(rules.ON_TIME, o) & known).sum().fill_null(0)
         sums["known"] = ones(known).sum().fill_null(0)
     if "delivered" in o.columns:
-        days = (o.delivered.epoch_seconds().cast("int64") - o.ordered.epoch_seconds().cast("int64")
-                ) / DAY_SECONDS  # fmt: skip
+        days = days_between(o.ordered, o.delivered)
         fine = o.delivered.notnull() & (days >= 0)
         sums["delivered"] = ones(fine).sum().fill_null(0)
         sums["delivery_days"] = fine.ifelse(days, 0.0).sum().fill_null(0.0)
@@ -370,6 +369,12 @@ def _demand(lines, as_of, as_of_day, out: Aggregates, run) -> None:
     )
 
 
+def days_between(start, end):
+    """Days from ``start`` to ``end`` (timestamps), fractions kept, by epoch seconds:
+    every engine has them."""
+    return (end.epoch_seconds().cast("int64") - start.epoch_seconds().cast("int64")) / DAY_SECONDS
+
+
 def _order_processing(o, out: Aggregates, run) -> None:
     """From :func:`order_table`'s orders: ``core.orders.kpi_table``'s counts, the spans'
     distinct values with their counts (each span whose two dates the log has), and
@@ -395,8 +400,7 @@ def _order_processing(o, out: Aggregates, run) -> None:
         *[
             o.select(
                 span=ibis.literal(name),
-                days=(end.epoch_seconds().cast("int64") - start.epoch_seconds().cast("int64"))
-                / DAY_SECONDS,
+                days=days_between(start, end),
             )
             for name, (start, end) in seconds.items()
         ],
