@@ -148,3 +148,27 @@ def test_every_kind_of_leftover_of_a_dead_run_is_removed_and_a_live_ones_kept(tm
         assert remove_stale_temporaries(tmp_path, prefix) == [path]
         assert not path.exists()
     assert live.exists()
+
+
+def test_a_ctrl_c_right_after_the_temporary_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """The hostile battery's "Ctrl-C during report" once caught this window: the
+    interrupt lands after ``mkstemp`` made the file and before ``atomic_target``'s
+    cleanup is armed.  The interrupt handling removes this process's temporaries."""
+    import tempfile
+
+    from xlbizops.workbook import atomic
+
+    made = tempfile.mkstemp
+
+    def interrupted_after_making(*args, **kwargs):
+        fd, name = made(*args, **kwargs)
+        os.close(fd)
+        raise KeyboardInterrupt  # as if SIGINT arrived on the next bytecode
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", interrupted_after_making)
+    (tmp_path / "report.xlsx").write_bytes(b"previous")
+    target = tmp_path / "report.xlsx"
+    with pytest.raises(KeyboardInterrupt), atomic.interrupts_kept(), atomic_target(target):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]
+    assert (tmp_path / "report.xlsx").read_bytes() == b"previous"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 PREFIX = ".xlbizops-tmp-"
 _INTERRUPTED = [False]  # Ctrl-C seen, even one a finalizer swallowed
+_FOLDERS: set[Path] = set()  # where this process makes its outputs' temporaries
 
 
 def _on_interrupt(signum, frame):
@@ -49,6 +50,9 @@ def interrupts_kept():
     sys.unraisablehook = unraisable
     try:
         yield
+    except BaseException:
+        remove_own_temporaries()  # one Ctrl-C can land before atomic_target's cleanup
+        raise
     finally:
         signal.signal(signal.SIGINT, previous)
         sys.unraisablehook = hook
@@ -60,6 +64,7 @@ def atomic_target(path):
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target.parent)
+    _FOLDERS.add(target.parent)  # before the temporary exists, so a Ctrl-C finds it
     fd, name = tempfile.mkstemp(
         prefix=f"{PREFIX}{os.getpid()}-", suffix=f"-{target.name}", dir=target.parent
     )
@@ -76,6 +81,18 @@ def atomic_target(path):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_own_temporaries() -> list[Path]:
+    """Remove the outputs' temporaries this process made and did not put in place: a
+    Ctrl-C between ``mkstemp`` and :func:`atomic_target`'s ``try`` would leave one."""
+    removed = []
+    for folder in _FOLDERS:
+        for leftover in folder.glob(f"{PREFIX}{os.getpid()}-*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                removed.append(leftover)
+    return removed
 
 
 def remove_stale_temporaries(folder: Path, prefix: str = PREFIX) -> list[Path]:
