@@ -398,7 +398,7 @@ ORDERS = Sheet(
         "before says it would have been without the change (IMPACT_SERIES)."
     ),
     inputs=(
-        Input("Trend period (day, week, month, quarter)", "month"),
+        Input("Trend period (day/week/month)", "month"),
         Input("Change date (before/after)", CHANGE_DATE, "yyyy-mm-dd"),
     ),
     spills=(
